@@ -1,0 +1,63 @@
+// Byte ↔ hex helpers. Bad hex is a programmer's mistake here (callers validate untrusted text
+// first), so it throws with the offending parameter named.
+export type Hex = `0x${string}`;
+
+const HEX = /^[0-9a-fA-F]*$/;
+
+export function bytesToHex(bytes: Uint8Array): Hex {
+  let out = '0x';
+  for (const b of bytes) out += b.toString(16).padStart(2, '0');
+  return out as Hex;
+}
+
+export function hexToBytes(hex: string): Uint8Array {
+  const body = hex.startsWith('0x') || hex.startsWith('0X') ? hex.slice(2) : hex;
+  if (body.length % 2 !== 0 || !HEX.test(body)) throw new TypeError(`hex: expected an even number of hex digits, got ${JSON.stringify(hex.slice(0, 80))}`);
+  const out = new Uint8Array(body.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(body.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
+export function isHex(text: string): boolean {
+  const body = text.startsWith('0x') ? text.slice(2) : text;
+  return body.length % 2 === 0 && HEX.test(body);
+}
+
+const encoder = new TextEncoder();
+export function utf8(text: string): Uint8Array {
+  return encoder.encode(text);
+}
+
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}
+
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** Standard or URL-safe base64, with or without padding; undefined when it is not base64. */
+export function base64ToBytes(text: string): Uint8Array | undefined {
+  const std = text.replace(/-/g, '+').replace(/_/g, '/');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(std) || std.replace(/=+$/, '').length % 4 === 1) return undefined;
+  const padded = std.padEnd(Math.ceil(std.length / 4) * 4, '=');
+  const bin = atob(padded);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+export function bytesToBase64url(bytes: Uint8Array): string {
+  let bin = '';
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}

@@ -1,0 +1,63 @@
+// Meter login tokens: JWT (RFC 7519) signed ES256K (RFC 8812: ECDSA secp256k1 + SHA-256, JWS
+// signature = 64-byte R‖S) by the device key. Claims: sub = meter id, iat, exp (wall-clock).
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { base64ToBytes, bytesToBase64url, utf8 } from './hex.js';
+import type { PublicKey } from './public-key.js';
+import { fail, ok, type Result } from './result.js';
+
+export const MAX_JWT_BYTES = 2048;
+const HEADER = bytesToBase64url(utf8(JSON.stringify({ alg: 'ES256K', typ: 'JWT' })));
+
+export type JwtReason = 'malformed-token' | 'unsupported-alg' | 'bad-signature' | 'wrong-subject' | 'expired' | 'not-yet-valid' | 'lifetime-too-long';
+
+export function signMeterJwt(claims: { meterId: string; issuedAtSec: number; expiresAtSec: number }, privateKey: Uint8Array): string {
+  const payload = bytesToBase64url(utf8(JSON.stringify({ sub: claims.meterId, iat: claims.issuedAtSec, exp: claims.expiresAtSec })));
+  const signingInput = `${HEADER}.${payload}`;
+  const signature = secp256k1.sign(sha256(utf8(signingInput)), privateKey, { prehash: false, lowS: true, format: 'compact' });
+  return `${signingInput}.${bytesToBase64url(signature)}`;
+}
+
+function decodeJson(part: string): unknown {
+  const bytes = base64ToBytes(part);
+  if (!bytes) return undefined;
+  try {
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    return undefined;
+  }
+}
+
+export function verifyMeterJwt(
+  token: string,
+  publicKey: PublicKey,
+  opts: { nowSec: number; expectedSub: string; maxLifetimeSec: number; leewaySec?: number },
+): Result<{ sub: string; iat: number; exp: number }, JwtReason> {
+  if (typeof token !== 'string' || token.length > MAX_JWT_BYTES) return fail('malformed-token', 'the token is not a JWT string of reasonable size');
+  const parts = token.split('.');
+  if (parts.length !== 3 || parts.some((p) => !/^[A-Za-z0-9_-]+$/.test(p))) return fail('malformed-token', 'a JWT has three base64url parts');
+  const [headerPart, payloadPart, signaturePart] = parts as [string, string, string];
+  const header = decodeJson(headerPart) as { alg?: unknown } | undefined;
+  if (!header || typeof header !== 'object') return fail('malformed-token', 'the JWT header is not JSON');
+  if (header.alg !== 'ES256K') return fail('unsupported-alg', `alg ${JSON.stringify(header.alg ?? null)} is not ES256K`);
+  if (publicKey.curve !== 'secp256k1') return fail('unsupported-alg', 'ES256K needs a secp256k1 key');
+  const signature = base64ToBytes(signaturePart);
+  if (!signature || signature.length !== 64) return fail('malformed-token', 'an ES256K signature is 64 bytes (R‖S)');
+  let valid = false;
+  try {
+    valid = secp256k1.verify(signature, sha256(utf8(`${headerPart}.${payloadPart}`)), publicKey.point, { prehash: false, lowS: true, format: 'compact' });
+  } catch {
+    valid = false;
+  }
+  if (!valid) return fail('bad-signature', 'the token is not signed by this meter key');
+  const claims = decodeJson(payloadPart) as { sub?: unknown; iat?: unknown; exp?: unknown } | undefined;
+  if (!claims || typeof claims !== 'object') return fail('malformed-token', 'the JWT claims are not JSON');
+  const { sub, iat, exp } = claims;
+  if (typeof sub !== 'string' || !Number.isSafeInteger(iat) || !Number.isSafeInteger(exp)) return fail('malformed-token', 'sub, iat and exp are required');
+  if (sub !== opts.expectedSub) return fail('wrong-subject', `sub ${JSON.stringify(sub)} is not ${JSON.stringify(opts.expectedSub)}`);
+  const leeway = opts.leewaySec ?? 30;
+  if ((exp as number) <= opts.nowSec - leeway) return fail('expired', `expired at ${exp}, now ${opts.nowSec}`);
+  if ((iat as number) > opts.nowSec + leeway) return fail('not-yet-valid', `issued at ${iat}, in the future (now ${opts.nowSec})`);
+  if ((exp as number) - (iat as number) > opts.maxLifetimeSec) return fail('lifetime-too-long', `lifetime ${(exp as number) - (iat as number)} s exceeds ${opts.maxLifetimeSec} s`);
+  return ok({ sub, iat: iat as number, exp: exp as number });
+}
