@@ -1,0 +1,71 @@
+// feedin audit verify <bundle.json> [--rpc <url>]
+// An independent check of one paid claim: it trusts only the bundle's bytes and the chain. The
+// meter key comes from the on-chain registry and the claims root from the settlement contract;
+// every other check is the pure one the browser runs too (@feedin/protocol/audit-bundle).
+import { parseArgs } from 'node:util';
+import { checkAuditBundle, type AuditBundle } from '@feedin/protocol/audit-bundle';
+import { createChainClient } from '@feedin/contracts/chain-client';
+import type { PublicKey } from '@feedin/protocol/public-key';
+import type { Hex } from '@feedin/protocol/hex';
+import { CliError } from '../cli-error.js';
+import { readInput } from '../read-input.js';
+
+export async function audit(argv: string[]): Promise<number> {
+  const [verb, ...rest] = argv;
+  if (verb !== 'verify') throw new CliError('usage: feedin audit verify <bundle.json> [--rpc <url>] [--json]');
+  const { values, positionals } = parseArgs({ args: rest, options: { rpc: { type: 'string' }, json: { type: 'boolean' } }, allowPositionals: true });
+
+  let bundle: AuditBundle;
+  try {
+    bundle = JSON.parse(await readInput(positionals[0], 'audit bundle')) as AuditBundle;
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError(`the audit bundle is not JSON: ${(error as Error).message}`);
+  }
+  const onChain = await readChain(bundle, values.rpc);
+  const result = checkAuditBundle(bundle, onChain);
+  const checks = [...onChain.checks, ...result.checks];
+  const ok = result.ok && onChain.checks.every((c) => c.ok);
+
+  if (values.json) console.log(JSON.stringify({ ok, checks }, null, 2));
+  else {
+    for (const check of checks) console.log(`${check.ok ? 'PASS' : 'FAIL'}  ${check.name.padEnd(20)} ${check.detail}`);
+    console.log(ok ? 'claim verified against the chain' : 'claim NOT verified');
+  }
+  return ok ? 0 : 1;
+}
+
+interface ChainView {
+  publicKey?: PublicKey;
+  claimsRootOnChain?: Hex;
+  checks: Array<{ name: string; ok: boolean; detail: string }>;
+}
+
+/** Reads the registry key and the stored root. Failures become failed checks, not crashes. */
+async function readChain(bundle: AuditBundle, rpcOverride: string | undefined): Promise<ChainView> {
+  const chainInfo = bundle?.chain;
+  const rpcUrl = rpcOverride ?? chainInfo?.rpcUrl;
+  if (!chainInfo || !rpcUrl) return { checks: [{ name: 'chain', ok: false, detail: 'the bundle names no chain and no --rpc was given' }] };
+  const chain = createChainClient({
+    rpcUrl,
+    chainId: chainInfo.chainId,
+    deployment: { chainId: chainInfo.chainId, registry: chainInfo.registry, settlement: chainInfo.settlement, token: chainInfo.token, deployedAtBlock: 0, evmVersion: 'unknown' },
+  });
+  const checks: ChainView['checks'] = [];
+  const view: ChainView = { checks };
+  try {
+    const meter = await chain.meter(bundle.claim.meterId);
+    if (meter) {
+      view.publicKey = { curve: 'secp256k1', point: meter.publicKey };
+      checks.push({ name: 'registry-key', ok: true, detail: `meter ${meter.meterId} key read from registry ${chainInfo.registry}` });
+    } else checks.push({ name: 'registry-key', ok: false, detail: `meter ${bundle.claim.meterId} is not in registry ${chainInfo.registry}` });
+    const batch = await chain.batch(BigInt(bundle.batch.batchId));
+    if (batch) view.claimsRootOnChain = batch.claimsRoot;
+    else checks.push({ name: 'batch-on-chain', ok: false, detail: `batch ${bundle.batch.batchId} is not on chain at ${chainInfo.settlement}` });
+  } catch (error) {
+    checks.push({ name: 'chain', ok: false, detail: `cannot read the chain at ${rpcUrl}: ${(error as Error).message}` });
+  } finally {
+    chain.close?.();
+  }
+  return view;
+}

@@ -1,0 +1,39 @@
+// feedin ocmf verify --pubkey <key> <file|->
+// Exit 0 valid, 1 invalid (the signature does not match), 2 unusable or unsupported input.
+import { parseArgs } from 'node:util';
+import { parseOcmf } from '@feedin/protocol/ocmf-parse';
+import { decodePublicKey } from '@feedin/protocol/public-key';
+import { verifyOcmf } from '@feedin/protocol/ocmf-verify';
+import { readingFromRecord } from '@feedin/protocol/ocmf-reading';
+import { CliError } from '../cli-error.js';
+import { readInput } from '../read-input.js';
+
+export async function ocmf(argv: string[]): Promise<number> {
+  const [verb, ...rest] = argv;
+  if (verb !== 'verify') throw new CliError(`usage: feedin ocmf verify --pubkey <key> <file|->`);
+  const { values, positionals } = parseArgs({
+    args: rest,
+    options: { pubkey: { type: 'string' } },
+    allowPositionals: true,
+  });
+  if (!values.pubkey) throw new CliError('missing --pubkey <key> (hex or base64: DER SubjectPublicKeyInfo, SEC1 point or raw X‖Y)');
+  const text = (await readInput(positionals[0], 'OCMF reading')).replace(/\r?\n$/, '');
+
+  const key = decodePublicKey(values.pubkey);
+  if (!key.ok) return report(2, `unusable: ${key.reason}: ${key.detail}`);
+  const record = parseOcmf(text);
+  if (!record.ok) return report(2, `unusable: ${record.reason}: ${record.detail}`);
+  const verdict = verifyOcmf(record.value, key.value);
+  if (!verdict.ok) {
+    const unusable = verdict.reason === 'unsupported-algorithm' || verdict.reason === 'malformed-signature';
+    return report(unusable ? 2 : 1, `${unusable ? 'unusable' : 'invalid'}: ${verdict.reason}: ${verdict.detail}`);
+  }
+  const reading = readingFromRecord(record.value);
+  const about = reading.ok ? ` (meter ${reading.value.meterId}, PG ${reading.value.pagination})` : '';
+  return report(0, `valid: ${record.value.signature.algorithm} signature${about}`);
+}
+
+function report(code: number, line: string): number {
+  (code === 0 ? console.log : console.error)(line);
+  return code;
+}

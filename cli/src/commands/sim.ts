@@ -1,0 +1,38 @@
+// feedin sim — the simulated fleet of the sandbox file against a running gateway. The sandbox
+// clock is taken from the gateway (GET /api/health `now`), so readings carry the gateway's time.
+import { parseArgs } from 'node:util';
+import { sandboxTimeMs, type Clock } from '@feedin/protocol/sandbox-time';
+import { startFleet } from '@feedin/device-firmware-sim/fleet';
+import { CliError } from '../cli-error.js';
+import { sandboxContext } from '../sandbox-context.js';
+
+export async function sim(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { broker: { type: 'string' }, meters: { type: 'string' }, api: { type: 'string' } } });
+  const ctx = await sandboxContext();
+  const apiUrl = values.api ?? ctx.runtime?.httpUrl ?? `http://127.0.0.1:${ctx.config.dashboard.port}`;
+  const [host, portText] = (values.broker ?? `${ctx.runtime?.mqtt.host ?? ctx.config.mqtt.host}:${ctx.runtime?.mqtt.port ?? ctx.config.mqtt.port}`).split(':');
+  const port = Number(portText);
+  if (!host || !Number.isInteger(port)) throw new CliError('--broker host:port');
+  const count = values.meters === undefined ? ctx.config.meters.length : Number(values.meters);
+  if (!Number.isInteger(count) || count < 1) throw new CliError('--meters: a positive integer');
+
+  let health: { now: string };
+  try {
+    health = (await (await fetch(`${apiUrl}/api/health`)).json()) as { now: string };
+  } catch (error) {
+    throw new CliError(`cannot read the sandbox clock from ${apiUrl}/api/health (${(error as Error).message}); pass --api <url>`);
+  }
+  const anchor = { wallMs: Date.now(), sandboxMs: Date.parse(health.now), speed: ctx.config.simulation.clock.speed };
+  const clock: Clock = { nowMs: () => sandboxTimeMs(anchor, Date.now()), wallNowMs: () => Date.now(), speed: anchor.speed };
+  const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+  const fleet = await startFleet({ config: ctx.config, dataDir: ctx.paths.root, clock, broker: { host, port }, meterIds: ctx.config.meters.slice(0, count).map((m) => m.id), log });
+  log(`fleet: ${count} meters → ${host}:${port}`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await fleet.stop();
+  const s = fleet.stats();
+  log(`stopped: sent ${s.sent}, acknowledged ${s.acked}, rejected ${s.rejected}, pending ${s.pending}`);
+  return 0;
+}

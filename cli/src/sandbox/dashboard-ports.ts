@@ -1,0 +1,139 @@
+// Adapts the running gateway (store, settlement, directory, broker, chain) to the dashboard's
+// port. Views are JSON-ready; nothing here decides anything, it only translates.
+import type { DashboardPorts, HealthView, MeterView } from '@feedin/dashboard/ports';
+import type { ChainClient } from '@feedin/contracts/chain-client';
+import type { GatewayEvents } from '@feedin/gateway/events';
+import type { GatewayMetrics } from '@feedin/gateway/metrics';
+import type { MeterDirectory } from '@feedin/gateway/registry/meter-directory';
+import type { ChainInfo } from '@feedin/gateway/settlement/ports';
+import type { SettlementQueries } from '@feedin/gateway/settlement/queries';
+import type { SettlementService } from '@feedin/gateway/settlement/settlement-service';
+import type { ReadingStore, StoredReading } from '@feedin/gateway/store/reading-store';
+import type { Clock } from '@feedin/protocol/sandbox-time';
+import type { Hex } from '@feedin/protocol/hex';
+import type { SandboxConfig } from '@feedin/sandbox-config/schema';
+
+export interface DashboardPortsDeps {
+  config: SandboxConfig;
+  clock: Clock;
+  store: ReadingStore;
+  queries: SettlementQueries;
+  settlement: SettlementService;
+  directory: MeterDirectory;
+  chain: ChainClient;
+  chainInfo: ChainInfo;
+  connectedMeters: () => ReadonlySet<string>;
+  brokerListening: () => boolean;
+  events: GatewayEvents;
+  metrics: GatewayMetrics;
+}
+
+const readingView = (r: StoredReading) => ({
+  seq: r.seq,
+  meterId: r.meterId,
+  pagination: r.pagination,
+  timestampMs: r.timestampMs,
+  importWh: r.importWh.toString(),
+  exportWh: r.exportWh.toString(),
+  payloadDigest: r.payloadDigest,
+  ocmf: r.ocmf,
+});
+
+export function createDashboardPorts(d: DashboardPortsDeps): DashboardPorts {
+  const householdOf = new Map(d.config.meters.map((m) => [m.id, m.household]));
+  return {
+    clock: d.clock,
+    async health(): Promise<HealthView> {
+      const storeOk = await d.store.ping().catch(() => false);
+      const settlement = d.settlement.status();
+      const broker = d.brokerListening();
+      const components = {
+        broker: broker ? { status: 'ok' as const, detail: `MQTT broker, ${d.connectedMeters().size} meters connected` } : { status: 'down' as const, detail: 'broker not listening' },
+        store: storeOk ? { status: 'ok' as const, detail: 'embedded SQLite store' } : { status: 'down' as const, detail: 'store does not answer' },
+        chain:
+          settlement.chain === 'ok'
+            ? { status: 'ok' as const, detail: `chain ${d.chainInfo.chainId}, last submitted batch ${settlement.lastSubmittedBatchId ?? 'none'}, backlog ${settlement.backlog}` }
+            : { status: 'degraded' as const, detail: settlement.detail ?? 'chain unreachable' },
+      };
+      const ok = Object.values(components).every((c) => c.status === 'ok');
+      return { status: ok ? 'ok' : 'degraded', components };
+    },
+    async meters(): Promise<MeterView[]> {
+      const latest = await d.store.latestPerMeter();
+      const connected = d.connectedMeters();
+      const nowMs = d.clock.nowMs();
+      return d.directory.all().map((m) => {
+        const last = latest.get(m.meterId);
+        return {
+          meterId: m.meterId,
+          householdId: householdOf.get(m.meterId) ?? '',
+          payee: m.payee,
+          capacityW: m.capacityW,
+          active: m.active && (m.suspendedFromMs === null || m.suspendedFromMs > nowMs),
+          connected: connected.has(m.meterId),
+          lastReading: last ? { pagination: last.pagination, timestampMs: last.timestampMs, importWh: last.importWh.toString(), exportWh: last.exportWh.toString() } : null,
+        };
+      });
+    },
+    async readings(meterId, query) {
+      return (await d.store.readings(meterId, query)).map(readingView);
+    },
+    async rejections(query) {
+      return d.store.rejections(query);
+    },
+    async batches(query) {
+      return d.queries.listBatches({ limit: query.limit, beforeId: query.beforeId === undefined ? undefined : BigInt(query.beforeId) }).map(toBatchView);
+    },
+    async batch(batchId) {
+      if (!/^\d{1,20}$/.test(batchId)) return undefined;
+      const batch = d.queries.getBatch(BigInt(batchId));
+      if (!batch) return undefined;
+      return {
+        ...toBatchView(batch),
+        claims: batch.claims.map((c) => ({
+          meterId: c.meterId,
+          householdId: c.householdId,
+          payee: c.payee,
+          exportWh: c.exportWh,
+          paidWh: c.pricing.paidWh,
+          amount: c.amount,
+          pricePerKWh: c.pricing.pricePerKWh,
+          flags: c.pricing.flags,
+          leafHash: c.leafHash,
+          opening: { pagination: c.opening.pagination, timestampMs: c.opening.timestampMs, exportWh: c.opening.exportWh, payloadDigest: c.opening.digest },
+          closing: { pagination: c.closing.pagination, timestampMs: c.closing.timestampMs, exportWh: c.closing.exportWh, payloadDigest: c.closing.digest },
+        })),
+      };
+    },
+    async auditBundle(batchId, meterId) {
+      if (!/^\d{1,20}$/.test(batchId)) return undefined;
+      return d.queries.buildAuditBundle(BigInt(batchId), meterId, d.chainInfo);
+    },
+    async payout(payee) {
+      if (!/^0x[0-9a-fA-F]{40}$/.test(payee)) return undefined;
+      const known = d.directory.all().some((m) => m.payee.toLowerCase() === payee.toLowerCase());
+      if (!known) return undefined;
+      const view = await d.queries.payoutOf(payee as Hex, d.chain);
+      return { payee: view.payee, cumulativeAmount: view.cumulativeAmount, withdrawn: view.withdrawn, withdrawable: view.withdrawable, batchId: view.batchId, proof: view.proof };
+    },
+    events: d.events,
+    metricsText: () => d.metrics.renderPrometheus(),
+  };
+}
+
+function toBatchView(b: ReturnType<SettlementQueries['listBatches']>[number]) {
+  return {
+    batchId: b.batchId,
+    intervalStartMs: b.intervalStartMs,
+    intervalEndMs: b.intervalEndMs,
+    claimCount: b.claimCount,
+    totalExportWh: b.totalExportWh,
+    totalAmount: b.totalAmount,
+    claimsRoot: b.claimsRoot,
+    payoutsRoot: b.payoutsRoot,
+    status: b.status as 'built',
+    txHash: b.txHash,
+    blockNumber: b.blockNumber,
+    gasUsed: b.gasUsed,
+  };
+}

@@ -1,0 +1,59 @@
+// Keeps the gateway's meter directory equal to the on-chain MeterRegistry: a full read at start,
+// then the registry's events. The directory answers synchronously (broker hooks need that);
+// the chain stays the source of truth.
+import type { ChainClient } from '@feedin/contracts/chain-client';
+import type { RegisteredMeter } from '@feedin/contracts/chain-types';
+import { decodePublicKey } from '@feedin/protocol/public-key';
+import { bytesToHex } from '@feedin/protocol/hex';
+import type { MutableMeterDirectory } from '@feedin/gateway/registry/meter-directory';
+
+function toDirectory(meter: RegisteredMeter) {
+  const key = decodePublicKey(bytesToHex(meter.publicKey), 'secp256k1');
+  if (!key.ok) return undefined;
+  return {
+    meterId: meter.meterId,
+    publicKey: key.value,
+    payee: meter.payee,
+    capacityW: meter.capacityW,
+    active: meter.active,
+    suspendedFromMs: meter.suspendedFromSec === null ? null : meter.suspendedFromSec * 1000,
+  };
+}
+
+export async function syncRegistry(opts: {
+  chain: ChainClient;
+  directory: MutableMeterDirectory;
+  pollMs?: number;
+  log: (line: string) => void;
+}): Promise<{ stop(): void; refresh(): Promise<void> }> {
+  const { chain, directory, log } = opts;
+  const refresh = async () => {
+    for (const meter of await chain.meters()) {
+      const entry = toDirectory(meter);
+      if (entry) directory.upsert(entry);
+      else log(`registry: meter ${meter.meterId} has an unusable key; ignored`);
+    }
+  };
+  await refresh();
+  // A full re-read catches registrations, suspensions and key changes alike. It is cheap for a
+  // sandbox-sized registry; a large one would follow the registry's events instead.
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const poll = async () => {
+    if (stopped) return;
+    try {
+      await refresh();
+    } catch (error) {
+      log(`registry: sync failed: ${(error as Error).message}`);
+    }
+    if (!stopped) timer = setTimeout(poll, opts.pollMs ?? 1000);
+  };
+  timer = setTimeout(poll, opts.pollMs ?? 1000);
+  return {
+    refresh,
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,189 @@
+// The composition root of `feedin up`: the one place that creates the adapters of the embedded
+// sandbox and wires them together — chain (anvil + contracts), device keys and registration,
+// gateway (store, directory, ingest, broker, settlement), dashboard and the simulated fleet.
+// Start-up fails fast with a message that says what to fix; at run time parts degrade and report.
+import { mkdir } from 'node:fs/promises';
+import { createChainClient, type ChainClient } from '@feedin/contracts/chain-client';
+import type { Hex } from '@feedin/protocol/hex';
+import { intervalStartMs } from '@feedin/protocol/interval';
+import { sandboxTimeMs, type Clock } from '@feedin/protocol/sandbox-time';
+import { addressFromPrivateKey } from '@feedin/protocol/address';
+import type { SandboxConfig } from '@feedin/sandbox-config/schema';
+import { GatewayEvents } from '@feedin/gateway/events';
+import { createMetrics } from '@feedin/gateway/metrics';
+import { createDirectory } from '@feedin/gateway/registry/meter-directory';
+import { openSqliteStore } from '@feedin/gateway/store/sqlite-store';
+import { createIngest } from '@feedin/gateway/ingest/ingest';
+import { startBroker } from '@feedin/gateway/broker/start-broker';
+import { openSettlementStore } from '@feedin/gateway/settlement/settlement-store';
+import { startSettlement } from '@feedin/gateway/settlement/settlement-service';
+import { createSettlementQueries } from '@feedin/gateway/settlement/queries';
+import { createDashboardApp } from '@feedin/dashboard/create-dashboard-app';
+import { startDashboard } from '@feedin/dashboard/start-dashboard';
+import { tokensFromConfig } from '@feedin/dashboard/tokens-from-config';
+import { ensureFleetKeys, startFleet } from '@feedin/device-firmware-sim/fleet';
+import { CliError } from '../cli-error.js';
+import { loadClockAnchor } from '../clock-anchor.js';
+import { dataPaths, writeJsonFileAtomic, type RuntimeInfo } from '../data-dir.js';
+import type { SandboxContext } from '../sandbox-context.js';
+import { createDashboardPorts } from './dashboard-ports.js';
+import { startEmbeddedChain, type ChainKeys } from './embedded-chain.js';
+import { syncRegistry } from './registry-sync.js';
+import { registerFleet } from './register-fleet.js';
+
+export interface RunningSandbox {
+  httpUrl: string;
+  regulatorLoginUrl: string;
+  stop(): Promise<void>;
+}
+
+export interface Ports {
+  http: number;
+  mqtt: number;
+  chain: number;
+}
+
+export function portsFrom(config: SandboxConfig, env: NodeJS.ProcessEnv): Ports {
+  const port = (name: string, fallback: number) => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new CliError(`${name}=${raw}: a TCP port 0-65535`);
+    return n;
+  };
+  return { http: port('FEEDIN_HTTP_PORT', config.dashboard.port), mqtt: port('FEEDIN_MQTT_PORT', config.mqtt.port), chain: port('FEEDIN_CHAIN_PORT', 8545) };
+}
+
+export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<RunningSandbox> {
+  const { config } = ctx;
+  const paths = dataPaths(ctx.paths.root);
+  const ports = portsFrom(config, env);
+  await mkdir(paths.root, { recursive: true, mode: 0o700 });
+  const stack: Array<() => Promise<void> | void> = [];
+  const stop = async () => {
+    for (const close of stack.reverse()) {
+      try {
+        await close();
+      } catch (error) {
+        log(`stop: ${(error as Error).message}`);
+      }
+    }
+  };
+
+  try {
+    const { anchor, fresh } = await loadClockAnchor(paths.clock, config, Date.now());
+    const clock: Clock = { nowMs: () => sandboxTimeMs(anchor, Date.now()), wallNowMs: () => Date.now(), speed: anchor.speed };
+    log(`clock: sandbox time ${new Date(clock.nowMs()).toISOString()} at ${anchor.speed}× (${fresh ? 'new sandbox' : 'resumed'})`);
+
+    const keys: ChainKeys = {
+      deployer: ctx.secret(config.chain.keys.deployer, 'chain.keys.deployer') as Hex,
+      gateway: ctx.secret(config.chain.keys.gateway, 'chain.keys.gateway') as Hex,
+      regulator: ctx.secret(config.chain.keys.regulator, 'chain.keys.regulator') as Hex,
+      operator: ctx.secret(config.chain.keys.operator, 'chain.keys.operator') as Hex,
+    };
+    if (config.chain.mode !== 'embedded') throw new CliError('feedin up runs the embedded chain; set chain.mode: embedded (an RPC chain is for the gateway deployment)');
+    const chainNode = await startEmbeddedChain({ config, keys, port: ports.chain, stateFile: paths.anvilState, deploymentFile: paths.deployment, log });
+    stack.push(() => chainNode.stop());
+    const { deployment, rpcUrl } = chainNode;
+    const client = (key: Hex): ChainClient => createChainClient({ rpcUrl, chainId: deployment.chainId, deployment, signerKey: key });
+    const gatewayChain = client(keys.gateway);
+    const operatorChain = client(keys.operator);
+
+    // Device keys are made on the device side; only their public halves reach the registry.
+    const publicKeys = await ensureFleetKeys(config, paths.root);
+    await registerFleet({ config, chain: operatorChain, publicKeys, log });
+
+    const directory = createDirectory();
+    const registry = await syncRegistry({ chain: gatewayChain, directory, log });
+    stack.push(() => registry.stop());
+
+    const events = new GatewayEvents();
+    const metrics = createMetrics();
+    const store = openSqliteStore(paths.readingsDb);
+    stack.push(() => store.close());
+    const ingest = await createIngest({
+      store,
+      directory,
+      clock,
+      limits: { clockSkewSeconds: config.limits.clockSkewSeconds, plausibilityMarginPercent: config.limits.plausibilityMarginPercent, maxFrameBytes: config.mqtt.maxPayloadBytes },
+      events,
+      metrics,
+    });
+    const connected = new Set<string>();
+    events.on('meter.connected', ({ meterId }) => connected.add(meterId));
+    events.on('meter.disconnected', ({ meterId }) => connected.delete(meterId));
+    const broker = await startBroker({
+      host: config.mqtt.host,
+      port: ports.mqtt,
+      ingest,
+      directory,
+      clock,
+      jwtMaxLifetimeSeconds: config.mqtt.jwtMaxLifetimeSeconds,
+      maxPayloadBytes: config.mqtt.maxPayloadBytes,
+      events,
+      metrics,
+      log: console,
+    });
+    let brokerOpen = true;
+    stack.push(async () => {
+      brokerOpen = false;
+      await broker.close();
+    });
+    log(`gateway: MQTT broker on ${config.mqtt.host}:${broker.port}`);
+
+    const settlementStore = openSettlementStore(paths.settlementDb);
+    stack.push(() => settlementStore.close());
+    const settlement = await startSettlement({
+      config,
+      clock,
+      store,
+      settlementStore,
+      directory,
+      chain: gatewayChain,
+      firstIntervalStartMs: intervalStartMs(anchor.sandboxMs, config.interval.minutes),
+      events,
+      metrics,
+      log,
+    });
+    stack.push(() => settlement.stop());
+
+    const chainInfo = { chainId: deployment.chainId, rpcUrl, registry: deployment.registry, settlement: deployment.settlement, token: deployment.token };
+    const queries = createSettlementQueries({ settlementStore, store, directory });
+    const ports_ = createDashboardPorts({ config, clock, store, queries, settlement, directory, chain: gatewayChain, chainInfo, connectedMeters: () => connected, brokerListening: () => brokerOpen, events, metrics });
+    const tokens = tokensFromConfig({ config, readSecret: (s, where) => ctx.secret(s, where), env });
+    const app = createDashboardApp({
+      ports: ports_,
+      tokens,
+      log,
+      info: { sandboxName: config.sandbox.name, token: { symbol: config.chain.token.symbol, decimals: config.chain.token.decimals }, intervalMinutes: config.interval.minutes, timeZone: config.sandbox.timeZone },
+    });
+    const dashboard = await startDashboard({ app, host: config.dashboard.host, port: ports.http });
+    stack.push(() => dashboard.close());
+
+    if (config.simulation.enabled) {
+      const fleet = await startFleet({ config, dataDir: paths.root, clock, broker: { host: config.mqtt.host === '0.0.0.0' ? '127.0.0.1' : config.mqtt.host, port: broker.port }, log });
+      stack.push(() => fleet.stop());
+      log(`fleet: ${config.meters.length} simulated meters`);
+    }
+
+    const runtime: RuntimeInfo = {
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      httpUrl: dashboard.url,
+      mqtt: { host: config.mqtt.host, port: broker.port },
+      rpcUrl,
+      chainId: deployment.chainId,
+      configPath: ctx.configPath,
+    };
+    await writeJsonFileAtomic(paths.runtime, runtime);
+    log(`operator ${addressFromPrivateKey(keys.operator)}, gateway ${addressFromPrivateKey(keys.gateway)}; device keys under ${paths.root}/devices`);
+    return {
+      httpUrl: dashboard.url,
+      regulatorLoginUrl: tokens.regulator ? `${dashboard.url}/#token=${encodeURIComponent(tokens.regulator)}` : dashboard.url,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
