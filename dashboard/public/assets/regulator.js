@@ -1,0 +1,274 @@
+// The regulator page: a thin client over the same API that tools use (STYLE: the UI is a thin
+// client). It loads meters, batches and rejections, then keeps them current from the
+// server-sent events; batch events refetch the batch list, reading events update rows in place.
+import { api, logout } from './api.js';
+import { createBatchChart } from './batch-chart.js';
+import { downloadCsv } from './csv.js';
+import { formatAmount, formatInterval, formatKW, formatKWh, formatTime, shortHex } from './format.js';
+import { cell, replaceRows, row } from './table.js';
+
+const FEED_ROWS = 50;
+const $ = (id) => document.getElementById(id);
+
+const state = { who: undefined, meters: new Map(), batches: [], selectedBatchId: undefined, clock: undefined };
+
+function showError(error) {
+  const box = $('page-error');
+  box.textContent = `Could not load data: ${error.message}`;
+  box.hidden = false;
+}
+
+// ---- clock and health --------------------------------------------------------------------
+/** The sandbox clock as of the last health answer, run forward at its speed. */
+function sandboxNowMs() {
+  if (!state.clock) return Date.now();
+  const { sandboxMs, atPerfMs, speed } = state.clock;
+  return sandboxMs + (performance.now() - atPerfMs) * speed;
+}
+
+function tickClock() {
+  if (!state.clock) return;
+  const { speed } = state.clock;
+  const now = sandboxNowMs();
+  $('clock').textContent = `${formatTime(now, info().timeZone)} (${info().timeZone}, ${speed}×)`;
+}
+
+async function refreshHealth() {
+  try {
+    const health = await api('/api/health');
+    state.clock = { sandboxMs: Date.parse(health.now), atPerfMs: performance.now(), speed: health.clockSpeed ?? 1 };
+    const bad = Object.entries(health.components).filter(([, c]) => c.status !== 'ok');
+    $('health').textContent = health.status === 'ok' ? 'ok' : `degraded: ${bad.map(([name, c]) => `${name} ${c.status} (${c.detail})`).join('; ')}`;
+    $('health').className = health.status === 'ok' ? 'ok' : 'bad';
+    tickClock();
+  } catch (error) {
+    $('health').textContent = `unknown (${error.message})`;
+    $('health').className = 'bad';
+  }
+}
+
+const info = () => state.who.sandbox;
+
+// ---- meters ------------------------------------------------------------------------------
+function meterRow(m) {
+  const last = m.lastReading;
+  return row(
+    [
+      cell(m.meterId),
+      cell(m.householdId),
+      cell(formatKW(m.capacityW), { className: 'num', csv: m.capacityW }),
+      cell(m.connected ? 'yes' : 'no', { className: m.connected ? 'ok' : 'bad' }),
+      cell(last ? formatTime(last.timestampMs, info().timeZone) : '—', { csv: last ? new Date(last.timestampMs).toISOString() : '' }),
+      cell(last ? formatKWh(last.exportWh) : '—', { className: 'num', csv: last?.exportWh ?? '' }),
+    ],
+    { meterId: m.meterId },
+  );
+}
+
+function renderMeters() {
+  const rows = [...state.meters.values()].sort((a, b) => a.meterId.localeCompare(b.meterId)).map(meterRow);
+  replaceRows($('meters-table').tBodies[0], rows, 'No meters registered.', 6);
+}
+
+function updateMeter(meterId, change) {
+  const m = state.meters.get(meterId);
+  if (!m) return;
+  Object.assign(m, change(m));
+  const old = $('meters-table').querySelector(`tr[data-meter-id="${CSS.escape(meterId)}"]`);
+  const fresh = meterRow(m);
+  fresh.classList.add('flash');
+  if (old) old.replaceWith(fresh);
+}
+
+// ---- batches and claims ------------------------------------------------------------------
+const chart = { instance: undefined };
+
+function batchRow(b) {
+  const open = document.createElement('button');
+  open.type = 'button';
+  open.className = 'link';
+  open.textContent = `#${b.batchId}`;
+  open.setAttribute('aria-label', `Show the claims of batch ${b.batchId}`);
+  open.addEventListener('click', () => selectBatch(b.batchId));
+  const token = info().token;
+  return row(
+    [
+      cell(open, { csv: b.batchId }),
+      cell(formatInterval(b.intervalStartMs, b.intervalEndMs, info().timeZone), {
+        csv: `${new Date(b.intervalStartMs).toISOString()}/${new Date(b.intervalEndMs).toISOString()}`,
+      }),
+      cell(b.status, { className: `status-${b.status}` }),
+      cell(String(b.claimCount), { className: 'num' }),
+      cell(formatKWh(b.totalExportWh), { className: 'num', csv: b.totalExportWh }),
+      cell(formatAmount(b.totalAmount, token), { className: 'num', csv: b.totalAmount }),
+      cell(b.txHash ? shortHex(b.txHash) : '—', { csv: b.txHash ?? '', title: b.txHash ?? 'not on chain yet', className: 'mono' }),
+      cell(b.blockNumber === null ? '—' : String(b.blockNumber), { className: 'num' }),
+    ],
+    { batchId: b.batchId, status: b.status },
+  );
+}
+
+async function refreshBatches() {
+  const { batches } = await api('/api/batches?limit=200');
+  state.batches = batches;
+  const rows = batches.map(batchRow);
+  for (const r of rows) if (r.dataset.batchId === state.selectedBatchId) r.classList.add('selected');
+  replaceRows($('batches-table').tBodies[0], rows, 'No batch yet: the first one is built when the first interval closes.', 8);
+  chart.instance ??= createBatchChart($('batch-chart'), { token: info().token, timeZone: info().timeZone });
+  chart.instance.update(batches);
+}
+
+async function selectBatch(batchId) {
+  state.selectedBatchId = batchId;
+  for (const r of $('batches-table').tBodies[0].rows) r.classList.toggle('selected', r.dataset.batchId === batchId);
+  const batch = await api(`/api/batches/${encodeURIComponent(batchId)}`);
+  const token = info().token;
+  const rows = batch.claims.map((c) =>
+    row(
+      [
+        cell(c.meterId),
+        cell(c.householdId),
+        cell(shortHex(c.payee), { csv: c.payee, title: c.payee, className: 'mono' }),
+        cell(formatKWh(c.exportWh), { className: 'num', csv: c.exportWh }),
+        cell(formatKWh(c.paidWh), { className: 'num', csv: c.paidWh }),
+        cell(formatAmount(c.pricePerKWh, token), { className: 'num', csv: c.pricePerKWh }),
+        cell(formatAmount(c.amount, token), { className: 'num', csv: c.amount }),
+        cell(c.flags.length ? c.flags.join(', ') : '—'),
+        cell(`F${c.opening.pagination} → F${c.closing.pagination}`),
+      ],
+      { meterId: c.meterId },
+    ),
+  );
+  $('claims-batch').textContent = `#${batchId}`;
+  replaceRows($('claims-table').tBodies[0], rows, 'No claims in this batch.', 9);
+  $('claims-section').hidden = false;
+}
+
+// ---- rejections ----------------------------------------------------------------------------
+async function refreshRejections() {
+  const { rejections } = await api('/api/rejections?limit=500');
+  const byReason = new Map();
+  for (const r of rejections) {
+    const g = byReason.get(r.reason) ?? { count: 0, meters: new Set(), latest: r };
+    g.count += 1;
+    if (r.meterId) g.meters.add(r.meterId);
+    byReason.set(r.reason, g);
+  }
+  const rows = [...byReason.entries()]
+    .sort((a, b) => b[1].count - a[1].count)
+    .map(([reason, g]) =>
+      row(
+        [
+          cell(reason),
+          cell(String(g.count), { className: 'num' }),
+          cell([...g.meters].sort().join(', ') || '(no meter id)'),
+          cell(formatTime(g.latest.receivedAtMs, info().timeZone)),
+          cell(g.latest.detail),
+        ],
+        { reason },
+      ),
+    );
+  replaceRows($('rejections-table').tBodies[0], rows, 'No rejected frames.', 5);
+}
+
+// ---- live feed -----------------------------------------------------------------------------
+function addFeedRow({ meterId, pagination, outcome, timestampMs, exportWh }) {
+  const tbody = $('feed-table').tBodies[0];
+  tbody.querySelector('td.empty')?.parentElement.remove();
+  const tr = row(
+    [
+      cell(formatTime(sandboxNowMs(), info().timeZone)),
+      cell(meterId ?? '(unknown)'),
+      cell(pagination === null || pagination === undefined ? '—' : `F${pagination}`),
+      cell(outcome, { className: outcome === 'accepted' ? 'ok' : 'bad' }),
+      cell(timestampMs === undefined ? '—' : formatTime(timestampMs, info().timeZone)),
+      cell(exportWh === undefined ? '—' : formatKWh(exportWh), { className: 'num', csv: exportWh ?? '' }),
+    ],
+    { meterId: meterId ?? '' },
+  );
+  tr.classList.add('flash');
+  tbody.prepend(tr);
+  while (tbody.rows.length > FEED_ROWS) tbody.lastElementChild.remove();
+}
+
+function debounce(fn, ms) {
+  let timer;
+  return () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => fn().catch(showError), ms);
+  };
+}
+
+function listen() {
+  const source = new EventSource('/api/events');
+  const live = $('live');
+  source.addEventListener('open', () => {
+    live.textContent = 'connected';
+    live.className = 'ok';
+  });
+  source.addEventListener('error', () => {
+    live.textContent = 'reconnecting…';
+    live.className = 'bad';
+    // A closed stream after a logout or expiry: back to the login page.
+    if (source.readyState === EventSource.CLOSED) api('/api/whoami').catch(() => location.replace('/'));
+  });
+  const on = (name, handler) => source.addEventListener(name, (event) => handler(JSON.parse(event.data)));
+  const batchesChanged = debounce(async () => {
+    await refreshBatches();
+    if (state.selectedBatchId) await selectBatch(state.selectedBatchId);
+  }, 250);
+  const rejectionsChanged = debounce(refreshRejections, 500);
+
+  on('reading.accepted', (e) => {
+    addFeedRow({ meterId: e.meterId, pagination: e.pagination, outcome: 'accepted', timestampMs: e.timestampMs, exportWh: e.exportWh });
+    updateMeter(e.meterId, (m) =>
+      m.lastReading && m.lastReading.pagination >= e.pagination
+        ? {}
+        : { lastReading: { pagination: e.pagination, timestampMs: e.timestampMs, importWh: e.importWh, exportWh: e.exportWh } },
+    );
+  });
+  on('reading.rejected', (e) => {
+    addFeedRow({ meterId: e.meterId, pagination: e.pagination, outcome: `rejected: ${e.reason}` });
+    rejectionsChanged();
+  });
+  on('reading.gap', (e) => addFeedRow({ meterId: e.meterId, pagination: e.received, outcome: `gap: F${e.expected}–F${e.received - 1} missing` }));
+  on('meter.connected', (e) => updateMeter(e.meterId, () => ({ connected: true })));
+  on('meter.disconnected', (e) => updateMeter(e.meterId, () => ({ connected: false })));
+  for (const name of ['batch.built', 'batch.submitted', 'batch.status', 'batch.rejected']) on(name, batchesChanged);
+}
+
+// ---- start ---------------------------------------------------------------------------------
+async function start() {
+  try {
+    state.who = await api('/api/whoami');
+  } catch {
+    location.replace('/');
+    return;
+  }
+  $('sandbox-name').textContent = info().sandboxName;
+  $('role-name').textContent = state.who.role === 'household' ? `household ${state.who.householdId}` : state.who.role;
+  document.title = `feedin — ${state.who.role}`;
+  $('logout').addEventListener('click', async () => {
+    await logout().catch(() => undefined);
+    location.replace('/');
+  });
+  for (const button of document.querySelectorAll('button.csv')) {
+    button.addEventListener('click', () => downloadCsv($(button.dataset.table), `${button.dataset.table.replace(/-table$/, '')}.csv`));
+  }
+  replaceRows($('feed-table').tBodies[0], [], 'Waiting for readings…', 6);
+  listen();
+  await refreshHealth();
+  setInterval(refreshHealth, 5_000);
+  setInterval(tickClock, 1_000);
+  try {
+    const { meters } = await api('/api/meters');
+    state.meters = new Map(meters.map((m) => [m.meterId, m]));
+    renderMeters();
+    await Promise.all([refreshBatches(), refreshRejections()]);
+    document.body.dataset.loaded = 'true';
+  } catch (error) {
+    showError(error);
+  }
+}
+
+start();

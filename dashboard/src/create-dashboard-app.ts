@@ -1,0 +1,70 @@
+// The dashboard's HTTP app: the API of DESIGN "Interfaces for people and their tools", the
+// session login, server-sent events, /metrics and the pages. It reads everything through
+// DashboardPorts; the composition root (cli `feedin up`) wires the gateway into them.
+import express from 'express';
+import { authenticate } from './auth/authenticate.js';
+import { createTokenResolver, type DashboardTokens } from './auth/role-tokens.js';
+import { createSessionStore, type SessionStore } from './auth/sessions.js';
+import { createDashboardMetrics } from './dashboard-metrics.js';
+import { errorMiddleware, unknownRoute } from './http/error-middleware.js';
+import { pageRoutes } from './http/pages.js';
+import { securityHeaders } from './http/security-headers.js';
+import type { DashboardPorts } from './ports.js';
+import { batchRoutes } from './routes/batches.js';
+import { eventRoutes, type EventStreamOptions } from './routes/events.js';
+import { healthRoutes } from './routes/health.js';
+import { meterRoutes } from './routes/meters.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { payoutRoutes } from './routes/payouts.js';
+import { rejectionRoutes } from './routes/rejections.js';
+import { sessionRoutes, type SandboxInfo } from './routes/session.js';
+
+export interface CreateDashboardAppParameters {
+  ports: DashboardPorts;
+  tokens: DashboardTokens;
+  log: (line: string) => void;
+  /** shown by the pages (GET /api/whoami); defaults fit the default sandbox */
+  info?: Partial<SandboxInfo>;
+  /** server-sent events tuning; tests shorten the heartbeat */
+  events?: Partial<Pick<EventStreamOptions, 'heartbeatMs' | 'maxBufferedBytes'>>;
+  sessions?: SessionStore;
+}
+
+export function createDashboardApp({ ports, tokens, log, info, events, sessions = createSessionStore() }: CreateDashboardAppParameters): express.Express {
+  const resolveToken = createTokenResolver(tokens);
+  const metrics = createDashboardMetrics();
+  const sandboxInfo: SandboxInfo = {
+    sandboxName: info?.sandboxName ?? 'feedin sandbox',
+    // Only what pages need: the config's token section also holds the escrow amount.
+    token: info?.token ? { symbol: info.token.symbol, decimals: info.token.decimals } : { symbol: 'sVND', decimals: 0 },
+    intervalMinutes: info?.intervalMinutes ?? 15,
+    timeZone: info?.timeZone ?? 'UTC',
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  // Amounts are bigints in the gateway; should one reach a response, it is sent as a decimal string.
+  app.set('json replacer', (_key: string, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
+
+  app.use(metrics.countResponses);
+  app.use(securityHeaders);
+  app.use(authenticate({ resolveToken, sessions }));
+  app.use(pageRoutes());
+  app.use(sessionRoutes({ resolveToken, sessions, info: sandboxInfo }));
+  app.use(healthRoutes(ports, log));
+  app.use(meterRoutes(ports));
+  app.use(batchRoutes(ports));
+  app.use(payoutRoutes(ports));
+  app.use(rejectionRoutes(ports));
+  app.use(
+    eventRoutes(ports, {
+      heartbeatMs: events?.heartbeatMs ?? 15_000,
+      maxBufferedBytes: events?.maxBufferedBytes ?? 1 << 20,
+      onClientsChanged: metrics.sseClientsChanged,
+    }),
+  );
+  app.use(metricsRoutes(ports, metrics.render));
+  app.use(unknownRoute);
+  app.use(errorMiddleware(log));
+  return app;
+}

@@ -1,0 +1,69 @@
+// Strict parsing of path and query parameters. Each parser takes untrusted text and answers a
+// Result; `readQuery` rejects unknown and repeated parameters, so a typo ("form=") is a 400
+// rather than a silently ignored filter.
+import { fail, ok, type Result } from '@feedin/protocol/result';
+import { ApiError } from './api-error.js';
+
+export type Parser<T> = (raw: string) => Result<T>;
+
+// ISO 8601 with an explicit offset: a time without one means different instants to different tools.
+const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2})$/;
+const EPOCH_MS = /^\d{1,15}$/;
+
+/** A time as ISO 8601 with offset (`2026-11-22T10:15:00+07:00`) or epoch milliseconds. */
+export const parseTime: Parser<number> = (raw) => {
+  if (EPOCH_MS.test(raw)) return ok(Number(raw));
+  const m = ISO.exec(raw);
+  if (!m) return fail('invalid-time', 'expected ISO 8601 with offset (2026-11-22T10:15:00+07:00) or epoch milliseconds');
+  const [year, month, day, hour, minute, second = '0'] = m.slice(1, 7).map(Number) as number[];
+  const daysInMonth = new Date(Date.UTC(year!, month!, 0)).getUTCDate();
+  if (month! < 1 || month! > 12 || day! < 1 || day! > daysInMonth || hour! > 23 || minute! > 59 || Number(second) > 59)
+    return fail('invalid-time', 'date or time fields out of range');
+  const ms = Date.parse(raw);
+  return Number.isNaN(ms) ? fail('invalid-time', 'not a valid date-time') : ok(ms);
+};
+
+export function parseLimit(max: number): Parser<number> {
+  return (raw) => {
+    if (!/^[1-9]\d{0,6}$/.test(raw) || Number(raw) > max) return fail('invalid-limit', `expected an integer from 1 to ${max}`);
+    return ok(Number(raw));
+  };
+}
+
+/** Batch ids count from 1 (DESIGN: sequential batchId from 1); kept as decimal strings (uint256). */
+export const parseBatchId: Parser<string> = (raw) =>
+  /^[1-9]\d{0,19}$/.test(raw) ? ok(raw) : fail('invalid-batch-id', 'expected a batch id: a positive decimal integer');
+
+/** DESIGN: meter id is 1–32 characters of [A-Za-z0-9._-]. */
+export const parseMeterId: Parser<string> = (raw) =>
+  /^[A-Za-z0-9._-]{1,32}$/.test(raw) ? ok(raw) : fail('invalid-meter-id', 'expected a meter id: 1-32 characters of [A-Za-z0-9._-]');
+
+export const parseAddress: Parser<string> = (raw) =>
+  /^0x[0-9a-fA-F]{40}$/.test(raw) ? ok(raw) : fail('invalid-address', 'expected an address: 0x and 40 hex digits');
+
+export const parseReason: Parser<string> = (raw) =>
+  /^[A-Za-z0-9._:-]{1,64}$/.test(raw) ? ok(raw) : fail('invalid-reason', 'expected a rejection reason such as bad-signature');
+
+/** Parses one path or query value or throws the 400 ApiError that names the parameter. */
+export function readParam<T>(param: string, raw: string, parser: Parser<T>): T {
+  const result = parser(raw);
+  if (!result.ok) throw new ApiError(400, 'invalid-parameter', `${param}: ${result.detail}`, param);
+  return result.value;
+}
+
+export function readQuery<S extends Record<string, Parser<unknown>>>(
+  query: unknown,
+  spec: S,
+): { [K in keyof S]?: S[K] extends Parser<infer T> ? T : never } {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries((query ?? {}) as Record<string, unknown>)) {
+    const parser = spec[name];
+    if (!parser) {
+      const known = Object.keys(spec);
+      throw new ApiError(400, 'unknown-parameter', `unknown query parameter ${name}${known.length ? `; known: ${known.join(', ')}` : ''}`, name);
+    }
+    if (typeof value !== 'string') throw new ApiError(400, 'invalid-parameter', `${name}: give it once, as a plain value`, name);
+    out[name] = readParam(name, value, parser);
+  }
+  return out as { [K in keyof S]?: S[K] extends Parser<infer T> ? T : never };
+}

@@ -1,0 +1,156 @@
+// What the dashboard needs from the rest of the sandbox (ports & adapters): the composition root
+// adapts the gateway, its stores and the chain client to this interface; the tests pass an
+// in-memory fake. Every view is plain JSON (energy, money and registers as decimal strings of
+// integers, times as epoch milliseconds), so handlers forward views to the client unchanged.
+import type { GatewayEvents } from '@feedin/gateway/events';
+
+export interface ComponentHealth {
+  status: 'ok' | 'degraded' | 'down';
+  /** one human-readable line: why it is degraded, or what it is (e.g. "anvil chain 31337, block 812") */
+  detail: string;
+}
+
+export interface HealthView {
+  status: 'ok' | 'degraded';
+  components: { broker: ComponentHealth; store: ComponentHealth; chain: ComponentHealth };
+}
+
+export interface LastReadingView {
+  pagination: number;
+  timestampMs: number;
+  importWh: string;
+  exportWh: string;
+}
+
+export interface MeterView {
+  meterId: string;
+  householdId: string;
+  payee: string;
+  capacityW: number;
+  /** registered and not suspended */
+  active: boolean;
+  /** currently connected to the broker */
+  connected: boolean;
+  lastReading: LastReadingView | null;
+}
+
+export interface ReadingView {
+  seq: number;
+  meterId: string;
+  pagination: number;
+  timestampMs: number;
+  importWh: string;
+  exportWh: string;
+  /** SHA-256 of the signed payload bytes, 0x-hex */
+  payloadDigest: string;
+  /** the OCMF string exactly as the meter signed and sent it */
+  ocmf: string;
+}
+
+export interface RejectionView {
+  seq: number;
+  meterId: string | null;
+  pagination: number | null;
+  reason: string;
+  detail: string;
+  frame: string;
+  receivedAtMs: number;
+  source: string;
+}
+
+/** The gateway's local view of a batch's life: built → submitted → pending → final (or frozen →
+ * approved/rejected). Mirrors `LocalBatchStatus` of the settlement store. */
+export type BatchStatusView = 'built' | 'submitted' | 'pending' | 'frozen' | 'approved' | 'final' | 'rejected';
+
+export interface BatchView {
+  batchId: string;
+  intervalStartMs: number;
+  intervalEndMs: number;
+  claimCount: number;
+  totalExportWh: string;
+  totalAmount: string;
+  claimsRoot: string;
+  payoutsRoot: string;
+  status: BatchStatusView;
+  txHash: string | null;
+  blockNumber: number | null;
+  gasUsed: string | null;
+}
+
+export interface ClaimReadingView {
+  pagination: number;
+  timestampMs: number;
+  exportWh: string;
+  payloadDigest: string;
+}
+
+export interface ClaimView {
+  meterId: string;
+  householdId: string;
+  payee: string;
+  /** measured export in the interval */
+  exportWh: string;
+  /** export paid after caps (≤ exportWh) */
+  paidWh: string;
+  amount: string;
+  pricePerKWh: string;
+  /** caps that cut this claim, e.g. "interval-export-cap" */
+  flags: string[];
+  leafHash: string;
+  opening: ClaimReadingView;
+  closing: ClaimReadingView;
+}
+
+export type BatchDetailView = BatchView & { claims: ClaimView[] };
+
+export interface PayoutView {
+  payee: string;
+  /** cumulative amount through `batchId` (the payouts leaf) */
+  cumulativeAmount: string;
+  withdrawn: string;
+  withdrawable: string;
+  /** newest final batch whose payouts root proves `cumulativeAmount`; null before the first */
+  batchId: string | null;
+  proof: string[];
+}
+
+export interface ReadingsQuery {
+  fromMs?: number;
+  toMs?: number;
+  limit: number;
+}
+
+export interface RejectionsQuery {
+  limit: number;
+  meterId?: string;
+  reason?: string;
+}
+
+export interface BatchesQuery {
+  limit: number;
+  /** newest first, strictly older than this batch id */
+  beforeId?: string;
+}
+
+export interface DashboardPorts {
+  /** the sandbox clock (DESIGN: `now` in /api/health is sandbox time) */
+  clock: { nowMs(): number; readonly speed: number };
+  health(): Promise<HealthView>;
+  /** every registered meter */
+  meters(): Promise<MeterView[]>;
+  /** accepted readings of one meter, oldest first */
+  readings(meterId: string, query: ReadingsQuery): Promise<ReadingView[]>;
+  /** rejections, newest first */
+  rejections(query: RejectionsQuery): Promise<RejectionView[]>;
+  /** batches, newest first (rejected ones included, with status "rejected") */
+  batches(query: BatchesQuery): Promise<BatchView[]>;
+  /** the live (not rejected) batch with this id and all its claims */
+  batch(batchId: string): Promise<BatchDetailView | undefined>;
+  /** an AuditBundle (@feedin/protocol/audit-bundle) for one claim, or undefined if no such claim */
+  auditBundle(batchId: string, meterId: string): Promise<unknown | undefined>;
+  /** undefined when the payee is unknown to the sandbox */
+  payout(payee: string): Promise<PayoutView | undefined>;
+  events: Pick<GatewayEvents, 'onAny'>;
+  /** Prometheus text exposition of the gateway's metrics */
+  metricsText(): string;
+}

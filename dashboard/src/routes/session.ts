@@ -1,0 +1,51 @@
+// Logging in and out of the pages. The token travels once, in a POST body, and becomes an
+// HttpOnly SameSite=Strict cookie: scripts cannot read it, other sites cannot send it, and
+// EventSource (which cannot set headers) carries it.
+import express, { Router } from 'express';
+import { principalOf, readCookie, requireRole, SESSION_COOKIE } from '../auth/authenticate.js';
+import type { Principal } from '../auth/principal.js';
+import type { ResolveToken } from '../auth/role-tokens.js';
+import type { SessionStore } from '../auth/sessions.js';
+import { ApiError } from '../http/api-error.js';
+
+export interface SandboxInfo {
+  sandboxName: string;
+  token: { symbol: string; decimals: number };
+  intervalMinutes: number;
+  /** IANA zone the pages show times in (the sandbox's) */
+  timeZone: string;
+}
+
+export function sessionRoutes({ resolveToken, sessions, info }: { resolveToken: ResolveToken; sessions: SessionStore; info: SandboxInfo }): Router {
+  const router = Router();
+
+  router.post('/api/session', express.json({ limit: '4kb' }), (req, res) => {
+    const token = (req.body as { token?: unknown } | undefined)?.token;
+    if (typeof token !== 'string' || token.length === 0 || token.length > 512)
+      throw new ApiError(400, 'invalid-parameter', 'token: send JSON {"token":"<role token>"}', 'token');
+    const principal = resolveToken(token);
+    if (!principal) throw new ApiError(401, 'unauthorized', 'unknown token');
+    const sessionId = sessions.create(principal);
+    res.cookie(SESSION_COOKIE, sessionId, { httpOnly: true, sameSite: 'strict', path: '/', secure: req.secure });
+    res.status(201).json(whoami(principal, info));
+  });
+
+  router.delete('/api/session', (req, res) => {
+    const sessionId = readCookie(req, SESSION_COOKIE);
+    if (sessionId) sessions.delete(sessionId);
+    res.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'strict', path: '/', secure: req.secure });
+    res.status(204).end();
+  });
+
+  router.get('/api/whoami', requireRole('regulator', 'operator', 'household'), (_req, res) => {
+    res.json(whoami(principalOf(res), info));
+  });
+
+  return router;
+}
+
+function whoami(principal: Principal, info: SandboxInfo) {
+  const scope =
+    principal.role === 'household' ? { householdId: principal.householdId, payee: principal.payee, meterIds: [...principal.meterIds] } : {};
+  return { role: principal.role, ...scope, sandbox: info };
+}

@@ -1,0 +1,183 @@
+// An in-memory DashboardPorts for the dashboard's own tests: fixed meters, readings, batches
+// and payouts of two households, a settable clock and the real GatewayEvents bus. It records
+// the queries it was asked, so tests can check what reached the port.
+import { GatewayEvents } from '@feedin/gateway/events';
+import type { DashboardTokens } from '../src/auth/role-tokens.js';
+import type {
+  BatchDetailView,
+  BatchesQuery,
+  DashboardPorts,
+  HealthView,
+  MeterView,
+  PayoutView,
+  ReadingView,
+  ReadingsQuery,
+  RejectionView,
+  RejectionsQuery,
+} from '../src/ports.js';
+
+export const PAYEE_A = '0x1111111111111111111111111111111111111111';
+export const PAYEE_B = '0x2222222222222222222222222222222222222222';
+
+export const TOKENS: DashboardTokens = {
+  regulator: 'regulator-token-0123456789',
+  operator: 'operator-token-0123456789',
+  households: [
+    { householdId: 'hh-a', token: 'household-a-token-0123456789', payee: PAYEE_A, meterIds: ['m-a1', 'm-a2'] },
+    { householdId: 'hh-b', token: 'household-b-token-0123456789', payee: PAYEE_B, meterIds: ['m-b1'] },
+  ],
+};
+
+export const T0 = Date.parse('2026-11-22T03:00:00Z'); // 10:00 in Ho Chi Minh City
+
+const meter = (meterId: string, householdId: string, payee: string, exportWh: string): MeterView => ({
+  meterId,
+  householdId,
+  payee,
+  capacityW: 5000,
+  active: true,
+  connected: true,
+  lastReading: { pagination: 16, timestampMs: T0 + 15 * 60_000, importWh: '1200', exportWh },
+});
+
+const reading = (meterId: string, pagination: number, minutes: number, exportWh: number): ReadingView => ({
+  seq: pagination * 10 + (meterId === 'm-a1' ? 1 : 2),
+  meterId,
+  pagination,
+  timestampMs: T0 + minutes * 60_000,
+  importWh: '1200',
+  exportWh: String(exportWh),
+  payloadDigest: '0x' + String(pagination).padStart(2, '0').repeat(32),
+  ocmf: `OCMF|{"PG":"F${pagination}","MS":"${meterId}"}|{"SA":"ECDSA-secp256k1-SHA256","SD":"3006"}`,
+});
+
+const rejection = (seq: number, meterId: string | null, reason: string): RejectionView => ({
+  seq,
+  meterId,
+  pagination: meterId ? 7 : null,
+  reason,
+  detail: `${reason} detail`,
+  frame: 'OCMF|…',
+  receivedAtMs: T0 + seq * 1000,
+  source: 'mqtt',
+});
+
+export function claimOf(meterId: string, householdId: string, payee: string, exportWh: string, amount: string): BatchDetailView['claims'][number] {
+  return {
+    meterId,
+    householdId,
+    payee,
+    exportWh,
+    paidWh: exportWh,
+    amount,
+    pricePerKWh: '2000',
+    flags: [],
+    leafHash: '0x' + 'ab'.repeat(32),
+    opening: { pagination: 1, timestampMs: T0, exportWh: '0', payloadDigest: '0x' + '01'.repeat(32) },
+    closing: { pagination: 16, timestampMs: T0 + 15 * 60_000, exportWh, payloadDigest: '0x' + '16'.repeat(32) },
+  };
+}
+
+export function batchOf(batchId: number, claims: BatchDetailView['claims'], status: BatchDetailView['status'] = 'final'): BatchDetailView {
+  const start = T0 + (batchId - 1) * 15 * 60_000;
+  return {
+    batchId: String(batchId),
+    intervalStartMs: start,
+    intervalEndMs: start + 15 * 60_000,
+    claimCount: claims.length,
+    totalExportWh: String(claims.reduce((s, c) => s + BigInt(c.exportWh), 0n)),
+    totalAmount: String(claims.reduce((s, c) => s + BigInt(c.amount), 0n)),
+    claimsRoot: '0x' + 'c1'.repeat(32),
+    payoutsRoot: '0x' + 'd1'.repeat(32),
+    status,
+    txHash: status === 'built' ? null : '0x' + String(batchId).padStart(2, '0').repeat(32),
+    blockNumber: status === 'built' ? null : 100 + batchId,
+    gasUsed: status === 'built' ? null : '91234',
+    claims,
+  };
+}
+
+export interface FakePorts extends DashboardPorts {
+  gatewayEvents: GatewayEvents;
+  calls: { readings: { meterId: string; query: ReadingsQuery }[]; rejections: RejectionsQuery[]; batches: BatchesQuery[] };
+  state: {
+    nowMs: number;
+    health: HealthView | Error;
+    meters: MeterView[];
+    readings: ReadingView[];
+    rejections: RejectionView[];
+    batches: BatchDetailView[];
+    payouts: PayoutView[];
+  };
+}
+
+export function createFakePorts(): FakePorts {
+  const gatewayEvents = new GatewayEvents();
+  const calls: FakePorts['calls'] = { readings: [], rejections: [], batches: [] };
+  const ok = { status: 'ok' as const, detail: 'fine' };
+  const state: FakePorts['state'] = {
+    nowMs: T0 + 20 * 60_000,
+    health: { status: 'ok', components: { broker: ok, store: ok, chain: ok } },
+    meters: [meter('m-a1', 'hh-a', PAYEE_A, '4321'), meter('m-a2', 'hh-a', PAYEE_A, '10'), meter('m-b1', 'hh-b', PAYEE_B, '987654')],
+    readings: [reading('m-a1', 1, 0, 0), reading('m-a1', 2, 1, 50), reading('m-a1', 3, 2, 120), reading('m-b1', 1, 0, 7)],
+    rejections: [rejection(5, 'm-a1', 'bad-signature'), rejection(4, 'm-b1', 'replay'), rejection(3, null, 'malformed'), rejection(2, 'm-a2', 'bad-signature')],
+    batches: [
+      batchOf(1, [claimOf('m-a1', 'hh-a', PAYEE_A, '1500', '3000'), claimOf('m-b1', 'hh-b', PAYEE_B, '250', '500')]),
+      batchOf(2, [claimOf('m-a1', 'hh-a', PAYEE_A, '1234', '2468')], 'pending'),
+    ],
+    payouts: [
+      { payee: PAYEE_A, cumulativeAmount: '5468', withdrawn: '3000', withdrawable: '2468', batchId: '2', proof: ['0x' + 'ee'.repeat(32)] },
+      { payee: PAYEE_B, cumulativeAmount: '500', withdrawn: '0', withdrawable: '500', batchId: '2', proof: [] },
+    ],
+  };
+  const summary = ({ claims: _claims, ...batch }: BatchDetailView) => batch;
+  return {
+    gatewayEvents,
+    calls,
+    state,
+    clock: {
+      nowMs: () => state.nowMs,
+      speed: 60,
+    },
+    async health() {
+      if (state.health instanceof Error) throw state.health;
+      return state.health;
+    },
+    async meters() {
+      return state.meters;
+    },
+    async readings(meterId, query) {
+      calls.readings.push({ meterId, query });
+      return state.readings
+        .filter((r) => r.meterId === meterId && (query.fromMs === undefined || r.timestampMs >= query.fromMs) && (query.toMs === undefined || r.timestampMs <= query.toMs))
+        .slice(0, query.limit);
+    },
+    async rejections(query) {
+      calls.rejections.push(query);
+      return state.rejections
+        .filter((r) => (query.meterId === undefined || r.meterId === query.meterId) && (query.reason === undefined || r.reason === query.reason))
+        .slice(0, query.limit);
+    },
+    async batches(query) {
+      calls.batches.push(query);
+      return [...state.batches]
+        .reverse()
+        .filter((b) => query.beforeId === undefined || BigInt(b.batchId) < BigInt(query.beforeId))
+        .slice(0, query.limit)
+        .map(summary);
+    },
+    async batch(batchId) {
+      return state.batches.find((b) => b.batchId === batchId);
+    },
+    async auditBundle(batchId, meterId) {
+      const batch = state.batches.find((b) => b.batchId === batchId);
+      const claim = batch?.claims.find((c) => c.meterId === meterId);
+      return claim ? { version: 1, batch: { batchId }, claim: { meterId, amount: claim.amount } } : undefined;
+    },
+    async payout(payee) {
+      return state.payouts.find((p) => p.payee.toLowerCase() === payee.toLowerCase());
+    },
+    events: gatewayEvents,
+    metricsText: () => '# HELP feedin_readings_accepted_total Readings accepted.\n# TYPE feedin_readings_accepted_total counter\nfeedin_readings_accepted_total 42\n',
+  };
+}
