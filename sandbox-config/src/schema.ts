@@ -1,38 +1,72 @@
 // The one schema of a sandbox file (YAML or JSON). Every other part of feedin reads its
 // settings through the `SandboxConfig` type inferred here; docs/config.md documents each field.
-// Amounts are decimal strings of integers (token base units) so YAML never turns them into floats.
+// Objects are strict so a typo is an error, not a silently ignored key. Checks that span several
+// fields (references, overlaps, rpc/influx URLs) live in schema-checks.ts and run even when other
+// fields are already wrong, so a file's every mistake is reported at once.
 import { z } from 'zod';
+import { checkSandboxConsistency } from './schema-checks.js';
+import { isChecksumValid } from './address-checksum.js';
 
-const meterId = z.string().regex(/^[A-Za-z0-9._-]{1,32}$/, 'meter id: 1-32 characters of [A-Za-z0-9._-]');
-const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'an EVM address (0x + 40 hex digits)');
-const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO 8601 date-time with offset');
-const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time HH:MM');
+// OCMF MS / DESIGN: a meter id is 1-32 characters of [A-Za-z0-9._-] (it is also an MQTT topic level).
+const meterId = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,32}$/, { error: (iss) => `a meter id is 1-32 characters of [A-Za-z0-9._-], got ${JSON.stringify(iss.input)}` });
+const address = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{40}$/, { error: (iss) => `an EVM address is 0x and 40 hex digits, got ${JSON.stringify(iss.input)}` })
+  // EIP-55: mixed case is a checksum, so a mistyped digit is caught here rather than paid to.
+  .refine(isChecksumValid, 'EIP-55 checksum mismatch: check the address for typos (or write it all lower case)');
+/** ISO 8601 date (midnight UTC) or date-time with Z or an offset; a bare local time would be ambiguous. */
+const isoTime = z
+  .string()
+  .regex(
+    /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/,
+    'an ISO 8601 date (2026-01-01) or date-time with offset (2026-01-01T00:00:00+07:00)',
+  )
+  .refine((s) => !Number.isNaN(Date.parse(s)), 'not a real calendar date');
+const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time HH:MM (00:00-23:59)');
+/** Amounts in token base units: integers only (money is never fractional), as a YAML number up to
+ * 2^53 or as a quoted decimal string of any size. */
 const baseUnits = z
-  .union([z.string(), z.number().int().nonnegative()])
-  .transform((v) => String(v))
-  .refine((s) => /^\d+$/.test(s), 'a non-negative integer amount in token base units')
-  .transform((s) => BigInt(s));
+  .union([z.string(), z.number()], { error: 'an amount in token base units (integer)' })
+  .transform((v, ctx) => {
+    if (typeof v === 'number' ? Number.isSafeInteger(v) && v >= 0 : /^\d{1,78}$/.test(v)) return BigInt(v);
+    ctx.issues.push({
+      code: 'custom',
+      input: v,
+      message:
+        typeof v === 'number' && Number.isInteger(v) && v > 0
+          ? `amount ${v} is above 2^53: write it as a quoted string`
+          : `an amount in token base units must be a non-negative integer, got ${JSON.stringify(v)}`,
+    });
+    return z.NEVER;
+  });
 const percent = z.number().int().min(0).max(1000);
 const port = z.number().int().min(0).max(65535);
+const probability = z.number().min(0).max(1);
 
-/** A secret comes from a file or an environment variable; `sandboxTestValue` is allowed only for
- * throwaway sandbox test keys that are public by design (e.g. anvil's well-known accounts). */
+/** A secret comes from an environment variable, else a file (relative to the config file), else
+ * `sandboxTestValue`, which is only for throwaway values that are public by design (anvil's
+ * well-known accounts, demo tokens). Resolution: secrets.ts. */
 const secret = z
-  .object({
-    env: z.string().optional(),
-    file: z.string().optional(),
-    sandboxTestValue: z.string().optional(),
+  .strictObject({
+    env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').optional(),
+    file: z.string().min(1).optional(),
+    sandboxTestValue: z.string().min(1).optional(),
   })
   .refine((s) => s.env || s.file || s.sandboxTestValue, 'give env, file or sandboxTestValue');
 
-const touBand = z.object({
+const touBand = z.strictObject({
+  /** local time (sandbox time zone) the band starts, inclusive */
   from: localTime,
+  /** local time the band ends, exclusive; earlier than `from` wraps over midnight */
   to: localTime,
   pricePerKWh: baseUnits,
 });
 
-const tariffPeriod = z.object({
+const tariffPeriod = z.strictObject({
   validFrom: isoTime,
+  /** exclusive; omitted = open-ended */
   validTo: isoTime.optional(),
   /** price in token base units per kWh exported */
   pricePerKWh: baseUnits,
@@ -40,13 +74,13 @@ const tariffPeriod = z.object({
   timeOfUse: z.array(touBand).default([]),
 });
 
-const tariff = z.object({
+const tariff = z.strictObject({
   id: z.string().min(1),
   name: z.string().optional(),
   periods: z.array(tariffPeriod).min(1),
 });
 
-const household = z.object({
+const household = z.strictObject({
   id: z.string().min(1),
   name: z.string().min(1),
   payee: address,
@@ -54,40 +88,49 @@ const household = z.object({
   token: secret.optional(),
 });
 
-const meter = z.object({
+const meter = z.strictObject({
   id: meterId,
   household: z.string().min(1),
-  capacityW: z.number().int().positive(),
+  /** installed PV capacity in watts (plausibility and export caps scale with it) */
+  capacityW: z.number().int('capacity in whole watts').positive('capacity must be more than 0 W'),
   tariff: z.string().min(1),
 });
 
 export const sandboxConfigSchema = z
-  .object({
-    sandbox: z.object({
-      id: z.string().regex(/^[a-z0-9-]{1,40}$/),
+  .strictObject({
+    /** lets editors find sandbox.schema.json; ignored by feedin */
+    $schema: z.string().optional(),
+    sandbox: z.strictObject({
+      id: z.string().regex(/^[a-z0-9-]{1,40}$/, 'a sandbox id: 1-40 characters of [a-z0-9-]'),
       name: z.string().min(1),
+      /** IANA time zone, e.g. Asia/Ho_Chi_Minh */
       timeZone: z.string().min(1),
-      /** fixed UTC offset of the time zone in minutes, used for OCMF TM strings */
+      /** fixed UTC offset of the time zone in minutes, used for OCMF TM strings and local days */
       utcOffsetMinutes: z.number().int().min(-720).max(840),
       start: isoTime,
       end: isoTime,
     }),
     interval: z
-      .object({
-        minutes: z.number().int().min(1).max(60).default(15),
+      .strictObject({
+        /** interval length, aligned to UTC; a divisor of 60 so intervals tile every hour */
+        minutes: z
+          .number()
+          .int()
+          .refine((m) => m >= 1 && 60 % m === 0, 'a divisor of 60 (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60)')
+          .default(15),
         /** sandbox seconds to wait after an interval closes before its batch is built */
         graceSeconds: z.number().int().min(0).default(120),
       })
       .default({ minutes: 15, graceSeconds: 120 }),
     tariffs: z.array(tariff).min(1),
     limits: z
-      .object({
-        /** export paid per interval ≤ this share of installed capacity (Vietnam Decree 135/2024: 20 %) */
-        exportCapPercentOfCapacity: percent.optional(),
+      .strictObject({
+        /** export paid per interval ≤ this share of installed capacity × interval (Vietnam Decree 135/2024: 20 %) */
+        exportCapPercentOfCapacity: z.number().int().min(0).max(100).optional(),
         householdDailyCap: baseUnits.optional(),
         batchCap: baseUnits.optional(),
         budget: baseUnits.optional(),
-        /** a reading's TM may be at most this far ahead of the gateway's sandbox clock */
+        /** a reading's TM may be at most this far from the gateway's sandbox clock */
         clockSkewSeconds: z.number().int().min(0).default(120),
         /** plausibility: export between readings ≤ capacity × elapsed × margin% */
         plausibilityMarginPercent: percent.default(120),
@@ -95,45 +138,47 @@ export const sandboxConfigSchema = z
         challengeWindowSeconds: z.number().int().min(0).default(20),
       })
       .default({ clockSkewSeconds: 120, plausibilityMarginPercent: 120, challengeWindowSeconds: 20 }),
-    participants: z.object({
-      regulator: z.object({ name: z.string().min(1), token: secret.optional() }),
-      operator: z.object({ name: z.string().min(1), token: secret.optional() }),
+    participants: z.strictObject({
+      regulator: z.strictObject({ name: z.string().min(1), token: secret.optional() }),
+      operator: z.strictObject({ name: z.string().min(1), token: secret.optional() }),
       households: z.array(household).min(1),
     }),
     meters: z.array(meter).min(1),
-    chain: z
-      .object({
-        mode: z.enum(['embedded', 'rpc']).default('embedded'),
-        rpcUrl: z.string().url().optional(),
-        chainId: z.number().int().positive().default(31337),
-        /** embedded anvil: seconds per block */
-        blockTimeSeconds: z.number().int().min(1).default(1),
-        token: z
-          .object({
-            name: z.string().default('Sandbox Dong'),
-            symbol: z.string().default('sVND'),
-            decimals: z.number().int().min(0).max(18).default(0),
-            /** minted into the escrow at deployment (embedded chain only) */
-            initialEscrow: baseUnits.default(1_000_000_000),
-          })
-          .default({ name: 'Sandbox Dong', symbol: 'sVND', decimals: 0, initialEscrow: 1_000_000_000n }),
-        keys: z.object({
-          deployer: secret,
-          gateway: secret,
-          regulator: secret,
-          operator: secret,
-        }),
-      })
-      .refine((c) => c.mode === 'embedded' || c.rpcUrl, { message: 'rpcUrl is required when mode is rpc', path: ['rpcUrl'] }),
+    chain: z.strictObject({
+      mode: z.enum(['embedded', 'rpc']).default('embedded'),
+      /** required when mode is rpc (e.g. a Besu QBFT node) */
+      rpcUrl: z.url({ protocol: /^(https?|wss?)$/, error: 'an http(s) or ws(s) URL' }).optional(),
+      chainId: z.number().int().positive().default(31337),
+      /** embedded anvil: seconds per block */
+      blockTimeSeconds: z.number().int().min(1).default(1),
+      token: z
+        .strictObject({
+          name: z.string().min(1).default('Sandbox Dong'),
+          symbol: z.string().min(1).default('sVND'),
+          decimals: z.number().int().min(0).max(18).default(0),
+          /** minted into the escrow at deployment (embedded chain only) */
+          initialEscrow: baseUnits.default(1_000_000_000n),
+        })
+        .default({ name: 'Sandbox Dong', symbol: 'sVND', decimals: 0, initialEscrow: 1_000_000_000n }),
+      keys: z.strictObject({
+        deployer: secret,
+        gateway: secret,
+        regulator: secret,
+        operator: secret,
+      }),
+    }),
     storage: z
-      .object({
+      .strictObject({
         kind: z.enum(['embedded', 'influxdb']).default('embedded'),
-        url: z.string().url().optional(),
+        /** required when kind is influxdb (InfluxDB 1.x HTTP API) */
+        url: z.url({ protocol: /^https?$/, error: 'an http(s) URL' }).optional(),
+        /** InfluxDB database name */
+        database: z.string().min(1).default('feedin'),
       })
-      .default({ kind: 'embedded' }),
+      .default({ kind: 'embedded', database: 'feedin' }),
     mqtt: z
-      .object({
-        host: z.string().default('127.0.0.1'),
+      .strictObject({
+        host: z.string().min(1).default('127.0.0.1'),
         port: port.default(1883),
         maxPayloadBytes: z.number().int().min(256).max(65536).default(4096),
         /** lifetime a device gives its JWT; the gateway refuses longer ones */
@@ -141,58 +186,50 @@ export const sandboxConfigSchema = z
       })
       .default({ host: '127.0.0.1', port: 1883, maxPayloadBytes: 4096, jwtMaxLifetimeSeconds: 3600 }),
     serial: z
-      .object({
-        ports: z.array(z.object({ path: z.string().min(1), baudRate: z.number().int().positive().default(115200) })).default([]),
+      .strictObject({
+        ports: z
+          .array(z.strictObject({ path: z.string().min(1), baudRate: z.number().int().positive().default(115200) }))
+          .default([]),
       })
       .default({ ports: [] }),
     dashboard: z
-      .object({
-        host: z.string().default('127.0.0.1'),
+      .strictObject({
+        host: z.string().min(1).default('127.0.0.1'),
         port: port.default(8080),
       })
       .default({ host: '127.0.0.1', port: 8080 }),
-    simulation: z
-      .object({
-        enabled: z.boolean().default(true),
-        location: z.object({ latitude: z.number().min(-90).max(90), longitude: z.number().min(-180).max(180) }),
-        clock: z
-          .object({
-            /** sandbox seconds per wall-clock second */
-            speed: z.number().int().min(1).max(3600).default(60),
-            /** local time of day (sandbox time zone) at which a new sandbox clock starts */
-            startLocalTime: localTime.default('09:59'),
-          })
-          .default({ speed: 60, startLocalTime: '09:59' }),
-        /** sandbox seconds between two readings of a meter, aligned to the clock */
-        readingIntervalSeconds: z.number().int().min(1).default(60),
-        /** 0..1 probabilities per reading */
-        faults: z
-          .object({
-            dropConnection: z.number().min(0).max(1).default(0),
-            cloudiness: z.number().min(0).max(1).default(0.3),
-          })
-          .default({ dropConnection: 0, cloudiness: 0.3 }),
-        seed: z.number().int().default(1),
-      }),
+    simulation: z.strictObject({
+      enabled: z.boolean().default(true),
+      /** where the PV model puts the sun */
+      location: z.strictObject({ latitude: z.number().min(-90).max(90), longitude: z.number().min(-180).max(180) }),
+      clock: z
+        .strictObject({
+          /** sandbox seconds per wall-clock second */
+          speed: z.number().int().min(1).max(3600).default(60),
+          /** local time of day (sandbox time zone) at which a new sandbox clock starts */
+          startLocalTime: localTime.default('09:59'),
+        })
+        .default({ speed: 60, startLocalTime: '09:59' }),
+      /** sandbox seconds between two readings of a meter, aligned to the clock */
+      readingIntervalSeconds: z.number().int().min(1).default(60),
+      /** 0..1 probabilities per reading (dropConnection) and sky cover (cloudiness) */
+      faults: z
+        .strictObject({
+          dropConnection: probability.default(0),
+          cloudiness: probability.default(0.3),
+        })
+        .default({ dropConnection: 0, cloudiness: 0.3 }),
+      seed: z.number().int().default(1),
+    }),
   })
-  .superRefine((c, ctx) => {
-    const households = new Set(c.participants.households.map((h) => h.id));
-    const tariffs = new Set(c.tariffs.map((t) => t.id));
-    const seen = new Set<string>();
-    c.meters.forEach((m, i) => {
-      if (seen.has(m.id)) ctx.addIssue({ code: 'custom', path: ['meters', i, 'id'], message: `duplicate meter id ${m.id}` });
-      seen.add(m.id);
-      if (!households.has(m.household))
-        ctx.addIssue({ code: 'custom', path: ['meters', i, 'household'], message: `unknown household ${m.household}` });
-      if (!tariffs.has(m.tariff)) ctx.addIssue({ code: 'custom', path: ['meters', i, 'tariff'], message: `unknown tariff ${m.tariff}` });
-    });
-    if (Date.parse(c.sandbox.end) <= Date.parse(c.sandbox.start))
-      ctx.addIssue({ code: 'custom', path: ['sandbox', 'end'], message: 'end must be after start' });
-  });
+  // Cross-field checks also run when fields already failed (`when`), so all mistakes show at once.
+  .superRefine(checkSandboxConsistency, { when: () => true });
 
 export type SandboxConfig = z.output<typeof sandboxConfigSchema>;
 export type SandboxConfigInput = z.input<typeof sandboxConfigSchema>;
 export type Secret = z.output<typeof secret>;
 export type TariffConfig = z.output<typeof tariff>;
+export type TariffPeriodConfig = z.output<typeof tariffPeriod>;
+export type TimeOfUseBand = z.output<typeof touBand>;
 export type MeterConfig = z.output<typeof meter>;
 export type HouseholdConfig = z.output<typeof household>;
