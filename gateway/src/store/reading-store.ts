@@ -39,10 +39,29 @@ export interface StoredRejection {
 
 export type NewRejection = Omit<StoredRejection, 'seq'>;
 
-export type StoreEntry = { kind: 'accepted'; reading: NewReading } | { kind: 'rejected'; rejection: NewRejection };
+/** An accepted reading whose PG skipped numbers (OCMF: PG counts by exactly 1). Recorded in the
+ * same append as that reading, so the gap is as durable as the reading that revealed it. */
+export interface StoredGap {
+  seq: number;
+  meterId: string;
+  /** the PG number that should have come next */
+  expectedPagination: number;
+  /** the PG number that came instead (> expected) */
+  receivedPagination: number;
+  receivedAtMs: number;
+}
+
+export type NewGap = Omit<StoredGap, 'seq'>;
+
+export type StoreEntry =
+  | { kind: 'accepted'; reading: NewReading }
+  | { kind: 'rejected'; rejection: NewRejection }
+  | { kind: 'gap'; gap: NewGap };
 
 export interface ReadingQuery {
+  /** inclusive: timestampMs ≥ fromMs */
   fromMs?: number;
+  /** inclusive: timestampMs ≤ toMs */
   toMs?: number;
   limit?: number;
 }
@@ -53,9 +72,15 @@ export interface RejectionQuery {
   limit?: number;
 }
 
+export interface GapQuery {
+  meterId?: string;
+  limit?: number;
+}
+
 export interface ReadingStore {
-  /** Durably records the entries (all or none) and resolves with their seqs in order.
-   * Resolution means the data is on disk (fsync'd or equivalent). */
+  /** Durably records the entries (all or none) and resolves with their seqs in order. Readings,
+   * rejections and gaps share one seq counter. Resolution means the data is on disk (fsync'd or
+   * equivalent); a rejected promise means nothing of these entries was recorded. */
   append(entries: StoreEntry[]): Promise<number[]>;
   /** The newest accepted reading of each meter: the validation state after a restart. */
   latestPerMeter(): Promise<Map<string, StoredReading>>;
@@ -67,6 +92,8 @@ export interface ReadingStore {
   readings(meterId: string, query?: ReadingQuery): Promise<StoredReading[]>;
   /** Rejections, newest first. */
   rejections(query?: RejectionQuery): Promise<StoredRejection[]>;
+  /** Recorded pagination gaps, newest first. */
+  gaps(query?: GapQuery): Promise<StoredGap[]>;
   /** Highest seq assigned so far (0 when empty). */
   highWaterSeq(): Promise<number>;
   /** Cheap liveness probe for /api/health. */

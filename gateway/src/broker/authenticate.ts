@@ -1,0 +1,56 @@
+// aedes `authenticate` hook (DESIGN "Transports"): MQTT 3.1.1, client id = username = meter id,
+// password = a JWT (ES256K, RFC 8812) signed by the meter's registered key with sub = meter id
+// and a short lifetime. Anything else → CONNACK return code 5 "not authorized" (MQTT-3.2.2-3).
+import type { AuthenticateError, Client } from 'aedes';
+import { verifyMeterJwt } from '@feedin/protocol/jwt';
+import type { Clock } from '@feedin/protocol/sandbox-time';
+import { meterAdmits, type MeterDirectory } from '../registry/meter-directory.js';
+import type { SecurityRecorder } from './security.js';
+
+export interface AuthenticateDeps {
+  directory: MeterDirectory;
+  clock: Clock;
+  jwtMaxLifetimeSeconds: number;
+  security: SecurityRecorder;
+}
+
+type Verdict = { ok: true } | { ok: false; reason: string; detail: string };
+
+export function checkCredentials(deps: Omit<AuthenticateDeps, 'security'>, clientId: string, username: string | undefined, password: Buffer | undefined): Verdict {
+  if (username !== clientId) return { ok: false, reason: 'username-mismatch', detail: `username ${JSON.stringify(username ?? null)} is not the client id` };
+  const meter = deps.directory.get(clientId);
+  if (!meter) return { ok: false, reason: 'unknown-meter', detail: `meter ${clientId} is not registered` };
+  // Suspension is judged on the sandbox clock, like the readings it stops.
+  const admitted = meterAdmits(meter, deps.clock.nowMs());
+  if (!admitted.ok) return { ok: false, reason: 'meter-suspended', detail: admitted.detail };
+  if (!password || password.length === 0) return { ok: false, reason: 'no-password', detail: 'no JWT given as password' };
+  const token = verifyMeterJwt(password.toString('utf8'), meter.publicKey, {
+    // DESIGN: JWT iat/exp are always wall-clock time, whatever the sandbox clock speed.
+    nowSec: Math.floor(deps.clock.wallNowMs() / 1000),
+    expectedSub: clientId,
+    maxLifetimeSec: deps.jwtMaxLifetimeSeconds,
+  });
+  if (!token.ok) return { ok: false, reason: token.reason, detail: token.detail };
+  return { ok: true };
+}
+
+export function createAuthenticate(deps: AuthenticateDeps) {
+  return function authenticate(
+    client: Client,
+    username: Readonly<string | undefined>,
+    password: Readonly<Buffer | undefined>,
+    done: (error: AuthenticateError | null, success: boolean | null) => void,
+  ): void {
+    let verdict: Verdict;
+    try {
+      verdict = checkCredentials(deps, client.id, username, password);
+    } catch (error) {
+      verdict = { ok: false, reason: 'internal-error', detail: error instanceof Error ? error.message : String(error) };
+    }
+    if (verdict.ok) return done(null, true);
+    deps.security('connect-refused', { meterId: deps.directory.get(client.id) ? client.id : null, clientId: client.id }, `${verdict.reason}: ${verdict.detail}`);
+    const error = new Error('not authorized') as AuthenticateError;
+    error.returnCode = 5; // NOT_AUTHORIZED (a const enum in aedes' typings)
+    done(error, null);
+  };
+}

@@ -1,0 +1,86 @@
+// aedes `authorizePublish` hook. For readings this is where the durable write happens: aedes
+// sends the QoS 1 PUBACK right after this hook calls back and before its `published` handler
+// runs, so calling back only after ingest has recorded the frame makes a PUBACK mean "durably
+// accepted or durably rejected" (DESIGN "Transports"). Calling back with an error makes aedes
+// drop the connection without a PUBACK (MQTT-3.3.5-2), which is how a store failure and a
+// foreign topic are answered.
+import type { Aedes, Client, PublishPacket } from 'aedes';
+import type { Ingest, IngestOutcome } from '../ingest/ingest.js';
+import type { BrokerLog, SecurityRecorder } from './security.js';
+import { meterTopic, parseMeterTopic } from './topics.js';
+
+/** QoS 1 readings of one connection being ingested at once. A device normally has one or a few;
+ * aedes itself stops reading a socket after roughly a socket buffer of pending packets, so this
+ * mostly bounds floods of tiny frames. */
+export const MAX_READINGS_IN_FLIGHT = 64;
+
+export interface AuthorizePublishDeps {
+  ingest: Ingest;
+  security: SecurityRecorder;
+  log: BrokerLog;
+  /** the broker, to publish the device's ack; set once aedes is constructed */
+  broker: () => Aedes;
+}
+
+/** The JSON a device receives on feedin/v1/meters/{id}/acks (DESIGN: fixed shape). */
+export function ackPayload(outcome: IngestOutcome): string {
+  if (outcome.status === 'rejected') return JSON.stringify({ pg: outcome.pg, status: 'rejected', reason: outcome.reason });
+  // A duplicate was accepted before: the device only needs to know it may forget it.
+  return JSON.stringify({ pg: outcome.pg, status: 'accepted' });
+}
+
+export function createAuthorizePublish(deps: AuthorizePublishDeps) {
+  function refuse(client: Client, topic: string, detail: string, done: (error?: Error | null) => void): void {
+    deps.security('foreign-publish', { meterId: client.id, clientId: client.id }, `${detail} (topic ${JSON.stringify(topic)})`);
+    done(new Error(`publish to ${topic} is not allowed for ${client.id}`));
+  }
+
+  async function publishReading(client: Client, packet: PublishPacket): Promise<Error | null> {
+    // A reading is evidence for the gateway, not a message for other subscribers.
+    packet.retain = false;
+    const payload = typeof packet.payload === 'string' ? packet.payload : new Uint8Array(packet.payload);
+    const outcome = await deps.ingest.ingest(payload, { kind: 'mqtt', meterId: client.id });
+    if (outcome.status === 'unavailable') return new Error(`reading not recorded, not acknowledged: ${outcome.detail ?? outcome.reason}`);
+    await new Promise<void>((resolve) => {
+      deps.broker().publish(
+        { cmd: 'publish', topic: meterTopic(client.id, 'acks'), payload: Buffer.from(ackPayload(outcome)), qos: 1, retain: false, dup: false },
+        (error) => {
+          // The reading is recorded either way; a lost ack is repaired by the device's resend (duplicate).
+          if (error) deps.log.warn(`mqtt: could not publish the ack to ${client.id}: ${error.message}`);
+          resolve();
+        },
+      );
+    });
+    return null;
+  }
+
+  // aedes keeps reading a client's socket while its publishes wait here, so a meter that floods
+  // readings without waiting for PUBACKs would queue without bound; beyond this it is cut off.
+  const inFlight = new Map<Client, number>();
+
+  return function authorizePublish(client: Client | null, packet: PublishPacket, done: (error?: Error | null) => void): void {
+    const topic = parseMeterTopic(packet.topic);
+    // client is null only for a will aedes publishes after the client is gone: let only status through.
+    if (client === null) return done(topic?.kind === 'status' ? null : new Error('will refused'));
+    if (!topic || topic.meterId !== client.id) return refuse(client, packet.topic, 'a meter may publish only under its own id', done);
+    if (topic.kind === 'status') return done(null);
+    if (topic.kind === 'acks') return refuse(client, packet.topic, 'acks are published by the gateway', done);
+    const pending = (inFlight.get(client) ?? 0) + 1;
+    if (pending > MAX_READINGS_IN_FLIGHT) {
+      deps.security('too-many-in-flight', { meterId: client.id, clientId: client.id }, `more than ${MAX_READINGS_IN_FLIGHT} readings awaiting PUBACK`);
+      return done(new Error(`too many readings in flight for ${client.id}`));
+    }
+    inFlight.set(client, pending);
+    const settle = (error: Error | null) => {
+      const left = (inFlight.get(client) ?? 1) - 1;
+      if (left === 0) inFlight.delete(client);
+      else inFlight.set(client, left);
+      done(error);
+    };
+    publishReading(client, packet).then(settle, (error: unknown) => {
+      // ingest never throws; if it ever does, do not ack what may not be recorded.
+      deps.log.error(`mqtt: reading from ${client.id} failed`, error);
+      settle(error instanceof Error ? error : new Error(String(error)));
+    });
+  };
+}
