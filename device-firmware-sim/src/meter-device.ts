@@ -1,0 +1,164 @@
+// One simulated meter: at each reading instant it integrates its registers, signs an OCMF reading
+// (TM in the sandbox time zone, clock status S, meter status G), puts it durably in its outbox and
+// only then publishes it. After every (re)connect it resends what is unacknowledged, in PG order,
+// at most `window` unanswered publishes at a time so hundreds of catching-up meters share fairly.
+import { parseAckMessage } from './ack-message.js';
+import type { DeviceSigner } from './device-keys.js';
+import { createMqttLink, type LinkSession, type MqttLink, type MqttLinkParameters } from './mqtt-link.js';
+import type { Outbox } from './outbox.js';
+import type { PowerSample, PvModel } from './pv-model.js';
+import { integrateRegisters, registersWh } from './registers.js';
+
+export interface MeterReadingEvent {
+  meterId: string;
+  pagination: number;
+  timestampMs: number;
+  importWh: bigint;
+  exportWh: bigint;
+  /** the model's power at the reading instant (for dashboards; not part of the signed record) */
+  power: PowerSample;
+  ocmf: string;
+}
+
+export interface MeterDeviceStats {
+  connected: boolean;
+  /** readings taken (signed and stored) by this process */
+  readings: number;
+  /** publishes, resends included */
+  sent: number;
+  acked: number;
+  rejected: number;
+  pending: number;
+  /** reading instants passed over: outbox full, or the previous reading still being stored */
+  skipped: number;
+}
+
+export interface MeterDeviceParameters {
+  signer: DeviceSigner;
+  outbox: Outbox;
+  model: PvModel;
+  utcOffsetMinutes: number;
+  /** where a brand-new meter starts integrating (sandbox ms); its first reading is the baseline */
+  installedAtMs: number;
+  link: Omit<MqttLinkParameters, 'meterId' | 'signJwt' | 'onConnected' | 'onDisconnected' | 'onAck' | 'log'>;
+  /** publishes in flight per connection before waiting for PUBACKs */
+  window?: number;
+  /** 0..1 chance per reading of cutting the connection (simulation.faults.dropConnection) */
+  dropConnection?: number;
+  random?: () => number;
+  log(message: string): void;
+  onReading?(event: MeterReadingEvent): void;
+}
+
+export interface MeterDevice {
+  readonly meterId: string;
+  start(): void;
+  takeReading(atMs: number): Promise<void>;
+  stats(): MeterDeviceStats;
+  stop(): Promise<void>;
+}
+
+export function createMeterDevice(p: MeterDeviceParameters): MeterDevice {
+  const { signer, outbox } = p;
+  const meterId = signer.meterId;
+  const window = p.window ?? 64;
+  const counts = { readings: 0, sent: 0, acked: 0, rejected: 0, skipped: 0 };
+  let session: LinkSession | undefined;
+  let sentThrough = 0;
+  let inFlight = 0;
+  let reading: Promise<void> | undefined;
+  let fullLogged = false;
+
+  // Publishes pending readings after `sentThrough` in PG order; one pass per connection.
+  const flush = () => {
+    const s = session;
+    if (!s) return;
+    const end = outbox.state().nextPagination;
+    while (sentThrough + 1 < end && inFlight < window) {
+      const pg = ++sentThrough;
+      const ocmf = outbox.getPending(pg);
+      if (ocmf === undefined) continue; // acknowledged meanwhile
+      inFlight++;
+      counts.sent++;
+      s.publishReading(ocmf, () => {
+        if (session !== s) return;
+        inFlight--;
+        flush();
+      });
+    }
+  };
+
+  const onAck = (payload: Buffer) => {
+    const ack = parseAckMessage(payload);
+    if (!ack.ok) return p.log(`${meterId}: ignored an ack: ${ack.detail}`);
+    const { pagination, status, reason } = ack.value;
+    if (!outbox.acknowledge(pagination)) return; // a repeated ack, or one for a reading already answered
+    if (status === 'accepted') counts.acked++;
+    else {
+      // Rejected readings are dropped from the outbox after logging: resending the same signed
+      // bytes cannot change the verdict (DESIGN: never retried forever).
+      counts.rejected++;
+      p.log(`${meterId}: reading F${pagination} rejected by the gateway: ${reason ?? 'no reason given'}`);
+    }
+  };
+
+  const link: MqttLink = createMqttLink({
+    ...p.link,
+    meterId,
+    signJwt: signer.signJwt,
+    log: p.log,
+    onAck,
+    onConnected(s) {
+      session = s;
+      inFlight = 0;
+      const first = outbox.pending().next();
+      sentThrough = (first.done ? outbox.state().nextPagination : first.value[0]) - 1;
+      flush();
+    },
+    onDisconnected() {
+      session = undefined;
+    },
+  });
+
+  const read = async (atMs: number) => {
+    if (outbox.isFull()) {
+      counts.skipped++;
+      if (!fullLogged) p.log(`${meterId}: outbox full (${outbox.capacity} unacknowledged readings); no new readings until the gateway acknowledges`);
+      fullLogged = true;
+      return;
+    }
+    fullLogged = false;
+    const st = outbox.state();
+    // OCMF: TM after the previous reading; a clock that went back waits until it passes it again.
+    if (st.lastReadingMs !== null && atMs <= st.lastReadingMs) return;
+    const fromMs = Math.min(st.lastReadingMs ?? p.installedAtMs, atMs);
+    const registers = integrateRegisters(st.registers, p.model.powerAt, fromMs, atMs);
+    const { importWh, exportWh } = registersWh(registers);
+    const pagination = st.nextPagination;
+    const ocmf = signer.signReading({ pagination, importWh, exportWh, timestampMs: atMs, utcOffsetMinutes: p.utcOffsetMinutes, clockStatus: 'S', meterStatus: 'G' });
+    await outbox.append({ pagination, ocmf, atMs, registers });
+    counts.readings++;
+    p.onReading?.({ meterId, pagination, timestampMs: atMs, importWh, exportWh, power: p.model.powerAt(atMs), ocmf });
+    flush();
+    if (p.dropConnection && (p.random ?? Math.random)() < p.dropConnection) link.drop();
+  };
+
+  return {
+    meterId,
+    start: () => link.start(),
+    takeReading(atMs) {
+      if (reading) {
+        counts.skipped++;
+        return reading;
+      }
+      reading = read(atMs).finally(() => (reading = undefined));
+      return reading;
+    },
+    stats: () => ({ connected: link.isConnected(), ...counts, pending: outbox.pendingCount() }),
+    async stop() {
+      await reading?.catch(() => undefined);
+      await link.stop();
+      await outbox.close();
+    },
+  };
+}
