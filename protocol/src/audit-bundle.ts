@@ -3,6 +3,7 @@
 // the chain can tell (the meter key in the registry, the root stored for the batch) is passed
 // in by the caller, who reads it from the chain itself.
 import { claimAmount } from './amount.js';
+import { auditBundleShapeProblem } from './audit-bundle-shape.js';
 import { payloadDigest } from './digest.js';
 import type { Hex } from './hex.js';
 import { CLAIM_LEAF_TYPES, claimLeafHash, claimLeafValues, verifyMerkleProof, type ClaimLeaf } from './merkle.js';
@@ -40,104 +41,161 @@ export interface AuditCheck {
   detail: string;
 }
 
-const int = (s: unknown): bigint | undefined => (typeof s === 'string' && /^\d{1,78}$/.test(s) ? BigInt(s) : undefined);
+/** Every check, always reported in this order (a check that could not run is reported failed). */
+export const AUDIT_CHECKS = [
+  'bundle-shape',
+  'meter-key',
+  'opening-signature',
+  'closing-signature',
+  'opening-digest',
+  'closing-digest',
+  'meter-id',
+  'bracketing',
+  'export-arithmetic',
+  'paid-energy',
+  'amount-arithmetic',
+  'leaf-encoding',
+  'merkle-proof',
+  'root-on-chain',
+] as const;
+export type AuditCheckName = (typeof AUDIT_CHECKS)[number];
 
-function shapeOf(b: unknown): string | undefined {
-  const x = b as AuditBundle;
-  if (!x || typeof x !== 'object') return 'not an object';
-  if (x.version !== 1) return 'version is not 1';
-  if (!x.claim || !x.batch || !x.readings || !x.leaf || !Array.isArray(x.proof)) return 'claim, batch, readings, leaf or proof missing';
-  const c = x.claim;
-  for (const k of ['intervalStartSec', 'intervalEndSec', 'exportWh', 'amount'] as const) if (int(c[k]) === undefined) return `claim.${k} is not an integer string`;
-  if (!c.pricing || [c.pricing.pricePerKWh, c.pricing.carryIn, c.pricing.carryOut, c.pricing.paidWh].some((v) => int(v) === undefined)) return 'claim.pricing is incomplete';
-  if (typeof x.readings.opening !== 'string' || typeof x.readings.closing !== 'string') return 'readings are not strings';
-  if (!x.proof.every((p) => typeof p === 'string')) return 'proof elements are not hex strings';
-  return undefined;
+/** The gateway's cap flags (DESIGN "Sandbox caps"): the interval export cap cuts the paid energy;
+ * every other flag (household-daily-cap, batch-cap, budget, no-tariff) may only lower the amount. */
+const ENERGY_CAP_FLAG = 'interval-export-cap';
+
+type Add = (name: AuditCheckName, ok: boolean, detail: string) => void;
+
+/**
+ * Checks one claim of a batch down to the meter's signed bytes. `publicKey` should be the meter key
+ * read from the chain registry and `claimsRootOnChain` the root the settlement contract stores for
+ * the batch; without them 'meter-key' and 'root-on-chain' fail as "not checked", so `ok` is only
+ * true for a fully independent audit. Never throws: bad input gives failed checks.
+ */
+export function checkAuditBundle(bundle: unknown, opts: { publicKey?: PublicKey; claimsRootOnChain?: Hex } = {}): { ok: boolean; checks: AuditCheck[] } {
+  const results = new Map<AuditCheckName, AuditCheck>();
+  const add: Add = (name, ok, detail) => void results.set(name, { name, ok, detail });
+  try {
+    const shapeProblem = auditBundleShapeProblem(bundle);
+    add('bundle-shape', !shapeProblem, shapeProblem ?? 'every field present and well-formed');
+    if (!shapeProblem) runChecks(bundle as AuditBundle, opts, add);
+  } catch (error) {
+    // Defence in depth: the shape check should make this unreachable.
+    add('bundle-shape', false, `the bundle could not be checked: ${(error as Error).message}`);
+  }
+  const checks = AUDIT_CHECKS.map((name) => results.get(name) ?? { name, ok: false, detail: results.get('bundle-shape')?.ok ? 'not checked' : 'not checked: the bundle is malformed' });
+  return { ok: checks.every((c) => c.ok), checks };
 }
 
-export function checkAuditBundle(bundle: unknown, opts: { publicKey?: PublicKey; claimsRootOnChain?: Hex } = {}): { ok: boolean; checks: AuditCheck[] } {
-  const checks: AuditCheck[] = [];
-  const add = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail });
-  const shapeProblem = shapeOf(bundle);
-  add('bundle-shape', !shapeProblem, shapeProblem ?? 'all fields present');
-  if (shapeProblem) return { ok: false, checks };
-  const b = bundle as AuditBundle;
+function runChecks(b: AuditBundle, opts: { publicKey?: PublicKey; claimsRootOnChain?: Hex }, add: Add): void {
   const c = b.claim;
-
-  let key = opts.publicKey;
-  if (!key) {
-    const decoded = decodePublicKey(b.meter?.publicKey ?? '', b.meter?.curve);
-    if (decoded.ok) key = decoded.value;
-    add('meter-key', false, opts.publicKey ? '' : 'key taken from the bundle, not from the chain registry');
-  }
+  const key = meterKey(b, opts.publicKey, add);
 
   const readings: Partial<Record<'opening' | 'closing', MeterReading>> = {};
+  const problems: string[] = [];
   for (const which of ['opening', 'closing'] as const) {
-    const text = b.readings[which];
-    const record = parseOcmf(text);
+    const record = parseOcmf(b.readings[which]);
     if (!record.ok) {
       add(`${which}-signature`, false, `${record.reason}: ${record.detail}`);
-      add(`${which}-digest`, false, 'reading not parseable');
+      add(`${which}-digest`, false, `the ${which} reading is not an OCMF record`);
+      problems.push(`${which} reading: ${record.reason}`);
       continue;
     }
-    const verdict = key ? verifyOcmf(record.value, key) : { ok: false as const, reason: 'no-key', detail: 'no meter key' };
-    add(`${which}-signature`, verdict.ok, verdict.ok ? `signed by the meter key (${record.value.signature.algorithm})` : `${verdict.reason}: ${verdict.detail}`);
+    const verdict = key ? verifyOcmf(record.value, key) : undefined;
+    add(`${which}-signature`, verdict?.ok === true, !verdict ? 'no usable meter key' : verdict.ok ? `signed by the meter key (${record.value.signature.algorithm})` : `${verdict.reason}: ${verdict.detail}`);
+    // DESIGN: claim digests are SHA-256 of the payload bytes exactly as the meter signed them.
     const digest = payloadDigest(record.value.payloadText);
-    const expected = which === 'opening' ? c.openingDigest : c.closingDigest;
-    add(`${which}-digest`, digest === expected?.toLowerCase(), digest === expected?.toLowerCase() ? digest : `payload digest ${digest} ≠ claim ${expected}`);
+    const expected = (which === 'opening' ? c.openingDigest : c.closingDigest).toLowerCase();
+    add(`${which}-digest`, digest === expected, digest === expected ? digest : `payload digest ${digest} ≠ claim ${expected}`);
     const reading = readingFromRecord(record.value);
     if (reading.ok) readings[which] = reading.value;
-    else add(`${which}-reading`, false, `${reading.reason}: ${reading.detail}`);
+    else problems.push(`${which} reading: ${reading.reason}: ${reading.detail}`);
   }
 
   const { opening, closing } = readings;
-  const startMs = Number(int(c.intervalStartSec)!) * 1000;
-  const endMs = Number(int(c.intervalEndSec)!) * 1000;
+  const startMs = Number(c.intervalStartSec) * 1000;
+  const endMs = Number(c.intervalEndSec) * 1000;
   if (opening && closing) {
     const sameMeter = opening.meterId === c.meterId && closing.meterId === c.meterId;
-    add('meter-id', sameMeter, sameMeter ? `both readings are from ${c.meterId}` : `readings are from ${opening.meterId} and ${closing.meterId}, claim is for ${c.meterId}`);
+    add('meter-id', sameMeter, sameMeter ? `both readings are from ${c.meterId}` : `readings are from ${opening.meterId} and ${closing.meterId}, the claim is for ${c.meterId}`);
+    // DESIGN boundary rule: the value at boundary b is the last reading with TM ≤ b.
     const bracketed = opening.timestampMs <= startMs && closing.timestampMs <= endMs && closing.timestampMs > opening.timestampMs && closing.pagination > opening.pagination;
-    add('bracketing', bracketed, bracketed ? `opening PG F${opening.pagination} ≤ interval start, closing PG F${closing.pagination} ≤ interval end` : 'the readings do not bracket the interval in order');
+    add(
+      'bracketing',
+      bracketed,
+      `opening PG ${opening.pagination} at ${iso(opening.timestampMs)} ≤ start ${iso(startMs)}; closing PG ${closing.pagination} at ${iso(closing.timestampMs)} ≤ end ${iso(endMs)}${bracketed ? '' : ': the readings do not bracket the interval in order'}`,
+    );
     const measured = closing.exportWh - opening.exportWh;
-    add('export-arithmetic', measured === int(c.exportWh), `closing ${closing.exportWh} − opening ${opening.exportWh} = ${measured} Wh; claim says ${c.exportWh}`);
-  } else add('export-arithmetic', false, 'readings not usable');
+    add('export-arithmetic', measured === BigInt(c.exportWh), `closing ${closing.exportWh} − opening ${opening.exportWh} = ${measured} Wh; the claim says ${c.exportWh} Wh`);
+  } else for (const name of ['meter-id', 'bracketing', 'export-arithmetic'] as const) add(name, false, problems.join('; '));
 
-  const paidWh = int(c.pricing.paidWh)!;
-  const paidOk = paidWh <= int(c.exportWh)! && (paidWh === int(c.exportWh) || c.pricing.flags.length > 0);
-  add('paid-energy', paidOk, paidOk ? `${paidWh} Wh paid of ${c.exportWh} Wh${c.pricing.flags.length ? ` (caps: ${c.pricing.flags.join(', ')})` : ''}` : 'paid energy exceeds the export, or is cut without a cap flag');
-  const carryIn = int(c.pricing.carryIn)!;
-  if (carryIn < 1000n) {
-    const expected = claimAmount({ exportWh: paidWh, pricePerKWh: int(c.pricing.pricePerKWh)!, carryIn });
-    const capped = c.pricing.flags.some((f) => f !== 'interval-export-cap');
-    const amountOk = capped ? int(c.amount)! <= expected.amount : expected.amount === int(c.amount) && expected.carryOut === int(c.pricing.carryOut);
-    add('amount-arithmetic', amountOk, `${paidWh} Wh × ${c.pricing.pricePerKWh}/kWh + carry ${carryIn}‰ = ${expected.amount} (carry ${expected.carryOut}‰); claim pays ${c.amount}`);
-  } else add('amount-arithmetic', false, `carryIn ${carryIn} is not below 1000`);
+  checkPricing(b, add);
+  checkLeafAndProof(b, opts.claimsRootOnChain, add);
+}
 
+function meterKey(b: AuditBundle, chainKey: PublicKey | undefined, add: Add): PublicKey | undefined {
+  if (chainKey) {
+    add('meter-key', true, `key from the chain registry (${chainKey.curve})`);
+    return chainKey;
+  }
+  const decoded = decodePublicKey(b.meter.publicKey, b.meter.curve);
+  add('meter-key', false, `not checked: no key from the chain registry; the bundle's own key ${decoded.ok ? 'is used for the signature checks' : `is unusable (${decoded.detail})`}`);
+  return decoded.ok ? decoded.value : undefined;
+}
+
+function checkPricing(b: AuditBundle, add: Add): void {
+  const c = b.claim;
+  const p = c.pricing;
+  const [exportWh, paidWh, price, carryIn, carryOut, amount] = [c.exportWh, p.paidWh, p.pricePerKWh, p.carryIn, p.carryOut, c.amount].map(BigInt) as [bigint, bigint, bigint, bigint, bigint, bigint];
+  const energyCapped = p.flags.includes(ENERGY_CAP_FLAG);
+  const paidOk = paidWh === exportWh || (energyCapped && paidWh < exportWh);
+  add('paid-energy', paidOk, `${paidWh} Wh paid of ${exportWh} Wh exported${p.flags.length ? ` (flags: ${p.flags.join(', ')})` : ''}${paidOk ? '' : `: only the ${ENERGY_CAP_FLAG} flag may lower the paid energy`}`);
+  if (carryIn >= 1000n) {
+    add('amount-arithmetic', false, `carryIn ${carryIn} is not below 1000 milli-units`);
+    return;
+  }
+  const expected = claimAmount({ exportWh: paidWh, pricePerKWh: price, carryIn });
+  const amountCapped = p.flags.some((f) => f !== ENERGY_CAP_FLAG);
+  const amountOk = (amountCapped ? amount <= expected.amount : amount === expected.amount) && carryOut === expected.carryOut;
+  add(
+    'amount-arithmetic',
+    amountOk,
+    `floor((${paidWh} Wh × ${price} per kWh + carry ${carryIn}) / 1000) = ${expected.amount}, carry ${expected.carryOut}; the claim pays ${amount}, carry ${carryOut}${amountCapped ? ' (capped: may pay less)' : ''}`,
+  );
+}
+
+function checkLeafAndProof(b: AuditBundle, claimsRootOnChain: Hex | undefined, add: Add): void {
+  const c = b.claim;
   let leafHash: Hex | undefined;
   try {
     const leaf: ClaimLeaf = {
       meterId: c.meterId,
-      intervalStartSec: int(c.intervalStartSec)!,
-      intervalEndSec: int(c.intervalEndSec)!,
-      exportWh: int(c.exportWh)!,
-      amount: int(c.amount)!,
+      intervalStartSec: BigInt(c.intervalStartSec),
+      intervalEndSec: BigInt(c.intervalEndSec),
+      exportWh: BigInt(c.exportWh),
+      amount: BigInt(c.amount),
       payee: c.payee,
       openingDigest: c.openingDigest,
       closingDigest: c.closingDigest,
     };
     leafHash = claimLeafHash(leaf);
-    const valuesMatch = JSON.stringify(claimLeafValues(leaf)) === JSON.stringify(b.leaf.values) && JSON.stringify(b.leaf.types) === JSON.stringify(CLAIM_LEAF_TYPES);
-    const intervalMatch = c.intervalStartSec === b.batch.intervalStartSec && c.intervalEndSec === b.batch.intervalEndSec;
-    add('leaf-encoding', leafHash === b.leaf.hash?.toLowerCase() && valuesMatch && intervalMatch, `leaf ${leafHash}`);
+    const problems = [
+      JSON.stringify(b.leaf.types) !== JSON.stringify(CLAIM_LEAF_TYPES) && 'leaf.types are not the claim leaf types',
+      JSON.stringify(b.leaf.values) !== JSON.stringify(claimLeafValues(leaf)) && 'leaf.values do not encode the claim',
+      b.leaf.hash.toLowerCase() !== leafHash && `leaf.hash ${b.leaf.hash} is not the claim's leaf hash`,
+      (c.intervalStartSec !== b.batch.intervalStartSec || c.intervalEndSec !== b.batch.intervalEndSec) && "the claim's interval is not the batch's",
+    ].filter(Boolean);
+    add('leaf-encoding', problems.length === 0, problems.length === 0 ? `leaf ${leafHash}` : problems.join('; '));
   } catch (error) {
+    // the leaf encoder throws on values that do not fit their ABI type (e.g. uint64 overflow)
     add('leaf-encoding', false, (error as Error).message);
   }
   const proofOk = leafHash !== undefined && verifyMerkleProof(b.batch.claimsRoot, leafHash, b.proof);
-  add('merkle-proof', proofOk, proofOk ? `proof of ${b.proof.length} hashes leads to ${b.batch.claimsRoot}` : `the proof does not lead from the leaf to ${b.batch.claimsRoot}`);
-  if (opts.claimsRootOnChain) {
-    const same = opts.claimsRootOnChain.toLowerCase() === b.batch.claimsRoot.toLowerCase();
-    add('root-on-chain', same, same ? `settlement contract stores ${opts.claimsRootOnChain} for batch ${b.batch.batchId}` : `chain stores ${opts.claimsRootOnChain}, bundle claims ${b.batch.claimsRoot}`);
+  add('merkle-proof', proofOk, proofOk ? `a proof of ${b.proof.length} hashes leads to ${b.batch.claimsRoot}` : `the proof does not lead from the claim's leaf to ${b.batch.claimsRoot}`);
+  if (claimsRootOnChain) {
+    const same = claimsRootOnChain.toLowerCase() === b.batch.claimsRoot.toLowerCase();
+    add('root-on-chain', same, same ? `the settlement contract stores ${claimsRootOnChain} for batch ${b.batch.batchId}` : `the chain stores ${claimsRootOnChain}, the bundle claims ${b.batch.claimsRoot}`);
   } else add('root-on-chain', false, 'not checked: no root read from the chain');
-
-  return { ok: checks.every((x) => x.ok), checks };
 }
+
+const iso = (ms: number) => (Number.isFinite(ms) && Math.abs(ms) < 8.64e15 ? new Date(ms).toISOString() : String(ms));

@@ -18,6 +18,16 @@ export function signMeterJwt(claims: { meterId: string; issuedAtSec: number; exp
   return `${signingInput}.${bytesToBase64url(signature)}`;
 }
 
+/** RFC 8812 §3.2: JWS ES256K signature = R‖S over SHA-256 of the signing input. Low-s only:
+ * feedin devices sign low-s (signMeterJwt), so a high-s twin is a malleated token. */
+function es256kValid(signature: Uint8Array, signingInput: string, point: Uint8Array): boolean {
+  try {
+    return secp256k1.verify(signature, sha256(utf8(signingInput)), point, { prehash: false, lowS: true, format: 'compact' });
+  } catch {
+    return false; // noble throws on out-of-range r/s or a bad point: not a valid signature
+  }
+}
+
 function decodeJson(part: string): unknown {
   const bytes = base64ToBytes(part);
   if (!bytes) return undefined;
@@ -39,21 +49,18 @@ export function verifyMeterJwt(
   const [headerPart, payloadPart, signaturePart] = parts as [string, string, string];
   const header = decodeJson(headerPart) as { alg?: unknown } | undefined;
   if (!header || typeof header !== 'object') return fail('malformed-token', 'the JWT header is not JSON');
+  // RFC 7515 §4.1.11: a recipient that does not understand a `crit` extension must reject.
+  if ('crit' in header) return fail('malformed-token', 'the JWT header has critical extensions (crit) we do not implement');
   if (header.alg !== 'ES256K') return fail('unsupported-alg', `alg ${JSON.stringify(header.alg ?? null)} is not ES256K`);
   if (publicKey.curve !== 'secp256k1') return fail('unsupported-alg', 'ES256K needs a secp256k1 key');
   const signature = base64ToBytes(signaturePart);
   if (!signature || signature.length !== 64) return fail('malformed-token', 'an ES256K signature is 64 bytes (R‖S)');
-  let valid = false;
-  try {
-    valid = secp256k1.verify(signature, sha256(utf8(`${headerPart}.${payloadPart}`)), publicKey.point, { prehash: false, lowS: true, format: 'compact' });
-  } catch {
-    valid = false;
-  }
-  if (!valid) return fail('bad-signature', 'the token is not signed by this meter key');
+  if (!es256kValid(signature, `${headerPart}.${payloadPart}`, publicKey.point)) return fail('bad-signature', 'the token is not signed by this meter key');
   const claims = decodeJson(payloadPart) as { sub?: unknown; iat?: unknown; exp?: unknown } | undefined;
   if (!claims || typeof claims !== 'object') return fail('malformed-token', 'the JWT claims are not JSON');
   const { sub, iat, exp } = claims;
   if (typeof sub !== 'string' || !Number.isSafeInteger(iat) || !Number.isSafeInteger(exp)) return fail('malformed-token', 'sub, iat and exp are required');
+  if ((exp as number) <= (iat as number)) return fail('malformed-token', `exp ${exp} is not after iat ${iat}`);
   if (sub !== opts.expectedSub) return fail('wrong-subject', `sub ${JSON.stringify(sub)} is not ${JSON.stringify(opts.expectedSub)}`);
   const leeway = opts.leewaySec ?? 30;
   if ((exp as number) <= opts.nowSec - leeway) return fail('expired', `expired at ${exp}, now ${opts.nowSec}`);

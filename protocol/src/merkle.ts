@@ -2,9 +2,9 @@
 // (OZ merkle-tree in JS, MerkleProof in Solidity) checks our proofs:
 //   leaf = keccak256(keccak256(abi.encode(values))), pairs hashed in sorted order, leaves sorted
 //   by hash and laid out exactly like @openzeppelin/merkle-tree's makeMerkleTree.
-import { keccak_256 } from '@noble/hashes/sha3.js';
 import { FeedinError } from './errors.js';
 import { bytesToHex, concatBytes, hexToBytes, utf8, type Hex } from './hex.js';
+import { keccak256 } from './keccak.js';
 
 export const CLAIM_LEAF_TYPES = ['string', 'uint64', 'uint64', 'uint256', 'uint256', 'address', 'bytes32', 'bytes32'] as const;
 export const PAYOUT_LEAF_TYPES = ['address', 'uint256'] as const;
@@ -61,7 +61,7 @@ export function encodeClaimLeaf(l: ClaimLeaf): Uint8Array {
 }
 
 function doubleHash(encoded: Uint8Array): Hex {
-  return bytesToHex(keccak_256(keccak_256(encoded)));
+  return bytesToHex(keccak256(keccak256(encoded)));
 }
 
 /** The values as an OpenZeppelin tree dump shows them: decimal uints, lower-case hex. */
@@ -77,52 +77,75 @@ export function payoutLeafHash(l: PayoutLeaf): Hex {
   return doubleHash(concatBytes(addressWord(l.payee, 'payee'), word(l.cumulativeAmount, 256, 'cumulativeAmount')));
 }
 
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return a.length - b.length;
-}
-
-function hashPair(a: Uint8Array, b: Uint8Array): Uint8Array {
-  return compareBytes(a, b) <= 0 ? keccak_256(concatBytes(a, b)) : keccak_256(concatBytes(b, a));
-}
+const HASH_BYTES = 32;
+const BYTES32 = /^0x[0-9a-fA-F]{64}$/;
 
 export interface MerkleTree {
   root: Hex;
-  /** leaf hashes in tree order (sorted) */
+  /** leaf hashes in tree order (sorted, lower-case) */
   leaves: Hex[];
+  /** position of the leaf in `leaves`, or -1 */
   leafIndex(hash: Hex): number;
+  /** sibling hashes from the leaf up to the root; throws when `hash` is not a leaf (misuse) */
   proof(hash: Hex): Hex[];
 }
 
+/** keccak256 of the two 32-byte nodes at `a` and `b` of `nodes`, smaller first (OZ `_hashPair`),
+ * written to `to`. */
+function hashPairInto(nodes: Uint8Array, a: number, b: number, to: number, scratch: Uint8Array): void {
+  let order = 0;
+  for (let i = 0; i < HASH_BYTES && order === 0; i++) order = nodes[a + i]! - nodes[b + i]!;
+  const [first, second] = order <= 0 ? [a, b] : [b, a];
+  scratch.set(nodes.subarray(first, first + HASH_BYTES), 0);
+  scratch.set(nodes.subarray(second, second + HASH_BYTES), HASH_BYTES);
+  nodes.set(keccak256(scratch), to);
+}
+
+/**
+ * The tree of @openzeppelin/merkle-tree's `makeMerkleTree` over leaves sorted by hash (what
+ * `StandardMerkleTree.of` builds, `sortLeaves: true`): a complete binary tree stored as an array,
+ * root at 0, children of i at 2i+1 and 2i+2, leaf i of the sorted list at index length-1-i. So
+ * roots and proofs equal the library's. An empty list gives ZERO_ROOT (OZ refuses to build an
+ * empty tree): a batch without claims commits a zero claims root.
+ */
 export function buildMerkleTree(leafHashes: Hex[]): MerkleTree {
-  const sorted = leafHashes.map((h) => hexToBytes(h)).sort(compareBytes);
-  const n = sorted.length;
-  const tree: Uint8Array[] = new Array(n === 0 ? 0 : 2 * n - 1);
-  for (let i = 0; i < n; i++) tree[tree.length - 1 - i] = sorted[i]!;
-  for (let i = tree.length - 1 - n; i >= 0; i--) tree[i] = hashPair(tree[2 * i + 1]!, tree[2 * i + 2]!);
-  const leaves = sorted.map(bytesToHex);
+  for (const h of leafHashes) if (!BYTES32.test(h)) throw new FeedinError(`leafHashes: expected 32-byte hex hashes, got ${JSON.stringify(h)}`);
+  // Equal-length lower-case hex sorts exactly like the bytes it encodes.
+  const leaves = leafHashes.map((h) => h.toLowerCase() as Hex).sort();
+  const n = leaves.length;
+  const count = n === 0 ? 0 : 2 * n - 1;
+  const nodes = new Uint8Array(count * HASH_BYTES);
+  leaves.forEach((h, i) => nodes.set(hexToBytes(h), (count - 1 - i) * HASH_BYTES));
+  const scratch = new Uint8Array(2 * HASH_BYTES);
+  for (let i = count - 1 - n; i >= 0; i--) hashPairInto(nodes, (2 * i + 1) * HASH_BYTES, (2 * i + 2) * HASH_BYTES, i * HASH_BYTES, scratch);
+  const node = (i: number) => bytesToHex(nodes.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES));
   const position = new Map<string, number>();
   leaves.forEach((h, i) => position.set(h, i));
   return {
-    root: n === 0 ? ZERO_ROOT : bytesToHex(tree[0]!),
+    root: n === 0 ? ZERO_ROOT : node(0),
     leaves,
     leafIndex: (hash) => position.get(hash.toLowerCase()) ?? -1,
     proof(hash) {
       const index = position.get(hash.toLowerCase());
       if (index === undefined) throw new FeedinError(`hash: ${hash} is not a leaf of this tree`);
       const proof: Hex[] = [];
-      for (let i = tree.length - 1 - index; i > 0; i = Math.floor((i - 1) / 2)) proof.push(bytesToHex(tree[i % 2 === 1 ? i + 1 : i - 1]!));
+      for (let i = count - 1 - index; i > 0; i = Math.floor((i - 1) / 2)) proof.push(node(i % 2 === 1 ? i + 1 : i - 1));
       return proof;
     },
   };
 }
 
+/** Recomputes the root from a leaf and its proof (OZ `MerkleProof.processProof`); false on any
+ * malformed hash instead of throwing, since proofs come from untrusted bundles. */
 export function verifyMerkleProof(root: Hex, leafHash: Hex, proof: Hex[]): boolean {
-  try {
-    let node = hexToBytes(leafHash);
-    for (const sibling of proof) node = hashPair(node, hexToBytes(sibling));
-    return bytesToHex(node) === root.toLowerCase();
-  } catch {
-    return false;
+  if (typeof root !== 'string' || !BYTES32.test(root) || typeof leafHash !== 'string' || !BYTES32.test(leafHash) || !Array.isArray(proof)) return false;
+  if (!proof.every((p) => typeof p === 'string' && BYTES32.test(p))) return false;
+  const nodes = new Uint8Array(2 * HASH_BYTES);
+  const scratch = new Uint8Array(2 * HASH_BYTES);
+  nodes.set(hexToBytes(leafHash), 0);
+  for (const sibling of proof) {
+    nodes.set(hexToBytes(sibling), HASH_BYTES);
+    hashPairInto(nodes, 0, HASH_BYTES, 0, scratch);
   }
+  return bytesToHex(nodes.subarray(0, HASH_BYTES)) === root.toLowerCase();
 }

@@ -1,7 +1,7 @@
 // Splits an OCMF record `OCMF|<payload JSON>|<signature JSON>` without ever re-serialising the
 // payload: `payloadText` is the exact substring that was signed. Real OCMF from other vendors
 // has whitespace inside the JSON, strings as RV and base64 SE; all parse here.
-import { base64ToBytes, hexToBytes, isHex } from './hex.js';
+import { base64ToBytes, hexToBytes, isHex, utf8 } from './hex.js';
 import { isObject, parseExactJson, type ExactJson } from './exact-json.js';
 import { fail, ok, type Result } from './result.js';
 
@@ -48,7 +48,9 @@ function endOfObject(text: string, from: number): number {
 
 export function parseOcmf(text: string): Result<OcmfRecord, OcmfParseReason> {
   if (typeof text !== 'string') return fail('malformed', 'an OCMF record is a string');
-  if (text.length > MAX_OCMF_BYTES) return fail('malformed', `record is ${text.length} characters, over the ${MAX_OCMF_BYTES} limit`);
+  // Checked before any parsing; length counts UTF-16 units, so the exact UTF-8 size only when it may matter.
+  const bytes = text.length > MAX_OCMF_BYTES / 3 ? utf8(text).length : text.length;
+  if (text.length > MAX_OCMF_BYTES || bytes > MAX_OCMF_BYTES) return fail('malformed', `record is ${bytes > text.length ? bytes : text.length} bytes or more, over the ${MAX_OCMF_BYTES}-byte limit`);
   const trimmed = text.trim();
   if (!trimmed.startsWith('OCMF|')) return fail('malformed', 'an OCMF record starts with "OCMF|"');
   const start = trimmed.indexOf('{', 5);

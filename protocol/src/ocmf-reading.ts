@@ -22,13 +22,14 @@ export interface MeterReading {
 
 export type ReadingReason = 'malformed' | 'bad-meter-id' | 'bad-pagination' | 'missing-register' | 'bad-unit';
 
-/** OBIS `A-B:C.D.E[*F]` in decimal or the zero-padded form `01-00:01.08.00*FF` → `C.D.E`. */
+/** OBIS `A-B:C.D.E[*F]` (also `.F`) in decimal or the zero-padded form `01-00:01.08.00*FF` →
+ * `C.D.E`. Letters in C/D/E (`1-b:1.8.e`) are not the total registers we read: no match. */
 function obisQuantity(ri: string): string | undefined {
-  const m = /^\s*(?:[0-9a-zA-Z]{1,3})-(?:[0-9a-zA-Z]{1,3}):(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\*[0-9a-fA-F]{1,3})?\s*$/.exec(ri);
+  const m = /^\s*(?:[0-9a-zA-Z]{1,3})-(?:[0-9a-zA-Z]{1,3}):(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:[*.][0-9a-fA-F]{1,3})?\s*$/.exec(ri);
   return m ? `${Number(m[1])}.${Number(m[2])}.${Number(m[3])}` : undefined;
 }
 
-/** Exact decimal text → integer Wh for unit `RU`; undefined when not a whole number of Wh. */
+/** Exact decimal text → integer Wh for unit `RU`; 'bad-unit' when not a whole number of Wh. */
 function toWh(raw: ExactJson | undefined, unit: string): Result<bigint, 'malformed' | 'bad-unit'> {
   const text = raw instanceof JsonNumber ? raw.text : typeof raw === 'string' ? raw.replace(/\s+/g, '') : undefined;
   if (text === undefined || !/^\d+(\.\d+)?$/.test(text)) return fail('malformed', `RV ${JSON.stringify(raw instanceof JsonNumber ? raw.text : raw)} is not a non-negative decimal number`);
@@ -40,47 +41,71 @@ function toWh(raw: ExactJson | undefined, unit: string): Result<bigint, 'malform
   return ok(BigInt(whole + fracDigits.padEnd(scale, '0')));
 }
 
+// OCMF "Readings": a field equal to the previous reading's is omitted, so each RD entry inherits
+// what it does not state. RV is never inherited (an entry without RV reports only an event).
+const INHERITED = ['TM', 'TX', 'RI', 'RU', 'RT', 'EF', 'ST'] as const;
+
+type Entry = { [key: string]: ExactJson };
+
+/** RD with inheritance applied; undefined when an entry is not an object. */
+function expandReadings(rd: ExactJson[]): Entry[] | undefined {
+  const out: Entry[] = [];
+  let previous: Entry = {};
+  for (const raw of rd) {
+    if (!isObject(raw)) return undefined;
+    const entry: Entry = { ...raw };
+    for (const key of INHERITED) if (entry[key] === undefined && previous[key] !== undefined) entry[key] = previous[key];
+    out.push(entry);
+    previous = entry;
+  }
+  return out;
+}
+
+/**
+ * The register state a record reports. Our devices write one import (1-0:1.8.0) and one export
+ * (1-0:2.8.0) reading with the same TM. Other vendors may write several readings per register
+ * (transaction begin/end): the last one of each is the meter's latest state. The reading's time,
+ * clock status and meter status are those of the export reading, the register claims are paid
+ * from; an import reading with another TM is accepted as it stands.
+ */
 export function readingFromRecord(record: OcmfRecord): Result<MeterReading, ReadingReason> {
   const p = record.payload;
   const ms = p['MS'];
   if (typeof ms !== 'string' || !METER_ID_PATTERN.test(ms)) return fail('bad-meter-id', `MS ${JSON.stringify(ms ?? null)} is not a meter id of 1-32 [A-Za-z0-9._-]`);
   const pg = p['PG'];
+  // OCMF: PG is "T<n>" (transaction) or "F<n>" (fiscal); feedin devices count fiscally from 1.
   const pgMatch = typeof pg === 'string' ? /^[FT](\d{1,15})$/.exec(pg) : null;
   const pagination = pgMatch ? Number(pgMatch[1]) : NaN;
-  if (!Number.isSafeInteger(pagination) || pagination < 1) return fail('bad-pagination', `PG ${JSON.stringify(pg ?? null)} is not F<n> with n ≥ 1`);
+  if (!Number.isSafeInteger(pagination) || pagination < 1) return fail('bad-pagination', `PG ${JSON.stringify(pg ?? null)} is not F<n> or T<n> with n ≥ 1`);
   const rd = p['RD'];
   if (!Array.isArray(rd) || rd.length === 0) return fail('missing-register', 'RD holds no readings');
+  const entries = expandReadings(rd);
+  if (!entries) return fail('malformed', 'an RD entry is not an object');
 
-  let importWh: bigint | undefined;
-  let exportWh: bigint | undefined;
-  let tm: string | undefined;
-  let status: string | undefined;
-  for (const entry of rd) {
-    if (!isObject(entry)) return fail('malformed', 'an RD entry is not an object');
-    if (typeof entry['TM'] === 'string' && tm === undefined) tm = entry['TM'];
-    const ri = entry['RI'];
-    const quantity = typeof ri === 'string' ? obisQuantity(ri) : undefined;
-    if (quantity !== '1.8.0' && quantity !== '2.8.0') continue;
-    const unit = typeof entry['RU'] === 'string' ? entry['RU'] : '';
-    const wh = toWh(entry['RV'], unit);
-    if (!wh.ok) return wh;
-    if (quantity === '1.8.0') importWh = wh.value;
-    else exportWh = wh.value;
-    if (typeof entry['ST'] === 'string') status ??= entry['ST'];
-  }
-  if (importWh === undefined) return fail('missing-register', 'no import register (OBIS 1.8.0) in RD');
-  if (exportWh === undefined) return fail('missing-register', 'no export register (OBIS 2.8.0) in RD');
-  if (tm === undefined) return fail('malformed', 'no TM in RD');
+  const last = (quantity: string) => entries.findLast((e) => e['RV'] !== undefined && typeof e['RI'] === 'string' && obisQuantity(e['RI']) === quantity);
+  const importEntry = last('1.8.0');
+  const exportEntry = last('2.8.0');
+  if (!importEntry) return fail('missing-register', 'no import register (OBIS 1.8.0) in RD');
+  if (!exportEntry) return fail('missing-register', 'no export register (OBIS 2.8.0) in RD');
+  const unit = (e: Entry) => (typeof e['RU'] === 'string' ? e['RU'] : '');
+  const importWh = toWh(importEntry['RV'], unit(importEntry));
+  if (!importWh.ok) return importWh;
+  const exportWh = toWh(exportEntry['RV'], unit(exportEntry));
+  if (!exportWh.ok) return exportWh;
+  const tm = exportEntry['TM'];
+  if (typeof tm !== 'string') return fail('malformed', 'the export reading has no TM');
   const time = parseOcmfTime(tm);
   if (!time.ok) return time;
+  const st = exportEntry['ST'];
   return ok({
     meterId: ms,
     pagination,
-    importWh,
-    exportWh,
+    importWh: importWh.value,
+    exportWh: exportWh.value,
     timestampMs: time.value.timestampMs,
     utcOffsetMinutes: time.value.utcOffsetMinutes,
     clockStatus: time.value.clockStatus,
-    meterStatus: status ?? '',
+    // OCMF makes ST mandatory; a record without it gets '' (not 'G'), so "meter status G" rules reject it.
+    meterStatus: typeof st === 'string' ? st : '',
   });
 }

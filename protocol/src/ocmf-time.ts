@@ -1,6 +1,7 @@
 // OCMF time stamps: `2026-11-22T10:15:00,000+0700 S` — ISO 8601 local time with milliseconds
 // (OCMF writes a comma), the UTC offset without colon, a space and the clock status letter
 // (OCMF: U unknown, I informative/unsynchronised, S synchronised, R relative).
+import { FeedinError } from './errors.js';
 import { fail, ok, type Result } from './result.js';
 
 const TM = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:[,.](\d{1,9}))?\s*(Z|[+-]\d{2}:?\d{2})\s*([UISR])?$/;
@@ -8,6 +9,9 @@ const TM = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:[,.](\d{1,9}))?\s
 export const CLOCK_STATUSES = ['U', 'I', 'S', 'R'] as const;
 
 export function formatOcmfTime(timestampMs: number, utcOffsetMinutes: number, clockStatus = 'S'): string {
+  if (!Number.isSafeInteger(timestampMs) || timestampMs < 0 || timestampMs > 253402300799999) throw new FeedinError(`timestampMs: an integer ms time in years 1970-9999, got ${timestampMs}`);
+  if (!Number.isInteger(utcOffsetMinutes) || Math.abs(utcOffsetMinutes) > 18 * 60) throw new FeedinError(`utcOffsetMinutes: an integer within ±1080, got ${utcOffsetMinutes}`);
+  if (!(CLOCK_STATUSES as readonly string[]).includes(clockStatus)) throw new FeedinError(`clockStatus: one of ${CLOCK_STATUSES.join(', ')}, got ${JSON.stringify(clockStatus)}`);
   const local = new Date(timestampMs + utcOffsetMinutes * 60_000);
   const pad = (n: number, w = 2) => String(n).padStart(w, '0');
   const sign = utcOffsetMinutes < 0 ? '-' : '+';

@@ -35,11 +35,15 @@ export function verifyDerSignature(
   } catch (error) {
     return fail('malformed-signature', `not a DER ECDSA signature: ${(error as Error).message}`);
   }
-  try {
-    if (impl.verify(der, digest, publicKey, { prehash: false, lowS, format: 'der' })) return ok(true);
-  } catch {
-    /* noble throws on some invalid inputs; they are simply not valid signatures */
-  }
+  const valid = (requireLowS: boolean) => {
+    try {
+      return impl.verify(der, digest, publicKey, { prehash: false, lowS: requireLowS, format: 'der' });
+    } catch {
+      return false; // noble throws on some invalid inputs; they are simply not valid signatures
+    }
+  };
+  if (valid(lowS)) return ok(true);
+  if (lowS && valid(false)) return fail('bad-signature', `a high-s ${curve} signature: mathematically valid, but this signer must sign low-s (a malleated copy)`);
   return fail('bad-signature', `the ${curve} signature does not match the payload and key`);
 }
 

@@ -142,3 +142,18 @@ describe('public keys', () => {
     expect(decodePublicKey('not a key!')).toMatchObject({ ok: false, reason: 'unusable-key' });
   });
 });
+
+describe('golden vectors (the worked examples in docs/protocol.md)', () => {
+  // ECDSA here is deterministic (RFC 6979), so a fixed example key gives fixed bytes that other
+  // implementations can check themselves against. The key 0x11…11 is an example, never a real one.
+  const exampleKey = new Uint8Array(32).fill(0x11);
+  const payload = buildOcmfPayload({ meterId: 'HCM-0001', pagination: 42, importWh: 1_234_567n, exportWh: 89_012n, timestampMs: Date.UTC(2026, 10, 22, 3, 15), utcOffsetMinutes: 420 });
+
+  it('signs the example reading to the documented record and digest', () => {
+    expect(bytesToHex(publicKeyFromPrivate(exampleKey))).toBe('0x034f355bdcb7cc0af728ef3cceb9615d90684bb5b2ca5f859ab0f0b704075871aa');
+    expect(signOcmf(payload, exampleKey)).toBe(
+      'OCMF|{"FV":"1.0","GI":"feedin device-firmware-sim","GS":"HCM-0001","GV":"0.1.0","PG":"F42","MV":"feedin","MM":"sim-pv-meter","MS":"HCM-0001","MF":"0.1.0","IS":false,"RD":[{"TM":"2026-11-22T10:15:00,000+0700 S","RV":1234567,"RI":"1-0:1.8.0","RU":"Wh","RT":"AC","ST":"G"},{"TM":"2026-11-22T10:15:00,000+0700 S","RV":89012,"RI":"1-0:2.8.0","RU":"Wh","RT":"AC","ST":"G"}]}|{"SA":"ECDSA-secp256k1-SHA256","SD":"3045022100F4FE973D403512EFDD0B7D35D720B090A382F40B71420C5095ACB917439C57AD0220496D18B4843262BF551AAF1C6AC8351B805055E54E998E1B408A923216380D8D"}',
+    );
+    expect(payloadDigest(payload)).toBe('0xbafb37f7c41c91bf945beb01570494dce40c9390b1ad8f0271980a771a7674c5');
+  });
+});
