@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+/// @title Batch settlement of feed-in claims
+/// @notice The gateway commits one batch per closed interval: the Merkle roots of its claims and of
+/// the cumulative payouts (OpenZeppelin StandardMerkleTree encoding), with totals. A batch becomes
+/// final after the challenge window unless the regulator froze it or an earlier batch; then anyone
+/// may withdraw a payee's earnings with a payouts proof.
+/// @dev Storage and gas per batch do not depend on the number of claims (DESIGN: "on-chain cost per
+/// batch does not grow with the number of claims"); the claims themselves live off chain.
+interface ISettlement {
+    /// @notice Lifecycle of a batch, as reported by {status}.
+    /// None: never submitted. Pending: inside the challenge window, or past it while an earlier batch
+    /// is frozen. Frozen: held by the regulator. Approved: released by the regulator (final unless an
+    /// earlier batch is still frozen; see {isFinal}). Final: challenge window passed, nothing frozen
+    /// before it. Rejected: discarded by the regulator (itself or as a later batch of a rejected one);
+    /// the gateway resubmits this id.
+    enum BatchStatus {
+        None,
+        Pending,
+        Frozen,
+        Approved,
+        Final,
+        Rejected
+    }
+
+    /// @notice A batch as stored.
+    /// @param intervalStart unix seconds (sandbox time), inclusive
+    /// @param intervalEnd unix seconds (sandbox time), exclusive; the next batch starts here
+    /// @param submittedAt block timestamp of the submission
+    /// @param challengeEndsAt block timestamp from which the batch may be final (fixed at submission)
+    /// @param committedThrough total amount committed by all batches up to and including this one
+    struct Batch {
+        uint64 intervalStart;
+        uint64 intervalEnd;
+        uint64 submittedAt;
+        uint64 challengeEndsAt;
+        uint32 claimCount;
+        bytes32 claimsRoot;
+        bytes32 payoutsRoot;
+        uint256 totalExportWh;
+        uint256 totalAmount;
+        uint256 committedThrough;
+    }
+
+    /// @notice Batches are sequential: the next one must be `expected`.
+    error SettlementBatchOutOfOrder(uint64 expected, uint64 given);
+    /// @notice The interval is empty or reversed.
+    error SettlementIntervalInvalid(uint64 intervalStart, uint64 intervalEnd);
+    /// @notice The interval does not start where the previous batch ended.
+    error SettlementIntervalNotContiguous(uint64 expectedStart, uint64 givenStart);
+    /// @notice The batch pays more than the per-batch cap.
+    error SettlementBatchCapExceeded(uint256 totalAmount, uint256 batchCap);
+    /// @notice All batches together would commit more than the sandbox budget.
+    error SettlementBudgetExceeded(uint256 committed, uint256 budget);
+    /// @notice The escrow (token balance plus everything already withdrawn) does not cover the
+    /// total committed after this batch.
+    error SettlementEscrowInsufficient(uint256 committed, uint256 funded);
+    /// @notice The batch is not in a state that allows this (freeze needs Pending, approve and
+    /// reject need Frozen).
+    error SettlementBatchStatusInvalid(uint64 batchId, BatchStatus status);
+    /// @notice Withdrawals need a final batch.
+    error SettlementBatchNotFinal(uint64 batchId, BatchStatus status);
+    /// @notice The proof does not show `[payee, cumulativeAmount]` in the batch's payouts root.
+    error SettlementInvalidProof(uint64 batchId, address payee, uint256 cumulativeAmount);
+    /// @notice The payee already withdrew at least `cumulativeAmount`.
+    error SettlementNothingDue(address payee, uint256 cumulativeAmount, uint256 withdrawn);
+    /// @notice The contract is paused (submissions and withdrawals stop).
+    error SettlementPaused();
+    /// @notice The contract is not paused.
+    error SettlementNotPaused();
+    /// @notice Escrow funding of zero.
+    error SettlementZeroAmount();
+
+    /// @notice A batch was committed. Intervals are unix seconds (sandbox time).
+    event BatchSubmitted(
+        uint64 indexed batchId,
+        uint64 intervalStart,
+        uint64 intervalEnd,
+        bytes32 claimsRoot,
+        bytes32 payoutsRoot,
+        uint32 claimCount,
+        uint256 totalExportWh,
+        uint256 totalAmount
+    );
+    /// @notice The regulator froze a batch; it and every later batch wait for approval or rejection.
+    event BatchFrozen(uint64 indexed batchId, bytes32 reasonHash);
+    /// @notice The regulator approved a frozen batch: it is final unless an earlier batch is frozen.
+    event BatchApproved(uint64 indexed batchId, bytes32 reasonHash);
+    /// @notice The regulator rejected a frozen batch: batches `batchId`..`discardedThrough` were
+    /// discarded and `nextBatchId` is `batchId` again.
+    event BatchRejected(uint64 indexed batchId, uint64 discardedThrough, bytes32 reasonHash);
+    /// @notice `amount` was paid to `payee` on a proof of `batchId`; `cumulativeAmount` is now withdrawn in total.
+    event Withdrawn(address indexed payee, uint64 indexed batchId, uint256 amount, uint256 cumulativeAmount);
+    /// @notice Tokens were added to the escrow; `escrowBalance` is the balance afterwards.
+    event EscrowFunded(address indexed from, uint256 amount, uint256 escrowBalance);
+    /// @notice The regulator changed the caps (type(uint256).max = no cap).
+    event LimitsChanged(uint256 batchCap, uint256 budget);
+    /// @notice The regulator changed the challenge window for batches submitted from now on.
+    event ChallengeWindowChanged(uint64 challengeWindowSeconds);
+    /// @notice The regulator paused submissions and withdrawals.
+    event Paused(address account, bytes32 reasonHash);
+    /// @notice The regulator resumed submissions and withdrawals.
+    event Unpaused(address account, bytes32 reasonHash);
+
+    /// @notice Commits a batch. GATEWAY_ROLE, not paused. `batchId` must be {nextBatchId}.
+    function submitBatch(
+        uint64 batchId,
+        uint64 intervalStart,
+        uint64 intervalEnd,
+        bytes32 claimsRoot,
+        bytes32 payoutsRoot,
+        uint32 claimCount,
+        uint256 totalExportWh,
+        uint256 totalAmount
+    ) external;
+
+    /// @notice Holds a pending (not yet final) batch. REGULATOR_ROLE.
+    function freezeBatch(uint64 batchId, bytes32 reasonHash) external;
+    /// @notice Releases a frozen batch; it is final at once unless an earlier batch is frozen. REGULATOR_ROLE.
+    function approveBatch(uint64 batchId, bytes32 reasonHash) external;
+    /// @notice Discards a frozen batch and every later one; totals roll back. REGULATOR_ROLE.
+    function rejectBatch(uint64 batchId, bytes32 reasonHash) external;
+    /// @notice Stops submissions and withdrawals. REGULATOR_ROLE.
+    function pause(bytes32 reasonHash) external;
+    /// @notice Resumes submissions and withdrawals. REGULATOR_ROLE.
+    function unpause(bytes32 reasonHash) external;
+    /// @notice Sets the per-batch cap and the total budget (type(uint256).max = no cap). REGULATOR_ROLE.
+    function setLimits(uint256 batchCap, uint256 budget) external;
+    /// @notice Sets the challenge window for batches submitted from now on. REGULATOR_ROLE.
+    function setChallengeWindow(uint64 challengeWindowSeconds) external;
+    /// @notice Pulls `amount` tokens from the caller into the escrow (needs an allowance). OPERATOR_ROLE.
+    /// A plain token transfer to this contract funds the escrow as well.
+    function fundEscrow(uint256 amount) external;
+    /// @notice Pays `payee` what a final batch owes beyond what was already withdrawn. Anyone may call.
+    function withdraw(uint64 batchId, address payee, uint256 cumulativeAmount, bytes32[] calldata proof) external;
+
+    function nextBatchId() external view returns (uint64);
+    function batch(uint64 batchId) external view returns (Batch memory);
+    function status(uint64 batchId) external view returns (BatchStatus);
+    function isFinal(uint64 batchId) external view returns (bool);
+    function withdrawn(address payee) external view returns (uint256);
+    function totalCommitted() external view returns (uint256);
+    function totalWithdrawn() external view returns (uint256);
+    function escrowBalance() external view returns (uint256);
+    function paused() external view returns (bool);
+    function batchCap() external view returns (uint256);
+    function budget() external view returns (uint256);
+    function challengeWindowSeconds() external view returns (uint64);
+}

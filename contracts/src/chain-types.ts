@@ -1,0 +1,86 @@
+// Domain types of the chain client: plain objects, bigint for chain integers (uint64/uint256),
+// Hex strings for addresses, hashes and roots. Nothing here comes from ethers.
+import type { Hex } from '@feedin/protocol/hex';
+
+export interface Deployment {
+  chainId: number;
+  token: Hex;
+  registry: Hex;
+  settlement: Hex;
+  /** block of the first deployment transaction: log scans start here */
+  deployedAtBlock: number;
+  /** the pinned EVM version the contracts were compiled for */
+  evmVersion: string;
+  /** keccak256 of the runtime code at each address when deployed */
+  codeHashes?: { token: Hex; registry: Hex; settlement: Hex };
+}
+
+export interface RegisteredMeter {
+  meterId: string;
+  /** SEC1 compressed secp256k1 key, 33 bytes */
+  publicKey: Uint8Array;
+  /** unix seconds (sandbox time) from which the key signs; 0 = since registration */
+  keyValidFromSec: number;
+  payee: Hex;
+  capacityW: number;
+  registeredAtSec: number;
+  /** true for every registered meter: the registry has no deregistration yet; suspension is
+   * expressed by `suspendedFromSec` so that readings taken before it still count */
+  active: boolean;
+  /** unix seconds (sandbox time) from which readings are refused; null when not suspended */
+  suspendedFromSec: number | null;
+}
+
+export type OnChainBatchStatus = 'pending' | 'frozen' | 'approved' | 'final' | 'rejected';
+
+export interface OnChainBatch {
+  batchId: bigint;
+  intervalStartSec: bigint;
+  intervalEndSec: bigint;
+  claimsRoot: Hex;
+  payoutsRoot: Hex;
+  claimCount: bigint;
+  totalExportWh: bigint;
+  totalAmount: bigint;
+  /** everything committed by batches 1..batchId */
+  committedThrough: bigint;
+  submittedAtSec: bigint;
+  challengeEndsAtSec: bigint;
+  /** for 'rejected' the fields above are those of the discarded batch */
+  status: OnChainBatchStatus;
+  /** withdrawals allowed: window passed (or approved) and no earlier batch frozen */
+  final: boolean;
+}
+
+export interface SubmitBatchParameters {
+  batchId: bigint;
+  intervalStartSec: bigint;
+  intervalEndSec: bigint;
+  claimsRoot: Hex;
+  payoutsRoot: Hex;
+  claimCount: bigint;
+  totalExportWh: bigint;
+  totalAmount: bigint;
+}
+
+export interface RegisterMeterParameters {
+  meterId: string;
+  publicKey: Uint8Array | Hex;
+  payee: Hex;
+  capacityW: number;
+}
+
+export interface WithdrawParameters {
+  batchId: bigint;
+  payee: Hex;
+  cumulativeAmount: bigint;
+  proof: readonly Hex[];
+}
+
+export interface SettlementLimits {
+  /** type(uint256).max = no cap */
+  batchCap: bigint;
+  budget: bigint;
+}
+
+export const NO_CAP = (1n << 256n) - 1n;

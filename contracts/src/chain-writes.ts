@@ -1,0 +1,76 @@
+// Write calls of the chain client: ABI-encode, then hand to the transaction sender.
+import { id } from 'ethers';
+import { bytesToHex, type Hex } from '@feedin/protocol/hex';
+import { contractInterface } from './contract-interfaces.js';
+import type { SentTransaction, TransactionSender } from './transaction-sender.js';
+import type { Deployment, RegisterMeterParameters, SettlementLimits, SubmitBatchParameters, WithdrawParameters } from './chain-types.js';
+
+export interface ChainWrites {
+  registerMeter(parameters: RegisterMeterParameters): Promise<SentTransaction>;
+  /** `fromSec`: unix seconds (sandbox time) from which the meter's readings are refused */
+  suspendMeter(parameters: { meterId: string; fromSec: number; reason: string }): Promise<SentTransaction>;
+  reactivateMeter(parameters: { meterId: string; reason: string }): Promise<SentTransaction>;
+  submitBatch(parameters: SubmitBatchParameters): Promise<SentTransaction>;
+  freezeBatch(batchId: bigint, reason: string): Promise<SentTransaction>;
+  approveBatch(batchId: bigint, reason: string): Promise<SentTransaction>;
+  rejectBatch(batchId: bigint, reason: string): Promise<SentTransaction>;
+  pause(reason: string): Promise<SentTransaction>;
+  unpause(reason: string): Promise<SentTransaction>;
+  setLimits(limits: SettlementLimits): Promise<SentTransaction>;
+  setChallengeWindow(seconds: bigint): Promise<SentTransaction>;
+  withdraw(parameters: WithdrawParameters): Promise<SentTransaction>;
+  /** approve + fundEscrow (OPERATOR_ROLE); the two transactions, in order */
+  fundEscrow(amount: bigint): Promise<SentTransaction[]>;
+  /** token admin only: the sandbox faucet */
+  mint(to: Hex, amount: bigint): Promise<SentTransaction>;
+  transferToken(to: Hex, amount: bigint): Promise<SentTransaction>;
+}
+
+/** What a reason string is stored as on chain: keccak256 of its UTF-8 bytes. */
+export function reasonHash(reason: string): Hex {
+  return id(reason) as Hex;
+}
+
+const U32 = 0xffff_ffffn;
+
+export function createChainWrites(sender: TransactionSender, deployment: Deployment): ChainWrites {
+  const registry = contractInterface('MeterRegistry');
+  const settlement = contractInterface('Settlement');
+  const token = contractInterface('SettlementToken');
+  const call = (to: Hex, data: string, label: string) => sender.send({ to, data: data as Hex, label });
+  const onSettlement = (fn: string, args: unknown[]) => call(deployment.settlement, settlement.encodeFunctionData(fn, args), fn);
+
+  return {
+    registerMeter({ meterId, publicKey, payee, capacityW }) {
+      const key = typeof publicKey === 'string' ? publicKey : bytesToHex(publicKey);
+      return call(deployment.registry, registry.encodeFunctionData('registerMeter', [meterId, key, payee, capacityW]), `registerMeter ${meterId}`);
+    },
+    suspendMeter({ meterId, fromSec, reason }) {
+      return call(deployment.registry, registry.encodeFunctionData('suspendMeter', [meterId, fromSec, reasonHash(reason)]), `suspendMeter ${meterId}`);
+    },
+    reactivateMeter({ meterId, reason }) {
+      return call(deployment.registry, registry.encodeFunctionData('reactivateMeter', [meterId, reasonHash(reason)]), `reactivateMeter ${meterId}`);
+    },
+    submitBatch(p) {
+      // uint32 on chain: a larger count is the caller's bug, not something to wrap silently.
+      if (p.claimCount < 0n || p.claimCount > U32) throw new RangeError(`submitBatch: claimCount must fit uint32, got ${p.claimCount}`);
+      const args = [p.batchId, p.intervalStartSec, p.intervalEndSec, p.claimsRoot, p.payoutsRoot, p.claimCount, p.totalExportWh, p.totalAmount];
+      return call(deployment.settlement, settlement.encodeFunctionData('submitBatch', args), `submitBatch ${p.batchId}`);
+    },
+    freezeBatch: (batchId, reason) => onSettlement('freezeBatch', [batchId, reasonHash(reason)]),
+    approveBatch: (batchId, reason) => onSettlement('approveBatch', [batchId, reasonHash(reason)]),
+    rejectBatch: (batchId, reason) => onSettlement('rejectBatch', [batchId, reasonHash(reason)]),
+    pause: (reason) => onSettlement('pause', [reasonHash(reason)]),
+    unpause: (reason) => onSettlement('unpause', [reasonHash(reason)]),
+    setLimits: ({ batchCap, budget }) => onSettlement('setLimits', [batchCap, budget]),
+    setChallengeWindow: (seconds) => onSettlement('setChallengeWindow', [seconds]),
+    withdraw: ({ batchId, payee, cumulativeAmount, proof }) => onSettlement('withdraw', [batchId, payee, cumulativeAmount, proof]),
+    async fundEscrow(amount) {
+      const approved = await call(deployment.token, token.encodeFunctionData('approve', [deployment.settlement, amount]), 'approve escrow');
+      const funded = await onSettlement('fundEscrow', [amount]);
+      return [approved, funded];
+    },
+    mint: (to, amount) => call(deployment.token, token.encodeFunctionData('mint', [to, amount]), 'mint'),
+    transferToken: (to, amount) => call(deployment.token, token.encodeFunctionData('transfer', [to, amount]), 'transfer'),
+  };
+}
