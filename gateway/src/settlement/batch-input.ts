@@ -1,0 +1,79 @@
+// Gathers the inputs of buildBatch from the stores: which meters take part, their prices, their
+// frozen openings and the closing readings under the watermark. The service builds with it and
+// an audit rebuild uses the same function with the stored watermark, so both see the same data.
+import type { Hex } from '@feedin/protocol/hex';
+import { checksumAddress } from '@feedin/protocol/address';
+import type { SandboxConfig } from '@feedin/sandbox-config/schema';
+import { pricePerKWhAt } from '@feedin/sandbox-config/tariff-price';
+import type { MeterDirectory } from '../registry/meter-directory.js';
+import type { ReadingStore, StoredReading } from '../store/reading-store.js';
+import type { BatchMeterInput, BuildBatchInput, FrozenReading } from './build-batch.js';
+import type { SettlementStore } from './settlement-store.js';
+
+export interface LoadBatchInputParameters {
+  batchId: bigint;
+  intervalStartMs: number;
+  watermark: number;
+  config: SandboxConfig;
+  directory: MeterDirectory;
+  store: ReadingStore;
+  settlementStore: SettlementStore;
+}
+
+export async function loadBatchInput(p: LoadBatchInputParameters): Promise<BuildBatchInput> {
+  const { config, settlementStore } = p;
+  const minutes = config.interval.minutes;
+  const intervalEndMs = p.intervalStartMs + minutes * 60_000;
+  const previous = p.batchId - 1n;
+  const states = settlementStore.meterStates(previous);
+  const localDay = localDayOf(p.intervalStartMs, config.sandbox.utcOffsetMinutes);
+  const configured = new Map(config.meters.map((m) => [m.id, m]));
+  const tariffs = new Map(config.tariffs.map((t) => [t.id, t]));
+
+  const meters: BatchMeterInput[] = [];
+  for (const d of p.directory.all()) {
+    const m = configured.get(d.meterId);
+    // Registered on chain AND in the sandbox config, active, not suspended at the interval start.
+    if (!m || !d.active || (d.suspendedFromMs !== null && d.suspendedFromMs <= p.intervalStartMs)) continue;
+    const tariff = tariffs.get(m.tariff);
+    const state = states.get(d.meterId);
+    const closing = await p.store.latestAtOrBefore(d.meterId, intervalEndMs, p.watermark);
+    meters.push({
+      meterId: d.meterId,
+      payee: checksumAddress(d.payee),
+      householdId: m.household,
+      capacityW: d.capacityW,
+      pricePerKWh: tariff && pricePerKWhAt(tariff, p.intervalStartMs, config.sandbox.utcOffsetMinutes),
+      opening: state?.frozen,
+      carryIn: state?.carry ?? 0n,
+      closing: closing && frozen(closing),
+    });
+  }
+  const before = settlementStore.listBatches({ before: p.batchId, limit: 1 })[0];
+  return {
+    batchId: p.batchId,
+    intervalStartMs: p.intervalStartMs,
+    intervalMinutes: minutes,
+    watermark: p.watermark,
+    meters,
+    limits: {
+      exportCapPercentOfCapacity: config.limits.exportCapPercentOfCapacity,
+      householdDailyCap: config.limits.householdDailyCap,
+      batchCap: config.limits.batchCap,
+      budget: config.limits.budget,
+    },
+    localDay,
+    householdDayTotals: settlementStore.householdDayTotals(localDay, previous),
+    payeeCumulative: new Map([...settlementStore.payeeCumulative(previous)].map(([payee, v]) => [checksumAddress(payee) as Hex, v])),
+    paidBefore: before?.paidThrough ?? 0n,
+  };
+}
+
+export function frozen(r: StoredReading): FrozenReading {
+  return { seq: r.seq, pagination: r.pagination, exportWh: r.exportWh, timestampMs: r.timestampMs, payloadDigest: r.payloadDigest };
+}
+
+/** The sandbox-local calendar day (YYYY-MM-DD) of a sandbox time: the household daily cap's day. */
+export function localDayOf(timeMs: number, utcOffsetMinutes: number): string {
+  return new Date(timeMs + utcOffsetMinutes * 60_000).toISOString().slice(0, 10);
+}

@@ -1,0 +1,32 @@
+// How settlement reads the chain client's errors (ChainError { code, revert? }). Duck-typed so
+// that settlement depends on the shape, not on the contracts package's class identity.
+
+export type ChainErrorCode = 'reverted' | 'unreachable' | 'timeout' | 'nonce' | 'unknown';
+
+export function chainErrorCode(error: unknown): ChainErrorCode {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'reverted' || code === 'unreachable' || code === 'timeout' || code === 'nonce' ? code : 'unknown';
+}
+
+export function revertName(error: unknown): string | undefined {
+  const revert = (error as { revert?: { name?: unknown } } | null)?.revert;
+  return typeof revert?.name === 'string' ? revert.name : undefined;
+}
+
+/** The contract's sequential batchId refused the submission: the batch (or a later one) may
+ * already be there. Never a reason to skip: the caller re-reads the chain. */
+export function isOutOfOrder(error: unknown): boolean {
+  return chainErrorCode(error) === 'reverted' && revertName(error) === 'SettlementBatchOutOfOrder';
+}
+
+/** A timeout or an unknown failure during a send: the transaction may or may not have landed. */
+export function outcomeUnknown(error: unknown): boolean {
+  const code = chainErrorCode(error);
+  return code === 'timeout' || code === 'unknown' || code === 'nonce';
+}
+
+export function describeChainError(error: unknown): string {
+  const name = revertName(error);
+  const message = error instanceof Error ? error.message : String(error);
+  return `${chainErrorCode(error)}${name ? ` (${name})` : ''}: ${message}`;
+}

@@ -1,0 +1,60 @@
+// The narrow view of the chain that settlement needs (ports & adapters): the composition root
+// passes the contracts helper's ChainClient, which satisfies it structurally; unit tests pass an
+// in-memory fake. Only these calls are made, so a fake that implements them is a faithful one.
+import type { Hex } from '@feedin/protocol/hex';
+
+export type OnChainBatchStatus = 'pending' | 'frozen' | 'approved' | 'final' | 'rejected';
+
+export interface SettlementChainBatch {
+  status: OnChainBatchStatus;
+  /** true once the challenge window passed without a freeze (or after approval) */
+  final: boolean;
+  claimsRoot: Hex;
+  payoutsRoot: Hex;
+}
+
+export interface SubmitBatchParameters {
+  batchId: bigint;
+  intervalStartSec: bigint;
+  intervalEndSec: bigint;
+  claimsRoot: Hex;
+  payoutsRoot: Hex;
+  claimCount: bigint;
+  totalExportWh: bigint;
+  totalAmount: bigint;
+}
+
+export interface SubmittedTransaction {
+  txHash: Hex;
+  blockNumber: number;
+  gasUsed: bigint;
+}
+
+export interface BatchSubmissionLog {
+  batchId: bigint;
+  txHash: Hex;
+  blockNumber: number;
+}
+
+export interface BatchRejectionLog {
+  batchId: bigint;
+  blockNumber: number;
+}
+
+export interface SettlementChain {
+  nextBatchId(): Promise<bigint>;
+  batch(batchId: bigint): Promise<SettlementChainBatch | undefined>;
+  submitBatch(parameters: SubmitBatchParameters): Promise<SubmittedTransaction>;
+  batchSubmissions(fromBlock: number): Promise<BatchSubmissionLog[]>;
+  batchRejections(fromBlock: number): Promise<BatchRejectionLog[]>;
+  withdrawn(payee: Hex): Promise<bigint>;
+}
+
+/** What an audit bundle says about the chain (DESIGN: contract addresses, chain id). */
+export interface ChainInfo {
+  chainId: number;
+  rpcUrl: string;
+  registry: Hex;
+  settlement: Hex;
+  token: Hex;
+}

@@ -1,0 +1,205 @@
+// Read side of settlement for the HTTP API and the dashboard: batches, claims, audit bundles and
+// payouts, as JSON-ready views (bigints as decimal strings). Proofs come from trees rebuilt from
+// the stored leaf hashes and are checked against the stored roots before they are handed out.
+import { checksumAddress } from '@feedin/protocol/address';
+import type { AuditBundle } from '@feedin/protocol/audit-bundle';
+import { bytesToHex, type Hex } from '@feedin/protocol/hex';
+import { CLAIM_LEAF_TYPES, buildMerkleTree, claimLeafValues, payoutLeafHash, type ClaimLeaf } from '@feedin/protocol/merkle';
+import type { MeterDirectory } from '../registry/meter-directory.js';
+import type { ReadingStore } from '../store/reading-store.js';
+import type { ChainInfo, SettlementChain } from './ports.js';
+import type { BatchListQuery, ClaimQuery, LocalBatch, SettlementStore, StoredClaim } from './settlement-store.js';
+
+export interface BatchView {
+  batchId: string;
+  intervalStartMs: number;
+  intervalEndMs: number;
+  watermark: number;
+  claimsRoot: Hex;
+  payoutsRoot: Hex;
+  claimCount: number;
+  totalExportWh: string;
+  totalAmount: string;
+  status: string;
+  builtAtMs: number;
+  txHash: Hex | null;
+  blockNumber: number | null;
+  gasUsed: string | null;
+}
+
+export interface ClaimView {
+  batchId: string;
+  meterId: string;
+  householdId: string;
+  payee: Hex;
+  intervalStartMs: number;
+  intervalEndMs: number;
+  exportWh: string;
+  amount: string;
+  leafHash: Hex;
+  opening: { pagination: number; timestampMs: number; exportWh: string; digest: Hex };
+  closing: { pagination: number; timestampMs: number; exportWh: string; digest: Hex };
+  pricing: { pricePerKWh: string; carryIn: string; carryOut: string; paidWh: string; flags: string[] };
+}
+
+export interface PayoutView {
+  payee: Hex;
+  /** cumulative through the latest FINAL batch: what a withdrawal can claim now */
+  cumulativeAmount: string;
+  withdrawn: string;
+  withdrawable: string;
+  /** the latest final batch, whose payouts root the proof leads to; null before the first */
+  batchId: string | null;
+  payoutsRoot: Hex | null;
+  proof: Hex[];
+  /** cumulative through the newest built batch (final or not) */
+  latestCumulativeAmount: string;
+}
+
+export interface SettlementQueries {
+  listBatches(query?: BatchListQuery): BatchView[];
+  getBatch(batchId: bigint): (BatchView & { claims: ClaimView[] }) | undefined;
+  claimsOf(meterId: string, query?: ClaimQuery): ClaimView[];
+  claimsOfPayee(payee: Hex, query?: ClaimQuery): ClaimView[];
+  buildAuditBundle(batchId: bigint, meterId: string, chainInfo: ChainInfo): Promise<AuditBundle | undefined>;
+  payoutOf(payee: Hex, chain: Pick<SettlementChain, 'withdrawn'>): Promise<PayoutView>;
+}
+
+export function createSettlementQueries(deps: { settlementStore: SettlementStore; store: ReadingStore; directory: MeterDirectory }): SettlementQueries {
+  const { settlementStore: local } = deps;
+  return {
+    listBatches: (query) => local.listBatches(query).map(batchView),
+    getBatch(batchId) {
+      const batch = local.batch(batchId);
+      return batch && { ...batchView(batch), claims: local.claims(batch.rowId).map(claimView) };
+    },
+    claimsOf: (meterId, query) => local.claimsOfMeter(meterId, query).map(claimView),
+    claimsOfPayee: (payee, query) => local.claimsOfPayee(checksumAddress(payee), query).map(claimView),
+
+    async buildAuditBundle(batchId, meterId, chainInfo) {
+      const batch = local.batch(batchId);
+      const claim = batch && local.claim(batch.rowId, meterId);
+      if (!batch || !claim) return undefined;
+      const tree = buildMerkleTree(local.claims(batch.rowId).map((c) => c.leafHash));
+      if (tree.root !== batch.claimsRoot.toLowerCase())
+        throw new Error(`settlement store: the claims of batch ${batchId} hash to ${tree.root}, not to the stored root ${batch.claimsRoot}`);
+      const [opening, closing] = await Promise.all([
+        deps.store.byPagination(meterId, claim.opening.pagination),
+        deps.store.byPagination(meterId, claim.closing.pagination),
+      ]);
+      if (!opening || !closing) throw new Error(`reading store: the readings F${claim.opening.pagination}/F${claim.closing.pagination} of ${meterId} behind batch ${batchId} are missing`);
+      const meter = deps.directory.get(meterId);
+      const leaf = leafOf(claim);
+      const c = claimView(claim);
+      return {
+        version: 1,
+        chain: { ...chainInfo },
+        batch: {
+          batchId: batch.batchId.toString(),
+          intervalStartSec: String(batch.intervalStartMs / 1000),
+          intervalEndSec: String(batch.intervalEndMs / 1000),
+          claimsRoot: batch.claimsRoot,
+          payoutsRoot: batch.payoutsRoot,
+          txHash: batch.txHash,
+          blockNumber: batch.blockNumber,
+        },
+        claim: {
+          meterId,
+          intervalStartSec: String(leaf.intervalStartSec),
+          intervalEndSec: String(leaf.intervalEndSec),
+          exportWh: c.exportWh,
+          amount: c.amount,
+          payee: claim.payee,
+          openingDigest: leaf.openingDigest,
+          closingDigest: leaf.closingDigest,
+          pricing: c.pricing,
+        },
+        leaf: { types: [...CLAIM_LEAF_TYPES], values: claimLeafValues(leaf), hash: claim.leafHash },
+        proof: tree.proof(claim.leafHash),
+        readings: { opening: opening.ocmf, closing: closing.ocmf },
+        meter: { publicKey: meter ? bytesToHex(meter.publicKey.point) : '', curve: meter?.publicKey.curve ?? 'secp256k1' },
+      };
+    },
+
+    async payoutOf(payee, chain) {
+      const who = checksumAddress(payee);
+      const final = local.newestWithStatus(['final']);
+      const withdrawn = await chain.withdrawn(who);
+      const latestCumulative = local.payeeCumulative().get(who) ?? 0n;
+      if (!final)
+        return { payee: who, cumulativeAmount: '0', withdrawn: withdrawn.toString(), withdrawable: '0', batchId: null, payoutsRoot: null, proof: [], latestCumulativeAmount: latestCumulative.toString() };
+      const cumulative = local.payeeCumulative(final.batchId);
+      const amount = cumulative.get(who) ?? 0n;
+      const hashes = [...cumulative].filter(([, v]) => v > 0n).map(([p, v]) => payoutLeafHash({ payee: p, cumulativeAmount: v }));
+      const tree = buildMerkleTree(hashes);
+      if (tree.root !== final.payoutsRoot.toLowerCase())
+        throw new Error(`settlement store: the payouts after batch ${final.batchId} hash to ${tree.root}, not to the stored root ${final.payoutsRoot}`);
+      return {
+        payee: who,
+        cumulativeAmount: amount.toString(),
+        withdrawn: withdrawn.toString(),
+        withdrawable: (amount > withdrawn ? amount - withdrawn : 0n).toString(),
+        batchId: final.batchId.toString(),
+        payoutsRoot: final.payoutsRoot,
+        proof: amount > 0n ? tree.proof(payoutLeafHash({ payee: who, cumulativeAmount: amount })) : [],
+        latestCumulativeAmount: latestCumulative.toString(),
+      };
+    },
+  };
+}
+
+function leafOf(c: StoredClaim): ClaimLeaf {
+  return {
+    meterId: c.meterId,
+    intervalStartSec: BigInt(c.intervalStartMs / 1000),
+    intervalEndSec: BigInt(c.intervalEndMs / 1000),
+    exportWh: c.exportWh,
+    amount: c.amount,
+    payee: c.payee,
+    openingDigest: c.opening.payloadDigest,
+    closingDigest: c.closing.payloadDigest,
+  };
+}
+
+export function batchView(b: LocalBatch): BatchView {
+  return {
+    batchId: b.batchId.toString(),
+    intervalStartMs: b.intervalStartMs,
+    intervalEndMs: b.intervalEndMs,
+    watermark: b.watermark,
+    claimsRoot: b.claimsRoot,
+    payoutsRoot: b.payoutsRoot,
+    claimCount: b.claimCount,
+    totalExportWh: b.totalExportWh.toString(),
+    totalAmount: b.totalAmount.toString(),
+    status: b.status,
+    builtAtMs: b.builtAtMs,
+    txHash: b.txHash,
+    blockNumber: b.blockNumber,
+    gasUsed: b.gasUsed === null ? null : b.gasUsed.toString(),
+  };
+}
+
+export function claimView(c: StoredClaim): ClaimView {
+  const side = (r: StoredClaim['opening']) => ({ pagination: r.pagination, timestampMs: r.timestampMs, exportWh: r.exportWh.toString(), digest: r.payloadDigest });
+  return {
+    batchId: c.batchId.toString(),
+    meterId: c.meterId,
+    householdId: c.householdId,
+    payee: c.payee,
+    intervalStartMs: c.intervalStartMs,
+    intervalEndMs: c.intervalEndMs,
+    exportWh: c.exportWh.toString(),
+    amount: c.amount.toString(),
+    leafHash: c.leafHash,
+    opening: side(c.opening),
+    closing: side(c.closing),
+    pricing: {
+      pricePerKWh: c.pricing.pricePerKWh.toString(),
+      carryIn: c.pricing.carryIn.toString(),
+      carryOut: c.pricing.carryOut.toString(),
+      paidWh: c.pricing.paidWh.toString(),
+      flags: [...c.pricing.flags],
+    },
+  };
+}

@@ -1,0 +1,230 @@
+// The settlement loop: build every closed interval's batch (after the grace period), persist it
+// as 'built', then submit in order; apply rejections and read statuses back. Chain trouble never
+// stops local building: the service reports degraded health, backs off and catches up in order.
+import { intervalStartMs } from '@feedin/protocol/interval';
+import type { Clock } from '@feedin/protocol/sandbox-time';
+import type { SandboxConfig } from '@feedin/sandbox-config/schema';
+import type { GatewayEvents } from '../events.js';
+import type { MetricsRegistry } from '../metrics.js';
+import type { MeterDirectory } from '../registry/meter-directory.js';
+import type { ReadingStore } from '../store/reading-store.js';
+import { loadBatchInput } from './batch-input.js';
+import { buildBatch } from './build-batch.js';
+import { describeChainError, outcomeUnknown } from './chain-errors.js';
+import { MIN_NEXT_BATCH_ID, SettlementConflictError, applyRejections, reconcileWithChain, refreshStatuses, submitBuilt } from './chain-sync.js';
+import type { SettlementChain } from './ports.js';
+import type { SettlementStore } from './settlement-store.js';
+import { settlementMetrics, type SettlementMetrics } from './settlement-metrics.js';
+
+export interface SettlementDeps {
+  config: SandboxConfig;
+  clock: Clock;
+  store: ReadingStore;
+  settlementStore: SettlementStore;
+  directory: MeterDirectory;
+  chain: SettlementChain;
+  /** sandbox time of the sandbox's first clock reading; persisted on the first run */
+  firstIntervalStartMs: number;
+  events: GatewayEvents;
+  metrics?: MetricsRegistry;
+  log: (msg: string) => void;
+  /** wall ms between ticks; 0 = no timer (tests drive tick()). Default 200. */
+  tickIntervalMs?: number;
+}
+
+export interface SettlementStatus {
+  chain: 'ok' | 'degraded';
+  /** why the chain is degraded, null when ok */
+  detail: string | null;
+  lastBuiltBatchId: string | null;
+  lastSubmittedBatchId: string | null;
+  lastFinalBatchId: string | null;
+  /** built batches not yet on chain */
+  backlog: number;
+  /** start of the next interval to build (sandbox ms) */
+  nextIntervalStartMs: number;
+}
+
+export interface SettlementService {
+  stop(): Promise<void>;
+  status(): SettlementStatus;
+  /** one pass of the loop (tests drive it; the timer calls it too) */
+  tick(): Promise<void>;
+}
+
+const FIRST_INTERVAL = 'firstIntervalStartMs';
+const INTERVAL_MINUTES = 'intervalMinutes';
+const BUILDS_PER_TICK = 50;
+const SUBMITS_PER_TICK = 20;
+const STATUS_POLL_WALL_MS = 1_000;
+const BACKOFF_MIN_WALL_MS = 250;
+const BACKOFF_MAX_WALL_MS = 10_000;
+
+export async function startSettlement(deps: SettlementDeps): Promise<SettlementService> {
+  const { config, clock, settlementStore: local, events, log } = deps;
+  const minutes = config.interval.minutes;
+  const periodMs = minutes * 60_000;
+  const firstIntervalMs = anchorFirstInterval(local, intervalStartMs(deps.firstIntervalStartMs, minutes), minutes, log);
+  const metrics: SettlementMetrics | undefined = deps.metrics && settlementMetrics(deps.metrics);
+  const sync = { chain: deps.chain, settlementStore: local, events, log };
+
+  let chainDetail: string | null = null;
+  let conflict: string | null = null;
+  let needsReconcile = true;
+  let retryAtWallMs = 0;
+  let backoffWallMs = BACKOFF_MIN_WALL_MS;
+  let lastStatusPollWallMs = -Infinity;
+  let lastRejectionPollWallMs = -Infinity;
+  let running: Promise<void> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  const nextIntervalStartMs = (): number => local.lastBatch()?.intervalEndMs ?? firstIntervalMs;
+
+  async function buildDue(): Promise<void> {
+    for (let i = 0; i < BUILDS_PER_TICK; i++) {
+      const startMs = nextIntervalStartMs();
+      // DESIGN: one batch per closed interval, after a grace period for late readings.
+      if (clock.nowMs() < startMs + periodMs + config.interval.graceSeconds * 1000) return;
+      const last = local.lastBatch();
+      const minNext = BigInt(local.meta(MIN_NEXT_BATCH_ID) ?? '1');
+      const batchId = last && last.batchId + 1n > minNext ? last.batchId + 1n : minNext;
+      const watermark = await deps.store.highWaterSeq();
+      const started = performance.now();
+      const input = await loadBatchInput({ batchId, intervalStartMs: startMs, watermark, config, directory: deps.directory, store: deps.store, settlementStore: local });
+      const built = buildBatch(input);
+      local.recordBuilt(built, clock.nowMs());
+      metrics?.observeBuilt(built, (performance.now() - started) / 1000);
+      events.emit('batch.built', {
+        batchId: batchId.toString(),
+        intervalStartMs: built.intervalStartMs,
+        intervalEndMs: built.intervalEndMs,
+        claimCount: built.claimCount,
+        totalAmount: built.totalAmount.toString(),
+      });
+    }
+  }
+
+  /** Returns true when a rejection rolled batches back (the caller rebuilds them at once). */
+  async function syncChain(): Promise<boolean> {
+    if (conflict || clock.wallNowMs() < retryAtWallMs) return false;
+    try {
+      // Rejections are looked for about once a second (a log scan), and always before a reconcile.
+      if (needsReconcile || clock.wallNowMs() - lastRejectionPollWallMs >= STATUS_POLL_WALL_MS) {
+        lastRejectionPollWallMs = clock.wallNowMs();
+        if ((await applyRejections(sync)) > 0) {
+          needsReconcile = true;
+          return true;
+        }
+      }
+      if (needsReconcile) {
+        await reconcileWithChain(sync);
+        needsReconcile = false;
+      }
+      const { outOfOrder } = await submitBuilt(sync, SUBMITS_PER_TICK);
+      if (outOfOrder) {
+        // The contract's sequence refused the batch: re-read the chain next pass, and back off so
+        // a refusal that reading the chain does not explain cannot spin.
+        needsReconcile = true;
+        throw Object.assign(new Error('the settlement contract refused a batch as out of order; re-reading the chain'), { code: 'reverted' });
+      }
+      if (clock.wallNowMs() - lastStatusPollWallMs >= STATUS_POLL_WALL_MS) {
+        lastStatusPollWallMs = clock.wallNowMs();
+        await refreshStatuses(sync, 100);
+      }
+      if (chainDetail !== null) log('settlement: chain reachable again');
+      chainDetail = null;
+      backoffWallMs = BACKOFF_MIN_WALL_MS;
+    } catch (error) {
+      if (error instanceof SettlementConflictError) {
+        conflict = error.message;
+        chainDetail = error.message;
+        report(null, error.message);
+        return false;
+      }
+      if (outcomeUnknown(error)) needsReconcile = true;
+      const detail = describeChainError(error);
+      chainDetail = detail;
+      retryAtWallMs = clock.wallNowMs() + backoffWallMs;
+      backoffWallMs = Math.min(backoffWallMs * 2, BACKOFF_MAX_WALL_MS);
+      report(local.batchesWithStatus(['built'], 1)[0]?.batchId ?? null, `chain: ${detail}`);
+    }
+    return false;
+  }
+
+  function report(batchId: bigint | null, detail: string): void {
+    metrics?.chainErrors.inc();
+    log(`settlement: ${detail}`);
+    events.emit('settlement.error', { batchId: batchId === null ? null : batchId.toString(), detail });
+  }
+
+  async function build(): Promise<void> {
+    try {
+      await buildDue();
+    } catch (error) {
+      // The reading store failed: nothing was recorded for this batch; the next pass retries it.
+      report(null, `build failed: ${(error as Error).message}`);
+    }
+  }
+
+  async function pass(): Promise<void> {
+    await build();
+    // After a rejection the rolled-back batches are rebuilt and resubmitted in the same pass.
+    if (await syncChain()) {
+      await build();
+      await syncChain();
+    }
+    metrics?.backlog.set(local.countWithStatus(['built']));
+  }
+
+  function tick(): Promise<void> {
+    running ??= pass().finally(() => {
+      running = undefined;
+    });
+    return running;
+  }
+
+  const tickWallMs = deps.tickIntervalMs ?? 200;
+  function schedule(): void {
+    if (stopped || tickWallMs <= 0) return;
+    timer = setTimeout(() => void tick().finally(schedule), tickWallMs);
+  }
+  schedule();
+
+  return {
+    tick,
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+    status() {
+      const chainOk = chainDetail === null && conflict === null;
+      return {
+        chain: chainOk ? 'ok' : 'degraded',
+        detail: conflict ?? chainDetail,
+        lastBuiltBatchId: local.lastBatch()?.batchId.toString() ?? null,
+        lastSubmittedBatchId: local.newestWithStatus(['submitted', 'pending', 'frozen', 'approved', 'final'])?.batchId.toString() ?? null,
+        lastFinalBatchId: local.newestWithStatus(['final'])?.batchId.toString() ?? null,
+        backlog: local.countWithStatus(['built']),
+        nextIntervalStartMs: nextIntervalStartMs(),
+      };
+    },
+  };
+}
+
+/** The first interval and the interval length are fixed by the first run: batches must form one
+ * unbroken sequence of intervals, so a later start with different values fails fast. */
+function anchorFirstInterval(local: SettlementStore, firstMs: number, minutes: number, log: (msg: string) => void): number {
+  const savedMinutes = local.meta(INTERVAL_MINUTES);
+  if (savedMinutes !== undefined && Number(savedMinutes) !== minutes && local.lastBatch())
+    throw new Error(`settlement: this data dir settled ${savedMinutes}-minute intervals; the config now says ${minutes}. Use a fresh data dir or restore interval.minutes`);
+  local.setMeta(INTERVAL_MINUTES, String(minutes));
+  const saved = local.meta(FIRST_INTERVAL);
+  if (saved !== undefined) {
+    if (Number(saved) !== firstMs) log(`settlement: continuing from the first interval saved in the data dir (${new Date(Number(saved)).toISOString()})`);
+    return Number(saved);
+  }
+  local.setMeta(FIRST_INTERVAL, String(firstMs));
+  return firstMs;
+}

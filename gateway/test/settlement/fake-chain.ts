@@ -1,0 +1,113 @@
+// An in-memory settlement contract with the rules the gateway relies on: sequential batch ids
+// (out of order → SettlementBatchOutOfOrder), rejection discards the batch and every later
+// pending one and reuses their ids, logs for submissions and rejections. Switches simulate an
+// unreachable node and a send whose answer is lost after the transaction landed.
+import type { Hex } from '@feedin/protocol/hex';
+import type {
+  BatchRejectionLog,
+  BatchSubmissionLog,
+  OnChainBatchStatus,
+  SettlementChain,
+  SettlementChainBatch,
+  SubmitBatchParameters,
+  SubmittedTransaction,
+} from '../../src/settlement/ports.js';
+
+export class FakeChainError extends Error {
+  constructor(
+    readonly code: 'reverted' | 'unreachable' | 'timeout',
+    message: string,
+    readonly revert?: { name: string; args: unknown[] },
+  ) {
+    super(message);
+  }
+}
+
+interface FakeBatch extends SubmitBatchParameters {
+  status: OnChainBatchStatus;
+  final: boolean;
+  txHash: Hex;
+  blockNumber: number;
+}
+
+export class FakeChain implements SettlementChain {
+  block = 1;
+  down = false;
+  /** the next submitBatch lands on chain, then fails as a timeout (answer lost) */
+  loseNextAnswer: false | 'timeout' | 'unreachable' = false;
+  readonly batches = new Map<bigint, FakeBatch>();
+  /** every batch id that landed, in order (rejected ones included) */
+  readonly landed: bigint[] = [];
+  readonly submitAttempts: bigint[] = [];
+  readonly rejections: BatchRejectionLog[] = [];
+  readonly submissions: BatchSubmissionLog[] = [];
+  #next = 1n;
+
+  #reachable(): void {
+    if (this.down) throw new FakeChainError('unreachable', 'connect ECONNREFUSED 127.0.0.1:8545');
+  }
+
+  async nextBatchId(): Promise<bigint> {
+    this.#reachable();
+    return this.#next;
+  }
+
+  async batch(batchId: bigint): Promise<SettlementChainBatch | undefined> {
+    this.#reachable();
+    const b = this.batches.get(batchId);
+    return b && { status: b.status, final: b.final, claimsRoot: b.claimsRoot, payoutsRoot: b.payoutsRoot };
+  }
+
+  async submitBatch(p: SubmitBatchParameters): Promise<SubmittedTransaction> {
+    this.#reachable();
+    this.submitAttempts.push(p.batchId);
+    if (p.batchId !== this.#next)
+      throw new FakeChainError('reverted', 'execution reverted', { name: 'SettlementBatchOutOfOrder', args: [p.batchId, this.#next] });
+    const blockNumber = ++this.block;
+    const txHash = `0x${blockNumber.toString(16).padStart(64, 'a')}` as Hex;
+    this.batches.set(p.batchId, { ...p, status: 'pending', final: false, txHash, blockNumber });
+    this.landed.push(p.batchId);
+    this.submissions.push({ batchId: p.batchId, txHash, blockNumber });
+    this.#next += 1n;
+    if (this.loseNextAnswer) {
+      const code = this.loseNextAnswer;
+      this.loseNextAnswer = false;
+      throw new FakeChainError(code, code === 'timeout' ? 'timeout waiting for the receipt' : 'socket hang up');
+    }
+    return { txHash, blockNumber, gasUsed: 100_000n };
+  }
+
+  async batchSubmissions(fromBlock: number): Promise<BatchSubmissionLog[]> {
+    this.#reachable();
+    return this.submissions.filter((s) => s.blockNumber >= fromBlock);
+  }
+
+  async batchRejections(fromBlock: number): Promise<BatchRejectionLog[]> {
+    this.#reachable();
+    return this.rejections.filter((r) => r.blockNumber >= fromBlock);
+  }
+
+  async withdrawn(): Promise<bigint> {
+    this.#reachable();
+    return 0n;
+  }
+
+  /** regulator: reject a batch, discarding it and every later pending batch */
+  reject(batchId: bigint): void {
+    const blockNumber = ++this.block;
+    for (const [id, b] of this.batches) if (id >= batchId && b.status !== 'rejected') this.batches.set(id, { ...b, status: 'rejected' });
+    for (const id of [...this.batches.keys()]) if (id >= batchId) this.batches.delete(id);
+    this.#next = batchId;
+    this.rejections.push({ batchId, blockNumber });
+  }
+
+  finalize(batchId: bigint): void {
+    const b = this.batches.get(batchId)!;
+    this.batches.set(batchId, { ...b, status: 'final', final: true });
+  }
+
+  freeze(batchId: bigint): void {
+    const b = this.batches.get(batchId)!;
+    this.batches.set(batchId, { ...b, status: 'frozen' });
+  }
+}
