@@ -82,7 +82,7 @@ export function createDashboardPorts(d: DashboardPortsDeps): DashboardPorts {
       return d.store.rejections(query);
     },
     async batches(query) {
-      return d.queries.listBatches({ limit: query.limit, beforeId: query.beforeId === undefined ? undefined : BigInt(query.beforeId) }).map(toBatchView);
+      return d.queries.listBatches({ limit: query.limit, before: query.beforeId === undefined ? undefined : BigInt(query.beforeId), includeRejected: true }).map(toBatchView);
     },
     async batch(batchId) {
       if (!/^\d{1,20}$/.test(batchId)) return undefined;
