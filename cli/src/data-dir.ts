@@ -13,6 +13,7 @@ export const dataPaths = (root: string) => ({
   runtime: join(root, 'runtime.json'),
   deployment: join(root, 'chain', 'deployment.json'),
   anvilState: join(root, 'chain', 'anvil-state.json'),
+  anvilPid: join(root, 'chain', 'anvil.pid'),
   readingsDb: join(root, 'gateway', 'readings.db'),
   settlementDb: join(root, 'gateway', 'settlement.db'),
   devices: root, // device-firmware-sim keeps devices/<meterId>/ under the same root
@@ -34,7 +35,7 @@ export async function readJsonFile<T>(path: string): Promise<T | undefined> {
     return JSON.parse(await readFile(path, 'utf8')) as T;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new Error(`${path} is not valid JSON: ${(error as Error).message}`);
+    throw new Error(`${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
 }
 

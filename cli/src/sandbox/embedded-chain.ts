@@ -5,6 +5,9 @@ import { deployContracts, verifyDeployment, type Deployment } from '@feedin/cont
 import type { SandboxConfig } from '@feedin/sandbox-config/schema';
 import type { Hex } from '@feedin/protocol/hex';
 import { addressFromPrivateKey } from '@feedin/protocol/address';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { endStaleProcess, writePidFile } from './stale-process.js';
 import { readJsonFile, writeJsonFileAtomic } from '../data-dir.js';
 
 export interface EmbeddedChain {
@@ -27,15 +30,21 @@ export async function startEmbeddedChain(opts: {
   port: number;
   stateFile: string;
   deploymentFile: string;
+  /** anvil's pid, so that the next start can end an anvil orphaned by a kill -9 of this process */
+  pidFile: string;
   log: (line: string) => void;
 }): Promise<EmbeddedChain> {
   const { config, keys } = opts;
+  const orphan = await endStaleProcess(opts.pidFile, opts.stateFile);
+  if (orphan !== undefined) opts.log(`chain: ended anvil ${orphan} left running by an earlier feedin up that did not stop cleanly`);
+  await mkdir(dirname(opts.stateFile), { recursive: true });
   const anvil = await startAnvil({
     port: opts.port,
     stateFile: opts.stateFile,
     blockTimeSeconds: config.chain.blockTimeSeconds,
     chainId: config.chain.chainId,
   });
+  await writePidFile(opts.pidFile, anvil.pid);
   try {
     const saved = await readJsonFile<Deployment>(opts.deploymentFile);
     if (saved && saved.chainId === config.chain.chainId && (await verifyDeployment(anvil.rpcUrl, saved))) {

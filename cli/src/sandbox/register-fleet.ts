@@ -10,7 +10,9 @@ export async function registerFleet(opts: { config: SandboxConfig; chain: ChainC
   const { config, chain, publicKeys, log } = opts;
   const registered = new Map((await chain.meters()).map((m) => [m.meterId, m]));
   const payeeOf = new Map(config.participants.households.map((h) => [h.id, h.payee as Hex]));
-  let added = 0;
+  // Sent together: the transaction sender orders nonces, and the receipts are awaited in parallel,
+  // so 20 meters take a block or two rather than one block each.
+  const pending: Array<Promise<unknown>> = [];
   for (const meter of config.meters) {
     const publicKey = publicKeys.get(meter.id);
     if (!publicKey) throw new CliError(`no device key for meter ${meter.id}`);
@@ -20,9 +22,12 @@ export async function registerFleet(opts: { config: SandboxConfig; chain: ChainC
         log(`registry: meter ${meter.id} is registered with another key than its device's (data dir reset?); its readings will be rejected`);
       continue;
     }
-    await chain.registerMeter({ meterId: meter.id, publicKey, payee: payeeOf.get(meter.household)!, capacityW: meter.capacityW });
-    added++;
+    pending.push(chain.registerMeter({ meterId: meter.id, publicKey, payee: payeeOf.get(meter.household)!, capacityW: meter.capacityW }));
   }
+  const results = await Promise.allSettled(pending);
+  const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed.length > 0) throw new CliError(`registry: ${failed.length} of ${pending.length} registrations failed: ${(failed[0]!.reason as Error).message}`);
+  const added = pending.length;
   if (added > 0) log(`registry: ${added} meters registered`);
   return added;
 }

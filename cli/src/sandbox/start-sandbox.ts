@@ -24,12 +24,13 @@ import { tokensFromConfig } from '@feedin/dashboard/tokens-from-config';
 import { ensureFleetKeys, startFleet } from '@feedin/device-firmware-sim/fleet';
 import { CliError } from '../cli-error.js';
 import { loadClockAnchor } from '../clock-anchor.js';
-import { dataPaths, writeJsonFileAtomic, type RuntimeInfo } from '../data-dir.js';
+import { dataPaths, readJsonFile, writeJsonFileAtomic, type RuntimeInfo } from '../data-dir.js';
 import type { SandboxContext } from '../sandbox-context.js';
 import { createDashboardPorts } from './dashboard-ports.js';
 import { startEmbeddedChain, type ChainKeys } from './embedded-chain.js';
 import { syncRegistry } from './registry-sync.js';
 import { registerFleet } from './register-fleet.js';
+import { isLiveProcess } from './stale-process.js';
 
 export interface RunningSandbox {
   httpUrl: string;
@@ -59,6 +60,9 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
   const paths = dataPaths(ctx.paths.root);
   const ports = portsFrom(config, env);
   await mkdir(paths.root, { recursive: true, mode: 0o700 });
+  const previous = await readJsonFile<RuntimeInfo>(paths.runtime).catch(() => undefined);
+  if (previous && (await isLiveProcess(previous.pid, ' up')))
+    throw new CliError(`a sandbox is already running on ${paths.root} (pid ${previous.pid}, ${previous.httpUrl}); stop it first or set FEEDIN_DATA_DIR to another folder`);
   const stack: Array<() => Promise<void> | void> = [];
   const stop = async () => {
     for (const close of stack.reverse()) {
@@ -71,10 +75,6 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
   };
 
   try {
-    const { anchor, fresh } = await loadClockAnchor(paths.clock, config, Date.now());
-    const clock: Clock = { nowMs: () => sandboxTimeMs(anchor, Date.now()), wallNowMs: () => Date.now(), speed: anchor.speed };
-    log(`clock: sandbox time ${new Date(clock.nowMs()).toISOString()} at ${anchor.speed}× (${fresh ? 'new sandbox' : 'resumed'})`);
-
     const keys: ChainKeys = {
       deployer: ctx.secret(config.chain.keys.deployer, 'chain.keys.deployer') as Hex,
       gateway: ctx.secret(config.chain.keys.gateway, 'chain.keys.gateway') as Hex,
@@ -82,7 +82,7 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
       operator: ctx.secret(config.chain.keys.operator, 'chain.keys.operator') as Hex,
     };
     if (config.chain.mode !== 'embedded') throw new CliError('feedin up runs the embedded chain; set chain.mode: embedded (an RPC chain is for the gateway deployment)');
-    const chainNode = await startEmbeddedChain({ config, keys, port: ports.chain, stateFile: paths.anvilState, deploymentFile: paths.deployment, log });
+    const chainNode = await startEmbeddedChain({ config, keys, port: ports.chain, stateFile: paths.anvilState, deploymentFile: paths.deployment, pidFile: paths.anvilPid, log });
     stack.push(() => chainNode.stop());
     const { deployment, rpcUrl } = chainNode;
     const client = (key: Hex): ChainClient => createChainClient({ rpcUrl, chainId: deployment.chainId, deployment, signerKey: key });
@@ -92,6 +92,12 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
     // Device keys are made on the device side; only their public halves reach the registry.
     const publicKeys = await ensureFleetKeys(config, paths.root);
     await registerFleet({ config, chain: operatorChain, publicKeys, log });
+
+    // The sandbox clock starts once the chain and the registry are ready, so that a new sandbox's
+    // first interval is not spent waiting for deployment and registration.
+    const { anchor, fresh } = await loadClockAnchor(paths.clock, config, Date.now());
+    const clock: Clock = { nowMs: () => sandboxTimeMs(anchor, Date.now()), wallNowMs: () => Date.now(), speed: anchor.speed };
+    log(`clock: sandbox time ${new Date(clock.nowMs()).toISOString()} at ${anchor.speed}× (${fresh ? 'new sandbox' : 'resumed'})`);
 
     const directory = createDirectory();
     const registry = await syncRegistry({ chain: gatewayChain, directory, log });
