@@ -156,7 +156,8 @@ describe('loadConfig', () => {
     expect(loadConfig({ path })).toEqual({
       ok: false,
       path,
-      errors: [{ path: '', message: 'JSON syntax: Expected double-quoted property name', line: 4, column: 3 }],
+      // V8's wording differs between Node versions; the position must not.
+      errors: [{ path: '', message: expect.stringMatching(/^JSON syntax: \S/), line: 4, column: 3 }],
     });
   });
 
