@@ -1,6 +1,8 @@
 // Adapts the running gateway (store, settlement, directory, broker, chain) to the dashboard's
 // port. Views are JSON-ready; nothing here decides anything, it only translates.
-import type { DashboardPorts, HealthView, MeterView } from '@feedin/dashboard/ports';
+import type { DashboardPorts, HealthView, MeterView, OperatorActions } from '@feedin/dashboard/ports';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { NO_CAP } from '@feedin/contracts/chain-types';
 import type { ChainClient } from '@feedin/contracts/chain-client';
 import type { GatewayEvents } from '@feedin/gateway/events';
 import type { GatewayMetrics } from '@feedin/gateway/metrics';
@@ -8,7 +10,11 @@ import type { MeterDirectory } from '@feedin/gateway/registry/meter-directory';
 import type { ChainInfo } from '@feedin/gateway/settlement/ports';
 import type { SettlementQueries } from '@feedin/gateway/settlement/queries';
 import type { SettlementService } from '@feedin/gateway/settlement/settlement-service';
-import type { ReadingStore, StoredReading } from '@feedin/gateway/store/reading-store';
+import type { SettlementStore } from '@feedin/gateway/settlement/settlement-store';
+import { withdrawPayout } from '@feedin/gateway/audit/withdraw-payout';
+import { buildDailyReport } from '@feedin/gateway/reports/daily-report';
+import type { StoredReading } from '@feedin/gateway/store/reading-store';
+import type { MonitoredReadingStore } from '@feedin/gateway/store/open-store';
 import type { Clock } from '@feedin/protocol/sandbox-time';
 import type { Hex } from '@feedin/protocol/hex';
 import type { SandboxConfig } from '@feedin/sandbox-config/schema';
@@ -16,11 +22,15 @@ import type { SandboxConfig } from '@feedin/sandbox-config/schema';
 export interface DashboardPortsDeps {
   config: SandboxConfig;
   clock: Clock;
-  store: ReadingStore;
+  store: MonitoredReadingStore;
   queries: SettlementQueries;
   settlement: SettlementService;
   directory: MeterDirectory;
   chain: ChainClient;
+  /** for the daily report; without it GET /api/reports/daily answers 503 */
+  settlementStore?: SettlementStore;
+  /** signs meter registration and suspension from the operator page; without it those routes answer 503 */
+  operatorChain?: ChainClient;
   chainInfo: ChainInfo;
   connectedMeters: () => ReadonlySet<string>;
   brokerListening: () => boolean;
@@ -44,12 +54,12 @@ export function createDashboardPorts(d: DashboardPortsDeps): DashboardPorts {
   return {
     clock: d.clock,
     async health(): Promise<HealthView> {
-      const storeOk = await d.store.ping().catch(() => false);
+      const storeHealth = await d.store.health().catch((error: unknown) => ({ status: 'down' as const, detail: `store health check failed: ${(error as Error).message}` }));
       const settlement = d.settlement.status();
       const broker = d.brokerListening();
       const components = {
         broker: broker ? { status: 'ok' as const, detail: `MQTT broker, ${d.connectedMeters().size} meters connected` } : { status: 'down' as const, detail: 'broker not listening' },
-        store: storeOk ? { status: 'ok' as const, detail: 'embedded SQLite store' } : { status: 'down' as const, detail: 'store does not answer' },
+        store: { status: storeHealth.status, detail: storeHealth.detail },
         chain:
           settlement.chain === 'ok'
             ? { status: 'ok' as const, detail: `chain ${d.chainInfo.chainId}, last submitted batch ${settlement.lastSubmittedBatchId ?? 'none'}, backlog ${settlement.backlog}` }
@@ -118,6 +128,66 @@ export function createDashboardPorts(d: DashboardPortsDeps): DashboardPorts {
     },
     events: d.events,
     metricsText: () => d.metrics.renderPrometheus(),
+    chainRpcUrl: d.chainInfo.rpcUrl,
+    async sandboxStatus() {
+      const [paused, limits, totalCommitted, escrowBalance, challengeWindowSeconds] = await Promise.all([
+        d.chain.paused(),
+        d.chain.limits(),
+        d.chain.totalCommitted(),
+        d.chain.escrowBalance(),
+        d.chain.challengeWindowSeconds(),
+      ]);
+      // The client has no totalWithdrawn read; the sum over the sandbox's payees is the same figure.
+      const payees = [...new Set(d.directory.all().map((m) => m.payee.toLowerCase()))] as Hex[];
+      const totalWithdrawn = (await Promise.all(payees.map((p) => d.chain.withdrawn(p)))).reduce((a, b) => a + b, 0n);
+      const capOrNull = (v: bigint) => (v === NO_CAP ? null : v.toString());
+      return {
+        paused,
+        batchCap: capOrNull(limits.batchCap),
+        budget: capOrNull(limits.budget),
+        totalCommitted: totalCommitted.toString(),
+        totalWithdrawn: totalWithdrawn.toString(),
+        escrowBalance: escrowBalance.toString(),
+        challengeWindowSeconds: Number(challengeWindowSeconds),
+        caps: {
+          exportCapPercentOfCapacity: d.config.limits.exportCapPercentOfCapacity ?? null,
+          householdDailyCap: d.config.limits.householdDailyCap?.toString() ?? null,
+        },
+      };
+    },
+    operatorActions: d.operatorChain ? operatorActions(d.operatorChain) : undefined,
+    async withdraw(payee) {
+      if (!/^0x[0-9a-fA-F]{40}$/.test(payee) || !d.directory.all().some((m) => m.payee.toLowerCase() === payee.toLowerCase())) return undefined;
+      // The gateway's key pays the gas; its sender orders nonces with batch submissions.
+      const result = await withdrawPayout({ payee: payee as Hex, queries: d.queries, chain: d.chain });
+      return result.ok ? result : { ok: false, payee: result.payee, reason: result.reason, detail: result.detail };
+    },
+    dailyReport: d.settlementStore
+      ? (date) =>
+          buildDailyReport({
+            date,
+            utcOffsetMinutes: d.config.sandbox.utcOffsetMinutes,
+            households: d.config.participants.households,
+            settlementStore: d.settlementStore!,
+            store: d.store,
+            chain: d.chain,
+          })
+      : undefined,
+  };
+}
+
+function operatorActions(chain: ChainClient): OperatorActions {
+  return {
+    async registerMeter({ meterId, publicKey, payee, capacityW }) {
+      // The registry stores compressed secp256k1 keys (as `feedin meter register` sends them).
+      const compressed = secp256k1.Point.fromHex(publicKey.replace(/^0x/, '')).toBytes(true);
+      const sent = await chain.registerMeter({ meterId, publicKey: compressed, payee: payee as Hex, capacityW });
+      return { txHash: sent.txHash, blockNumber: sent.blockNumber };
+    },
+    async suspendMeter({ meterId, fromMs, reason }) {
+      const sent = await chain.suspendMeter({ meterId, fromSec: Math.floor(fromMs / 1000), reason });
+      return { txHash: sent.txHash, blockNumber: sent.blockNumber };
+    },
   };
 }
 

@@ -12,12 +12,16 @@ import type { SandboxConfig } from '@feedin/sandbox-config/schema';
 import { GatewayEvents } from '@feedin/gateway/events';
 import { createMetrics } from '@feedin/gateway/metrics';
 import { createDirectory } from '@feedin/gateway/registry/meter-directory';
-import { openSqliteStore } from '@feedin/gateway/store/sqlite-store';
+import { openReadingStore } from '@feedin/gateway/store/open-store';
+import { watchStoreHealth } from './store-health.js';
 import { createIngest } from '@feedin/gateway/ingest/ingest';
 import { startBroker } from '@feedin/gateway/broker/start-broker';
 import { openSettlementStore } from '@feedin/gateway/settlement/settlement-store';
 import { startSettlement } from '@feedin/gateway/settlement/settlement-service';
 import { createSettlementQueries } from '@feedin/gateway/settlement/queries';
+import { auditLogPath, openAuditLog } from '@feedin/gateway/governance/audit-log';
+import { createRegulatorActions } from '@feedin/gateway/governance/regulator-actions';
+import { readRegulatorStatus } from '@feedin/gateway/governance/regulator-status';
 import { createDashboardApp } from '@feedin/dashboard/create-dashboard-app';
 import { startDashboard } from '@feedin/dashboard/start-dashboard';
 import { tokensFromConfig } from '@feedin/dashboard/tokens-from-config';
@@ -28,6 +32,7 @@ import { dataPaths, readJsonFile, writeJsonFileAtomic, type RuntimeInfo } from '
 import type { SandboxContext } from '../sandbox-context.js';
 import { createDashboardPorts } from './dashboard-ports.js';
 import { startEmbeddedChain, type ChainKeys } from './embedded-chain.js';
+import { startRpcChain } from './rpc-chain.js';
 import { syncRegistry } from './registry-sync.js';
 import { registerFleet } from './register-fleet.js';
 import { isLiveProcess } from './stale-process.js';
@@ -81,8 +86,11 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
       regulator: ctx.secret(config.chain.keys.regulator, 'chain.keys.regulator') as Hex,
       operator: ctx.secret(config.chain.keys.operator, 'chain.keys.operator') as Hex,
     };
-    if (config.chain.mode !== 'embedded') throw new CliError('feedin up runs the embedded chain; set chain.mode: embedded (an RPC chain is for the gateway deployment)');
-    const chainNode = await startEmbeddedChain({ config, keys, port: ports.chain, stateFile: paths.anvilState, deploymentFile: paths.deployment, pidFile: paths.anvilPid, log });
+    // chain.mode rpc: an existing node (e.g. the Besu QBFT consortium of docker-compose.yml).
+    const chainNode =
+      config.chain.mode === 'rpc'
+        ? await startRpcChain({ config, keys, rpcUrl: requireRpcUrl(config.chain.rpcUrl), deploymentFile: paths.deployment, log })
+        : await startEmbeddedChain({ config, keys, port: ports.chain, stateFile: paths.anvilState, deploymentFile: paths.deployment, pidFile: paths.anvilPid, log });
     stack.push(() => chainNode.stop());
     const { deployment, rpcUrl } = chainNode;
     const client = (key: Hex): ChainClient => createChainClient({ rpcUrl, chainId: deployment.chainId, deployment, signerKey: key });
@@ -105,8 +113,10 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
 
     const events = new GatewayEvents();
     const metrics = createMetrics();
-    const store = openSqliteStore(paths.readingsDb);
+    // The embedded SQLite store, or InfluxDB behind a local durable spool (storage.kind / INFLUX_URL).
+    const store = openReadingStore({ config, dataDir: paths.root, env, localPath: paths.readingsDb });
     stack.push(() => store.close());
+    stack.push(watchStoreHealth(store, metrics));
     const ingest = await createIngest({
       store,
       directory,
@@ -155,9 +165,17 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
 
     const chainInfo = { chainId: deployment.chainId, rpcUrl, registry: deployment.registry, settlement: deployment.settlement, token: deployment.token };
     const queries = createSettlementQueries({ settlementStore, store, directory });
-    const ports_ = createDashboardPorts({ config, clock, store, queries, settlement, directory, chain: gatewayChain, chainInfo, connectedMeters: () => connected, brokerListening: () => brokerOpen, events, metrics });
+    const ports_ = createDashboardPorts({ config, clock, store, settlementStore, queries, settlement, directory, chain: gatewayChain, chainInfo, connectedMeters: () => connected, brokerListening: () => brokerOpen, events, metrics });
     const tokens = tokensFromConfig({ config, readSecret: (s, where) => ctx.secret(s, where), env });
+    // The regulator's API acts with the regulator key (the sandbox holds it, like every embedded key).
+    const auditLog = openAuditLog(auditLogPath(paths.root));
+    const regulator = {
+      actions: createRegulatorActions({ chain: client(keys.regulator), clock, auditLog, via: 'api' }),
+      status: () => readRegulatorStatus(gatewayChain, config),
+      auditLog: () => auditLog.list(),
+    };
     const app = createDashboardApp({
+      regulator,
       ports: ports_,
       tokens,
       log,
@@ -192,4 +210,9 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
     await stop();
     throw error;
   }
+}
+
+function requireRpcUrl(rpcUrl: string | undefined): string {
+  if (!rpcUrl) throw new CliError('chain.mode is rpc but chain.rpcUrl is not set: give the URL of the chain node (e.g. http://besu-1:8545)');
+  return rpcUrl;
 }
