@@ -1,0 +1,32 @@
+// feedin p1 parse <file|->
+// Prints one DSMR P1 telegram as JSON {crc, importWh, exportWh, timestamp, equipmentId, registers}.
+// Exit 0 usable (CRC valid, or absent where the version has none), 1 CRC wrong, 2 unparseable.
+import { parseArgs } from 'node:util';
+import { parseP1Telegram, type P1Telegram } from '@feedin/device-firmware-sim/p1/parse-telegram';
+import { CliError } from '../cli-error.js';
+import { readInput } from '../read-input.js';
+
+export async function p1(argv: string[]): Promise<number> {
+  const [verb, ...rest] = argv;
+  if (verb !== 'parse') throw new CliError('usage: feedin p1 parse <file|->');
+  const { positionals } = parseArgs({ args: rest, options: {}, allowPositionals: true });
+  const text = await readInput(positionals[0], 'P1 telegram');
+  const result = parseP1Telegram(text);
+  if (!result.ok) {
+    const code = result.reason === 'crc-mismatch' ? 1 : 2;
+    console.error(`${code === 1 ? 'invalid' : 'unparseable'}: ${result.reason}: ${result.detail}`);
+    return code;
+  }
+  console.log(telegramJson(result.value));
+  if (result.value.crc === 'invalid') {
+    console.error('invalid: crc-mismatch: the CRC16 after ! does not match the telegram');
+    return 1;
+  }
+  return 0;
+}
+
+/** Energy as exact JSON integers (bigint has no JSON form; a float could round it). */
+export function telegramJson(t: P1Telegram): string {
+  const json = JSON.stringify({ crc: t.crc, importWh: '__IMPORT__', exportWh: '__EXPORT__', timestamp: t.timestamp, equipmentId: t.equipmentId, registers: t.registers });
+  return json.replace('"__IMPORT__"', t.importWh.toString()).replace('"__EXPORT__"', t.exportWh.toString());
+}
