@@ -8,6 +8,7 @@ import { createMeterDevice, type MeterDevice, type MeterReadingEvent } from './m
 import { openOutbox } from './outbox.js';
 import { createPvModel } from './pv-model.js';
 import { createRandom, hash32, seedFromString } from './seeded-random.js';
+import { openSerialLine, type SerialLine, type SerialLineSettings } from './serial-link.js';
 import { startTickScheduler } from './tick-scheduler.js';
 
 /** Devices ask for short-lived tokens (DESIGN: short exp), within what the gateway accepts. */
@@ -17,7 +18,10 @@ export interface StartFleetParameters {
   config: SandboxConfig;
   dataDir: string;
   clock: Clock;
-  broker: { host: string; port: number };
+  /** the MQTT broker; ignored when `serial` is given */
+  broker?: { host: string; port: number };
+  /** speak to the gateway over this serial line instead of MQTT: all meters share the one port */
+  serial?: SerialLineSettings & { answerTimeoutMs?: number };
   /** a subset of config.meters (default: all of them) */
   meterIds?: string[];
   log?: (message: string) => void;
@@ -74,6 +78,8 @@ export async function startFleet(opts: StartFleetParameters): Promise<Fleet> {
   const sim = config.simulation;
   const installedAtMs = clock.nowMs();
   const publicKeys = new Map<string, Uint8Array>();
+  if (!opts.serial && !opts.broker) throw new RangeError('broker: the fleet needs an MQTT broker or a serial line (serial)');
+  const line: SerialLine | undefined = opts.serial && openSerialLine({ ...opts.serial, backoff: opts.backoff, log });
   const devices: MeterDevice[] = await Promise.all(
     ids.map(async (id) => {
       const meter = known.get(id)!;
@@ -86,19 +92,27 @@ export async function startFleet(opts: StartFleetParameters): Promise<Fleet> {
         model: createPvModel({ ...sim.location, capacityW: meter.capacityW, seed, cloudiness: sim.faults.cloudiness, utcOffsetMinutes: config.sandbox.utcOffsetMinutes }),
         utcOffsetMinutes: config.sandbox.utcOffsetMinutes,
         installedAtMs,
-        link: {
+        link: opts.broker && {
           ...opts.broker,
           wallNowMs: () => clock.wallNowMs(),
           jwtLifetimeSec: Math.min(JWT_LIFETIME_SEC, config.mqtt.jwtMaxLifetimeSeconds),
           backoff: opts.backoff,
         },
+        openLink: line && ((hooks) => line.link(hooks)),
+        // A serial line can lose a line unnoticed; with a second one in flight the gateway would
+        // see PG n+1 first, record a gap and refuse the resent PG n as regressed. So on serial a
+        // meter waits for each answer (TCP keeps MQTT in order, there 64 may be in flight).
+        window: line ? 1 : undefined,
         dropConnection: sim.faults.dropConnection,
         random: createRandom(hash32(seed, 0xfa17)),
         log,
         onReading: opts.onReading,
       });
     }),
-  );
+  ).catch(async (error: unknown) => {
+    await line?.close(); // its reopen timer would keep the process alive
+    throw error;
+  });
   for (const d of devices) d.start();
 
   const scheduler = startTickScheduler({
@@ -117,6 +131,7 @@ export async function startFleet(opts: StartFleetParameters): Promise<Fleet> {
       (stopping ??= (async () => {
         await scheduler.stop();
         await Promise.all(devices.map((d) => d.stop()));
+        await line?.close();
       })()),
     stats() {
       const s: FleetStats = { meters: devices.length, connected: 0, sent: 0, acked: 0, rejected: 0, pending: 0, readings: 0, skipped: scheduler.skippedTicks() * devices.length };

@@ -2,7 +2,7 @@
 // (TM in the sandbox time zone, clock status S, meter status G), puts it durably in its outbox and
 // only then publishes it. After every (re)connect it resends what is unacknowledged, in PG order,
 // at most `window` unanswered publishes at a time so hundreds of catching-up meters share fairly.
-import { parseAckMessage } from './ack-message.js';
+import { parseAckMessage, type AckMessage } from './ack-message.js';
 import type { DeviceSigner } from './device-keys.js';
 import { createMqttLink, type LinkSession, type MqttLink, type MqttLinkParameters } from './mqtt-link.js';
 import type { Outbox } from './outbox.js';
@@ -40,7 +40,10 @@ export interface MeterDeviceParameters {
   utcOffsetMinutes: number;
   /** where a brand-new meter starts integrating (sandbox ms); its first reading is the baseline */
   installedAtMs: number;
-  link: Omit<MqttLinkParameters, 'meterId' | 'signJwt' | 'onConnected' | 'onDisconnected' | 'onAck' | 'log'>;
+  /** MQTT broker to publish to; ignored when openLink is given */
+  link?: Omit<MqttLinkParameters, 'meterId' | 'signJwt' | 'onConnected' | 'onDisconnected' | 'onAck' | 'log'>;
+  /** another transport instead of MQTT (a serial line: serial-link.ts) */
+  openLink?(hooks: DeviceLinkHooks): DeviceLink;
   /** publishes in flight per connection before waiting for PUBACKs */
   window?: number;
   /** 0..1 chance per reading of cutting the connection (simulation.faults.dropConnection) */
@@ -48,6 +51,18 @@ export interface MeterDeviceParameters {
   random?: () => number;
   log(message: string): void;
   onReading?(event: MeterReadingEvent): void;
+}
+
+/** What a transport does for a meter: MqttLink, or a meter's place on a serial line. */
+export type DeviceLink = MqttLink;
+
+/** What a transport calls back; acks arrive already parsed (each transport has its own bytes). */
+export interface DeviceLinkHooks {
+  meterId: string;
+  onConnected(session: LinkSession): void;
+  onDisconnected(): void;
+  onAck(ack: AckMessage): void;
+  log(message: string): void;
 }
 
 export interface MeterDevice {
@@ -88,10 +103,8 @@ export function createMeterDevice(p: MeterDeviceParameters): MeterDevice {
     }
   };
 
-  const onAck = (payload: Buffer) => {
-    const ack = parseAckMessage(payload);
-    if (!ack.ok) return p.log(`${meterId}: ignored an ack: ${ack.detail}`);
-    const { pagination, status, reason } = ack.value;
+  const onAck = (ack: AckMessage) => {
+    const { pagination, status, reason } = ack;
     if (!outbox.acknowledge(pagination)) return; // a repeated ack, or one for a reading already answered
     if (status === 'accepted') counts.acked++;
     else {
@@ -102,10 +115,8 @@ export function createMeterDevice(p: MeterDeviceParameters): MeterDevice {
     }
   };
 
-  const link: MqttLink = createMqttLink({
-    ...p.link,
+  const hooks: DeviceLinkHooks = {
     meterId,
-    signJwt: signer.signJwt,
     log: p.log,
     onAck,
     onConnected(s) {
@@ -118,7 +129,21 @@ export function createMeterDevice(p: MeterDeviceParameters): MeterDevice {
     onDisconnected() {
       session = undefined;
     },
-  });
+  };
+  const openMqttLink = (): DeviceLink => {
+    if (!p.link) throw new RangeError(`link: ${meterId} needs an MQTT broker (link) or another transport (openLink)`);
+    return createMqttLink({
+      ...p.link,
+      ...hooks,
+      signJwt: signer.signJwt,
+      onAck(payload) {
+        const ack = parseAckMessage(payload);
+        if (!ack.ok) return p.log(`${meterId}: ignored an ack: ${ack.detail}`);
+        onAck(ack.value);
+      },
+    });
+  };
+  const link: DeviceLink = p.openLink ? p.openLink(hooks) : openMqttLink();
 
   const read = async (atMs: number) => {
     if (outbox.isFull()) {

@@ -130,6 +130,10 @@ export const sandboxConfigSchema = z
         householdDailyCap: baseUnits.optional(),
         batchCap: baseUnits.optional(),
         budget: baseUnits.optional(),
+        /** when given, only these meters are paid; others keep their evidence with amount 0 (flag not-allowlisted) */
+        meterAllowlist: z.array(meterId).optional(),
+        /** when given, only these households' meters are paid (flag not-allowlisted otherwise) */
+        householdAllowlist: z.array(z.string().min(1)).optional(),
         /** a reading's TM may be at most this far from the gateway's sandbox clock */
         clockSkewSeconds: z.number().int().min(0).default(120),
         /** plausibility: export between readings ≤ capacity × elapsed × margin% */
@@ -188,7 +192,16 @@ export const sandboxConfigSchema = z
     serial: z
       .strictObject({
         ports: z
-          .array(z.strictObject({ path: z.string().min(1), baudRate: z.number().int().positive().default(115200) }))
+          .array(
+            z.strictObject({
+              path: z.string().min(1),
+              baudRate: z.number().int().positive().default(115200),
+              // 8N1 by default (DESIGN "Transports"); 7E1 lines exist (DSMR 2.2/3 P1 ports)
+              dataBits: z.union([z.literal(5), z.literal(6), z.literal(7), z.literal(8)]).default(8),
+              parity: z.enum(['none', 'even', 'odd', 'mark', 'space']).default('none'),
+              stopBits: z.union([z.literal(1), z.literal(1.5), z.literal(2)]).default(1),
+            }),
+          )
           .default([]),
       })
       .default({ ports: [] }),

@@ -7,7 +7,9 @@ import { CliError } from '../cli-error.js';
 import { sandboxContext } from '../sandbox-context.js';
 
 export async function sim(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { broker: { type: 'string' }, meters: { type: 'string' }, api: { type: 'string' } } });
+  // A real meter on its P1 port is its own device, with its own options (sim-p1.ts).
+  if (argv.some((arg) => arg === '--p1' || arg.startsWith('--p1='))) return (await import('./sim-p1.js')).simP1(argv);
+  const { values } = parseArgs({ args: argv, options: { broker: { type: 'string' }, meters: { type: 'string' }, api: { type: 'string' }, serial: { type: 'string' }, baud: { type: 'string' } } });
   const ctx = await sandboxContext();
   const apiUrl = values.api ?? ctx.runtime?.httpUrl ?? `http://127.0.0.1:${ctx.config.dashboard.port}`;
   const [host, portText] = (values.broker ?? `${ctx.runtime?.mqtt.host ?? ctx.config.mqtt.host}:${ctx.runtime?.mqtt.port ?? ctx.config.mqtt.port}`).split(':');
@@ -15,6 +17,10 @@ export async function sim(argv: string[]): Promise<number> {
   if (!host || !Number.isInteger(port)) throw new CliError('--broker host:port');
   const count = values.meters === undefined ? ctx.config.meters.length : Number(values.meters);
   if (!Number.isInteger(count) || count < 1) throw new CliError('--meters: a positive integer');
+  // --serial <path>: the fleet shares one serial line (8N1) to a gateway serial port instead of MQTT.
+  const baudRate = values.baud === undefined ? 115200 : Number(values.baud);
+  if (!Number.isInteger(baudRate) || baudRate < 1) throw new CliError('--baud: a positive integer (default 115200)');
+  const serial = values.serial === undefined ? undefined : { path: values.serial, baudRate };
 
   let health: { now: string };
   try {
@@ -25,8 +31,8 @@ export async function sim(argv: string[]): Promise<number> {
   const anchor = { wallMs: Date.now(), sandboxMs: Date.parse(health.now), speed: ctx.config.simulation.clock.speed };
   const clock: Clock = { nowMs: () => sandboxTimeMs(anchor, Date.now()), wallNowMs: () => Date.now(), speed: anchor.speed };
   const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
-  const fleet = await startFleet({ config: ctx.config, dataDir: ctx.paths.root, clock, broker: { host, port }, meterIds: ctx.config.meters.slice(0, count).map((m) => m.id), log });
-  log(`fleet: ${count} meters → ${host}:${port}`);
+  const fleet = await startFleet({ config: ctx.config, dataDir: ctx.paths.root, clock, broker: { host, port }, serial, meterIds: ctx.config.meters.slice(0, count).map((m) => m.id), log });
+  log(`fleet: ${count} meters → ${serial ? `serial ${serial.path} at ${baudRate} baud` : `${host}:${port}`}`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

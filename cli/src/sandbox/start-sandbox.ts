@@ -16,6 +16,7 @@ import { openReadingStore } from '@feedin/gateway/store/open-store';
 import { watchStoreHealth } from './store-health.js';
 import { createIngest } from '@feedin/gateway/ingest/ingest';
 import { startBroker } from '@feedin/gateway/broker/start-broker';
+import { startSerialIngest } from '@feedin/gateway/serial/serial-ingest';
 import { openSettlementStore } from '@feedin/gateway/settlement/settlement-store';
 import { startSettlement } from '@feedin/gateway/settlement/settlement-service';
 import { createSettlementQueries } from '@feedin/gateway/settlement/queries';
@@ -125,6 +126,12 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
       events,
       metrics,
     });
+    // Serial lines to meters (RS-485/USB), through the same ingest as MQTT: answered after the durable write.
+    for (const line of config.serial.ports) {
+      const serial = await startSerialIngest({ ...line, ingest, maxLineBytes: config.mqtt.maxPayloadBytes, log: console });
+      stack.push(() => serial.close()); // pushed after the store, so it closes before it
+      log(`gateway: serial ${line.path} at ${line.baudRate} baud ${line.dataBits}${line.parity[0]!.toUpperCase()}${line.stopBits}`);
+    }
     const connected = new Set<string>();
     events.on('meter.connected', ({ meterId }) => connected.add(meterId));
     events.on('meter.disconnected', ({ meterId }) => connected.delete(meterId));
