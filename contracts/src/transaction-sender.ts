@@ -33,13 +33,34 @@ export interface TransactionSenderParameters {
   deployment?: Deployment;
   /** bound on waiting for the receipt; default 60 000 */
   confirmationTimeoutMs?: number;
+  /** most transactions of this signer in the node's pool at once (broadcast, no receipt yet);
+   * default {@link DEFAULT_MAX_PENDING_PER_SENDER}. A burst beyond it waits for receipts instead of
+   * being refused by a pool with per-sender limits (Besu: tx-pool-max-future-by-sender, layered
+   * pool capacity; legacy pool: tx-pool-limit-by-account-percentage). */
+  maxPendingPerSender?: number;
 }
+
+export const DEFAULT_MAX_PENDING_PER_SENDER = 16;
 
 export function createTransactionSender(parameters: TransactionSenderParameters): TransactionSender {
   const { provider, wallet, chainId, deployment } = parameters;
   const address = wallet.address as Hex;
   let nextNonce: number | undefined;
   let queue: Promise<unknown> = Promise.resolve();
+  const maxPending = parameters.maxPendingPerSender ?? DEFAULT_MAX_PENDING_PER_SENDER;
+  if (!Number.isInteger(maxPending) || maxPending < 1) throw new RangeError(`createTransactionSender: maxPendingPerSender must be a positive integer, got ${maxPending}`);
+  // Slots for transactions in the pool. Taken inside the serialized broadcast step, so nonces still
+  // go out in order; given back when the receipt is seen (or the broadcast failed).
+  let pending = 0;
+  const slotWaiters: Array<() => void> = [];
+  const takeSlot = async () => {
+    while (pending >= maxPending) await new Promise<void>((resolve) => slotWaiters.push(resolve));
+    pending += 1;
+  };
+  const giveSlot = () => {
+    pending -= 1;
+    slotWaiters.shift()?.();
+  };
 
   function serialized<T>(step: () => Promise<T>): Promise<T> {
     const run = queue.then(step, step);
@@ -119,11 +140,18 @@ export function createTransactionSender(parameters: TransactionSenderParameters)
   return {
     address,
     async send({ to, data, label }) {
+      let slotTaken = false;
       try {
-        const txHash = await serialized(() => broadcast(to, data, label));
+        const txHash = await serialized(async () => {
+          await takeSlot();
+          slotTaken = true;
+          return broadcast(to, data, label);
+        });
         return await confirm(txHash, to, data, label);
       } catch (error) {
         throw toChainError(error, label);
+      } finally {
+        if (slotTaken) giveSlot();
       }
     },
   };

@@ -82,7 +82,8 @@ export async function startSandbox(opts: { configPath?: string; dataDir?: string
       const deadline = Date.now() + timeoutMs;
       let lastError: unknown;
       while (Date.now() < deadline) {
-        if (child && child.exitCode !== null) throw new Error(`feedin up exited (${child.exitCode}) while waiting for ${what}\n${log.slice(-4000)}`);
+        if (child && (child.exitCode !== null || child.signalCode !== null))
+          throw new Error(`feedin up exited (${child.exitCode ?? child.signalCode}) while waiting for ${what}\n${log.slice(-4000)}`);
         try {
           const value = await probe();
           if (value) return value;
@@ -98,10 +99,17 @@ export async function startSandbox(opts: { configPath?: string; dataDir?: string
       child.stdout!.on('data', (d) => (log += d));
       child.stderr!.on('data', (d) => (log += d));
       await sandbox.waitFor('the HTTP API', async () => (await sandbox.api('/api/health')).status === 200, 60_000);
+      // runtime.json is written last, once every part (fleet included) has started and `up`
+      // handles SIGTERM: only then is the sandbox fully up for the CLI commands the tests run.
+      await sandbox.waitFor('runtime.json of this start', async () => {
+        const runtime = JSON.parse(await readFile(join(dataDir, 'runtime.json'), 'utf8')) as { pid: number };
+        return runtime.pid === child?.pid;
+      }, 60_000);
     },
     async stop(signal = 'SIGTERM') {
       const running = child;
-      if (!running || running.exitCode !== null) return running?.exitCode ?? null;
+      // A child already ended (by exit or by a signal) emits no further 'exit': do not wait for one.
+      if (!running || running.exitCode !== null || running.signalCode !== null) return running?.exitCode ?? null;
       const exited = new Promise<number | null>((ok) => running.once('exit', (code) => ok(code)));
       running.kill(signal);
       const timer = setTimeout(() => running.kill('SIGKILL'), 15_000);
