@@ -24,6 +24,8 @@ contract MeterRegistry is IMeterRegistry, AccessControl {
     }
 
     mapping(bytes32 meterKey => Record) private _meters;
+    /// @dev Key history per meter, oldest first; the last one is `Record.publicKey`.
+    mapping(bytes32 meterKey => MeterKey[]) private _keys;
     string[] private _ids;
 
     constructor(address admin) {
@@ -50,6 +52,7 @@ contract MeterRegistry is IMeterRegistry, AccessControl {
         r.capacityW = capacityW;
         r.registeredAt = uint64(block.timestamp);
         r.registered = true;
+        _keys[keccak256(bytes(meterId))].push(MeterKey({publicKey: publicKey, validFrom: 0, revokedFrom: 0}));
         _ids.push(meterId);
         emit MeterRegistered(meterId, meterId, publicKey, payee, capacityW);
     }
@@ -78,6 +81,39 @@ contract MeterRegistry is IMeterRegistry, AccessControl {
         r.suspendedByRegulator = false;
         r.suspendedFrom = 0;
         emit MeterReactivated(meterId, meterId, reasonHash, msg.sender);
+    }
+
+    /// @inheritdoc IMeterRegistry
+    function rotateKey(string calldata meterId, bytes calldata publicKey, uint64 validFrom, bytes32 reasonHash) external {
+        _checkOperatorOrRegulator();
+        Record storage r = _known(meterId);
+        if (publicKey.length != 33 || (publicKey[0] != 0x02 && publicKey[0] != 0x03)) {
+            revert MeterRegistryInvalidPublicKey(meterId, publicKey.length);
+        }
+        // Keys follow each other in time, so every reading time has exactly one key.
+        if (validFrom <= r.keyValidFrom) revert MeterRegistryKeyNotAfterCurrent(meterId, r.keyValidFrom, validFrom);
+        r.publicKey = publicKey;
+        r.keyValidFrom = validFrom;
+        _keys[keccak256(bytes(meterId))].push(MeterKey({publicKey: publicKey, validFrom: validFrom, revokedFrom: 0}));
+        emit MeterKeyRotated(meterId, meterId, publicKey, validFrom, reasonHash, msg.sender);
+    }
+
+    /// @inheritdoc IMeterRegistry
+    function revokeKey(string calldata meterId, uint64 fromTime, bytes32 reasonHash) external {
+        _checkOperatorOrRegulator();
+        Record storage r = _known(meterId);
+        MeterKey[] storage keys = _keys[keccak256(bytes(meterId))];
+        MeterKey storage current = keys[keys.length - 1];
+        if (current.revokedFrom != 0) revert MeterRegistryKeyAlreadyRevoked(meterId, current.revokedFrom);
+        // 0 means "not revoked": a revocation from time 0 is stored as 1 (still before any reading).
+        current.revokedFrom = fromTime == 0 ? 1 : fromTime;
+        emit MeterKeyRevoked(meterId, meterId, r.publicKey, current.revokedFrom, reasonHash, msg.sender);
+    }
+
+    /// @inheritdoc IMeterRegistry
+    function meterKeys(string calldata meterId) external view returns (MeterKey[] memory) {
+        _known(meterId);
+        return _keys[keccak256(bytes(meterId))];
     }
 
     /// @inheritdoc IMeterRegistry

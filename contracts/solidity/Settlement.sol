@@ -37,6 +37,8 @@ contract Settlement is ISettlement, AccessControl {
     uint64 private _submittedThrough;
     uint64 public challengeWindowSeconds;
     bool public paused;
+    /// @inheritdoc ISettlement
+    uint64 public sandboxEnd;
 
     uint256 public batchCap;
     uint256 public budget;
@@ -88,6 +90,7 @@ contract Settlement is ISettlement, AccessControl {
         uint64 expected = nextBatchId;
         if (batchId != expected) revert SettlementBatchOutOfOrder(expected, batchId);
         if (intervalEnd <= intervalStart) revert SettlementIntervalInvalid(intervalStart, intervalEnd);
+        if (sandboxEnd != 0 && intervalEnd > sandboxEnd) revert SettlementSandboxEnded(sandboxEnd, intervalEnd);
         uint256 committedBefore;
         if (batchId > 1) {
             Batch storage previous = _batches[batchId - 1];
@@ -169,6 +172,14 @@ contract Settlement is ISettlement, AccessControl {
     }
 
     /// @inheritdoc ISettlement
+    function endSandbox(uint64 sandboxEnd_, bytes32 reasonHash) external onlyRole(REGULATOR_ROLE) {
+        // Once only, and never at 0 (0 means "running"): an end cannot be moved or undone.
+        if (sandboxEnd != 0 || sandboxEnd_ == 0) revert SettlementSandboxEnded(sandboxEnd, sandboxEnd_);
+        sandboxEnd = sandboxEnd_;
+        emit SandboxEnded(sandboxEnd_, reasonHash, msg.sender);
+    }
+
+    /// @inheritdoc ISettlement
     function setLimits(uint256 batchCap_, uint256 budget_) external onlyRole(REGULATOR_ROLE) {
         batchCap = batchCap_;
         budget = budget_;
@@ -206,6 +217,39 @@ contract Settlement is ISettlement, AccessControl {
         totalWithdrawn += amount;
         token.safeTransfer(payee, amount);
         emit Withdrawn(payee, batchId, amount, cumulativeAmount);
+    }
+
+    /// @inheritdoc ISettlement
+    function withdrawMany(
+        uint64 batchId,
+        address[] calldata payees,
+        uint256[] calldata cumulativeAmounts,
+        bytes32[][] calldata proofs
+    ) external whenNotPaused {
+        uint256 n = payees.length;
+        if (cumulativeAmounts.length != n || proofs.length != n) {
+            revert SettlementLengthMismatch(n, cumulativeAmounts.length, proofs.length);
+        }
+        if (!isFinal(batchId)) revert SettlementBatchNotFinal(batchId, status(batchId));
+        bytes32 root = _batches[batchId].payoutsRoot;
+        uint256 total;
+        for (uint256 i = 0; i < n; ++i) {
+            address payee = payees[i];
+            uint256 cumulativeAmount = cumulativeAmounts[i];
+            bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(payee, cumulativeAmount))));
+            if (!MerkleProof.verifyCalldata(proofs[i], root, leaf)) {
+                revert SettlementInvalidProof(batchId, payee, cumulativeAmount);
+            }
+            uint256 already = withdrawn[payee];
+            // Paid meanwhile (a single withdrawal, or listed twice): skip rather than fail the sweep.
+            if (cumulativeAmount <= already) continue;
+            uint256 amount = cumulativeAmount - already;
+            withdrawn[payee] = cumulativeAmount;
+            total += amount;
+            token.safeTransfer(payee, amount);
+            emit Withdrawn(payee, batchId, amount, cumulativeAmount);
+        }
+        totalWithdrawn += total;
     }
 
     /// @inheritdoc ISettlement

@@ -23,6 +23,8 @@ export interface CreateChainClientParameters {
   requestTimeoutMs?: number;
   /** bound on waiting for a transaction's receipt; default 60 000 */
   confirmationTimeoutMs?: number;
+  /** most transactions of the signer in the node's pool at once (see createTransactionSender) */
+  maxPendingPerSender?: number;
 }
 
 export interface ChainClient extends ChainReads, ChainWrites {
@@ -50,7 +52,7 @@ export function createChainClient(parameters: CreateChainClientParameters): Chai
   const writes = wallet
     ? guard(
         createChainWrites(
-          createTransactionSender({ provider, wallet, chainId, deployment, confirmationTimeoutMs: parameters.confirmationTimeoutMs }),
+          createTransactionSender({ provider, wallet, chainId, deployment, confirmationTimeoutMs: parameters.confirmationTimeoutMs, maxPendingPerSender: parameters.maxPendingPerSender }),
           deployment,
         ),
       )
@@ -97,8 +99,8 @@ function guard<T extends object>(methods: T): T {
 
 const WRITE_NAMES = {
   registerMeter: true, suspendMeter: true, reactivateMeter: true, submitBatch: true, freezeBatch: true, approveBatch: true,
-  rejectBatch: true, pause: true, unpause: true, setLimits: true, setChallengeWindow: true, withdraw: true, fundEscrow: true,
-  mint: true, transferToken: true,
+  rejectBatch: true, pause: true, unpause: true, setLimits: true, setChallengeWindow: true, withdraw: true, withdrawMany: true, fundEscrow: true,
+  mint: true, transferToken: true, endSandbox: true, rotateKey: true, revokeKey: true,
 } satisfies Record<keyof ChainWrites, true>;
 
 function readOnlyWrites(): ChainWrites {

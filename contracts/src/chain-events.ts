@@ -26,9 +26,12 @@ export interface ChainEventArgs {
   ChallengeWindowChanged: { challengeWindowSeconds: bigint };
   Paused: { account: Hex; reasonHash: Hex };
   Unpaused: { account: Hex; reasonHash: Hex };
+  SandboxEnded: { sandboxEnd: bigint; reasonHash: Hex; endedBy: Hex };
   MeterRegistered: { meterIdHash: Hex; meterId: string; publicKey: Hex; payee: Hex; capacityW: bigint };
   MeterSuspended: { meterIdHash: Hex; meterId: string; fromTime: bigint; reasonHash: Hex; suspendedBy: Hex };
   MeterReactivated: { meterIdHash: Hex; meterId: string; reasonHash: Hex; reactivatedBy: Hex };
+  MeterKeyRotated: { meterIdHash: Hex; meterId: string; publicKey: Hex; validFrom: bigint; reasonHash: Hex; rotatedBy: Hex };
+  MeterKeyRevoked: { meterIdHash: Hex; meterId: string; publicKey: Hex; fromTime: bigint; reasonHash: Hex; revokedBy: Hex };
   RoleGranted: { role: Hex; account: Hex; sender: Hex };
   RoleRevoked: { role: Hex; account: Hex; sender: Hex };
   RoleAdminChanged: { role: Hex; previousAdminRole: Hex; newAdminRole: Hex };

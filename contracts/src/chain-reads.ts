@@ -3,7 +3,7 @@ import { Contract, getAddress, type JsonRpcProvider } from 'ethers';
 import { hexToBytes, type Hex } from '@feedin/protocol/hex';
 import { contractInterface } from './contract-interfaces.js';
 import { decodeEvents, type ChainEvent } from './chain-events.js';
-import type { Deployment, OnChainBatch, OnChainBatchStatus, RegisteredMeter, SettlementLimits } from './chain-types.js';
+import type { Deployment, OnChainBatch, OnChainBatchStatus, RegisteredMeter, RegisteredMeterKey, SettlementLimits } from './chain-types.js';
 
 export interface BatchSubmission {
   batchId: bigint;
@@ -31,6 +31,8 @@ export interface ChainReads {
   blockNumber(): Promise<number>;
   meter(meterId: string): Promise<RegisteredMeter | undefined>;
   meters(): Promise<RegisteredMeter[]>;
+  /** every key the meter had, oldest first; undefined for an unknown meter */
+  meterKeys(meterId: string): Promise<RegisteredMeterKey[] | undefined>;
   nextBatchId(): Promise<bigint>;
   batch(batchId: bigint): Promise<OnChainBatch | undefined>;
   isFinal(batchId: bigint): Promise<boolean>;
@@ -39,6 +41,8 @@ export interface ChainReads {
   escrowBalance(): Promise<bigint>;
   tokenBalance(account: Hex): Promise<bigint>;
   paused(): Promise<boolean>;
+  /** unix seconds (sandbox time) the regulator ended the sandbox at; null while it runs */
+  sandboxEnd(): Promise<number | null>;
   limits(): Promise<SettlementLimits>;
   challengeWindowSeconds(): Promise<bigint>;
   /** every event of the deployment's contracts in [fromBlock, toBlock] (default: latest) */
@@ -100,6 +104,11 @@ export function createChainReads(provider: JsonRpcProvider, deployment: Deployme
       if (!(await registry.getFunction('isRegistered')(meterId))) return undefined;
       return toMeter(await registry.getFunction('meter')(meterId));
     },
+    async meterKeys(meterId) {
+      if (!(await registry.getFunction('isRegistered')(meterId))) return undefined;
+      const keys = (await registry.getFunction('meterKeys')(meterId)) as { publicKey: string; validFrom: bigint; revokedFrom: bigint }[];
+      return keys.map((k) => ({ publicKey: hexToBytes(k.publicKey), validFromSec: Number(k.validFrom), revokedFromSec: k.revokedFrom === 0n ? null : Number(k.revokedFrom) }));
+    },
     async meters() {
       const count = Number(await registry.getFunction('meterCount')());
       const pages: Promise<MeterStruct[]>[] = [];
@@ -137,6 +146,10 @@ export function createChainReads(provider: JsonRpcProvider, deployment: Deployme
     escrowBalance: () => settlement.getFunction('escrowBalance')(),
     tokenBalance: (account) => token.getFunction('balanceOf')(account),
     paused: () => settlement.getFunction('paused')(),
+    async sandboxEnd() {
+      const end = Number(await settlement.getFunction('sandboxEnd')());
+      return end === 0 ? null : end;
+    },
     async limits() {
       const [batchCap, budget] = await Promise.all([settlement.getFunction('batchCap')(), settlement.getFunction('budget')()]);
       return { batchCap, budget };

@@ -15,6 +15,15 @@ export interface Deployment {
   codeHashes?: { token: Hex; registry: Hex; settlement: Hex };
 }
 
+/** One of a meter's keys (unix seconds, sandbox time); it signs readings from `validFromSec` until
+ * the next key's, and none from `revokedFromSec` on. */
+export interface RegisteredMeterKey {
+  /** SEC1 compressed secp256k1 key, 33 bytes */
+  publicKey: Uint8Array;
+  validFromSec: number;
+  revokedFromSec: number | null;
+}
+
 export interface RegisteredMeter {
   meterId: string;
   /** SEC1 compressed secp256k1 key, 33 bytes */

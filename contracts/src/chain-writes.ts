@@ -10,6 +10,10 @@ export interface ChainWrites {
   /** `fromSec`: unix seconds (sandbox time) from which the meter's readings are refused */
   suspendMeter(parameters: { meterId: string; fromSec: number; reason: string }): Promise<SentTransaction>;
   reactivateMeter(parameters: { meterId: string; reason: string }): Promise<SentTransaction>;
+  /** the new key signs readings with TM ≥ `validFromSec` (unix s, sandbox time) */
+  rotateKey(parameters: { meterId: string; publicKey: Uint8Array | Hex; validFromSec: number; reason: string }): Promise<SentTransaction>;
+  /** readings signed with the current key with TM ≥ `fromSec` are refused */
+  revokeKey(parameters: { meterId: string; fromSec: number; reason: string }): Promise<SentTransaction>;
   submitBatch(parameters: SubmitBatchParameters): Promise<SentTransaction>;
   freezeBatch(batchId: bigint, reason: string): Promise<SentTransaction>;
   approveBatch(batchId: bigint, reason: string): Promise<SentTransaction>;
@@ -17,8 +21,12 @@ export interface ChainWrites {
   pause(reason: string): Promise<SentTransaction>;
   unpause(reason: string): Promise<SentTransaction>;
   setLimits(limits: SettlementLimits): Promise<SentTransaction>;
+  /** REGULATOR_ROLE, once: no batch may settle an interval ending after `endSec` (unix s, sandbox time) */
+  endSandbox(endSec: number, reason: string): Promise<SentTransaction>;
   setChallengeWindow(seconds: bigint): Promise<SentTransaction>;
   withdraw(parameters: WithdrawParameters): Promise<SentTransaction>;
+  /** many payees of one final batch in one transaction; payees already paid are skipped on chain */
+  withdrawMany(parameters: { batchId: bigint; payouts: ReadonlyArray<Omit<WithdrawParameters, 'batchId'>> }): Promise<SentTransaction>;
   /** approve + fundEscrow (OPERATOR_ROLE); the two transactions, in order */
   fundEscrow(amount: bigint): Promise<SentTransaction[]>;
   /** token admin only: the sandbox faucet */
@@ -51,6 +59,13 @@ export function createChainWrites(sender: TransactionSender, deployment: Deploym
     reactivateMeter({ meterId, reason }) {
       return call(deployment.registry, registry.encodeFunctionData('reactivateMeter', [meterId, reasonHash(reason)]), `reactivateMeter ${meterId}`);
     },
+    rotateKey({ meterId, publicKey, validFromSec, reason }) {
+      const key = typeof publicKey === 'string' ? publicKey : bytesToHex(publicKey);
+      return call(deployment.registry, registry.encodeFunctionData('rotateKey', [meterId, key, validFromSec, reasonHash(reason)]), `rotateKey ${meterId}`);
+    },
+    revokeKey({ meterId, fromSec, reason }) {
+      return call(deployment.registry, registry.encodeFunctionData('revokeKey', [meterId, fromSec, reasonHash(reason)]), `revokeKey ${meterId}`);
+    },
     submitBatch(p) {
       // uint32 on chain: a larger count is the caller's bug, not something to wrap silently.
       if (p.claimCount < 0n || p.claimCount > U32) throw new RangeError(`submitBatch: claimCount must fit uint32, got ${p.claimCount}`);
@@ -62,9 +77,12 @@ export function createChainWrites(sender: TransactionSender, deployment: Deploym
     rejectBatch: (batchId, reason) => onSettlement('rejectBatch', [batchId, reasonHash(reason)]),
     pause: (reason) => onSettlement('pause', [reasonHash(reason)]),
     unpause: (reason) => onSettlement('unpause', [reasonHash(reason)]),
+    endSandbox: (endSec, reason) => onSettlement('endSandbox', [endSec, reasonHash(reason)]),
     setLimits: ({ batchCap, budget }) => onSettlement('setLimits', [batchCap, budget]),
     setChallengeWindow: (seconds) => onSettlement('setChallengeWindow', [seconds]),
     withdraw: ({ batchId, payee, cumulativeAmount, proof }) => onSettlement('withdraw', [batchId, payee, cumulativeAmount, proof]),
+    withdrawMany: ({ batchId, payouts }) =>
+      onSettlement('withdrawMany', [batchId, payouts.map((p) => p.payee), payouts.map((p) => p.cumulativeAmount), payouts.map((p) => p.proof)]),
     async fundEscrow(amount) {
       const approved = await call(deployment.token, token.encodeFunctionData('approve', [deployment.settlement, amount]), 'approve escrow');
       const funded = await onSettlement('fundEscrow', [amount]);

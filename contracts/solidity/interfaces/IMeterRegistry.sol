@@ -29,6 +29,14 @@ interface IMeterRegistry {
         uint64 suspendedFrom;
     }
 
+    /// @notice One of a meter's keys: it signs readings with TM in [validFrom, next key's validFrom),
+    /// unless revoked from `revokedFrom` (0 = not revoked). Times are unix seconds, sandbox time.
+    struct MeterKey {
+        bytes publicKey;
+        uint64 validFrom;
+        uint64 revokedFrom;
+    }
+
     /// @notice The meter id is empty, longer than 32 bytes or has a byte outside [A-Za-z0-9._-].
     error MeterRegistryInvalidMeterId(string meterId);
     /// @notice A meter with this id is already registered.
@@ -45,6 +53,10 @@ interface IMeterRegistry {
     error MeterRegistryAlreadySuspended(string meterId, uint64 suspendedFrom);
     /// @notice The meter is not suspended, so there is nothing to reactivate.
     error MeterRegistryNotSuspended(string meterId);
+    /// @notice A new key must take effect after the current one (`currentValidFrom`).
+    error MeterRegistryKeyNotAfterCurrent(string meterId, uint64 currentValidFrom, uint64 validFrom);
+    /// @notice The meter's current key is already revoked (from `revokedFrom`).
+    error MeterRegistryKeyAlreadyRevoked(string meterId, uint64 revokedFrom);
     /// @notice `index` is not below `count`.
     error MeterRegistryIndexOutOfRange(uint256 index, uint256 count);
 
@@ -59,6 +71,16 @@ interface IMeterRegistry {
     /// @notice A suspension was lifted.
     event MeterReactivated(string indexed meterIdHash, string meterId, bytes32 reasonHash, address reactivatedBy);
 
+    /// @notice The meter's key changed: `publicKey` signs readings with TM >= `validFrom`; the previous
+    /// key keeps signing the readings before it (late, store-and-forward readings stay valid).
+    event MeterKeyRotated(
+        string indexed meterIdHash, string meterId, bytes publicKey, uint64 validFrom, bytes32 reasonHash, address rotatedBy
+    );
+    /// @notice The meter's current key was revoked: readings signed with it with TM >= `fromTime` are refused.
+    event MeterKeyRevoked(
+        string indexed meterIdHash, string meterId, bytes publicKey, uint64 fromTime, bytes32 reasonHash, address revokedBy
+    );
+
     /// @notice Registers a meter. OPERATOR_ROLE.
     function registerMeter(string calldata meterId, bytes calldata publicKey, address payee, uint32 capacityW)
         external;
@@ -69,6 +91,17 @@ interface IMeterRegistry {
     /// @notice Lifts a suspension. OPERATOR_ROLE or REGULATOR_ROLE; a suspension the regulator
     /// imposed can only be lifted by the regulator.
     function reactivateMeter(string calldata meterId, bytes32 reasonHash) external;
+
+    /// @notice Gives the meter a new key from `validFrom` (unix s, sandbox time; after the current
+    /// key's). The device keeps its pagination. OPERATOR_ROLE or REGULATOR_ROLE.
+    function rotateKey(string calldata meterId, bytes calldata publicKey, uint64 validFrom, bytes32 reasonHash) external;
+
+    /// @notice Revokes the meter's current key from `fromTime` (unix s, sandbox time); a rotation
+    /// gives it a new one. OPERATOR_ROLE or REGULATOR_ROLE.
+    function revokeKey(string calldata meterId, uint64 fromTime, bytes32 reasonHash) external;
+
+    /// @notice Every key the meter had, oldest first (the registration key has validFrom 0).
+    function meterKeys(string calldata meterId) external view returns (MeterKey[] memory);
 
     /// @notice The meter with this id; reverts with {MeterRegistryUnknownMeter} when there is none.
     function meter(string calldata meterId) external view returns (Meter memory);

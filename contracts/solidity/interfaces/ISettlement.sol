@@ -65,12 +65,16 @@ interface ISettlement {
     error SettlementInvalidProof(uint64 batchId, address payee, uint256 cumulativeAmount);
     /// @notice The payee already withdrew at least `cumulativeAmount`.
     error SettlementNothingDue(address payee, uint256 cumulativeAmount, uint256 withdrawn);
+    /// @notice {withdrawMany} got arrays of different lengths.
+    error SettlementLengthMismatch(uint256 payees, uint256 cumulativeAmounts, uint256 proofs);
     /// @notice The contract is paused (submissions and withdrawals stop).
     error SettlementPaused();
     /// @notice The contract is not paused.
     error SettlementNotPaused();
     /// @notice Escrow funding of zero.
     error SettlementZeroAmount();
+    /// @notice The sandbox ended at `sandboxEnd` (unix s, sandbox time); no batch may reach past it.
+    error SettlementSandboxEnded(uint64 sandboxEnd, uint64 intervalEnd);
 
     /// @notice A batch was committed. Intervals are unix seconds (sandbox time).
     event BatchSubmitted(
@@ -102,6 +106,9 @@ interface ISettlement {
     event Paused(address account, bytes32 reasonHash);
     /// @notice The regulator resumed submissions and withdrawals.
     event Unpaused(address account, bytes32 reasonHash);
+    /// @notice The regulator ended the sandbox: no interval ending after `sandboxEnd` (unix s,
+    /// sandbox time) is settled; withdrawals of what was settled go on.
+    event SandboxEnded(uint64 sandboxEnd, bytes32 reasonHash, address endedBy);
 
     /// @notice Commits a batch. GATEWAY_ROLE, not paused. `batchId` must be {nextBatchId}.
     function submitBatch(
@@ -125,6 +132,8 @@ interface ISettlement {
     function pause(bytes32 reasonHash) external;
     /// @notice Resumes submissions and withdrawals. REGULATOR_ROLE.
     function unpause(bytes32 reasonHash) external;
+    /// @notice Ends the sandbox at `sandboxEnd` (unix s, sandbox time), once. REGULATOR_ROLE.
+    function endSandbox(uint64 sandboxEnd, bytes32 reasonHash) external;
     /// @notice Sets the per-batch cap and the total budget (type(uint256).max = no cap). REGULATOR_ROLE.
     function setLimits(uint256 batchCap, uint256 budget) external;
     /// @notice Sets the challenge window for batches submitted from now on. REGULATOR_ROLE.
@@ -134,6 +143,14 @@ interface ISettlement {
     function fundEscrow(uint256 amount) external;
     /// @notice Pays `payee` what a final batch owes beyond what was already withdrawn. Anyone may call.
     function withdraw(uint64 batchId, address payee, uint256 cumulativeAmount, bytes32[] calldata proof) external;
+    /// @notice {withdraw} for many payees of one final batch in one transaction (an operator's sweep).
+    /// A payee already paid up to its amount is skipped; a bad proof reverts the whole call. Anyone may call.
+    function withdrawMany(
+        uint64 batchId,
+        address[] calldata payees,
+        uint256[] calldata cumulativeAmounts,
+        bytes32[][] calldata proofs
+    ) external;
 
     function nextBatchId() external view returns (uint64);
     function batch(uint64 batchId) external view returns (Batch memory);
@@ -144,6 +161,8 @@ interface ISettlement {
     function totalWithdrawn() external view returns (uint256);
     function escrowBalance() external view returns (uint256);
     function paused() external view returns (bool);
+    /// @notice 0 while the sandbox runs; else the end set by {endSandbox}.
+    function sandboxEnd() external view returns (uint64);
     function batchCap() external view returns (uint256);
     function budget() external view returns (uint256);
     function challengeWindowSeconds() external view returns (uint64);
