@@ -7,6 +7,7 @@ import { signMeterJwt } from '@feedin/protocol/jwt';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { CliError } from '../cli-error.js';
 import { sandboxChain, sandboxContext } from '../sandbox-context.js';
+import { sandboxNowMs } from '../sandbox-now.js';
 
 const METER_ID = /^[A-Za-z0-9._-]{1,32}$/;
 
@@ -21,8 +22,12 @@ export async function meter(argv: string[]): Promise<number> {
       return suspend(rest);
     case 'token':
       return token(rest);
+    case 'rotate-key':
+      return rotateKey(rest);
+    case 'revoke-key':
+      return revokeKey(rest);
     default:
-      throw new CliError('usage: feedin meter keygen|register|suspend|token …');
+      throw new CliError('usage: feedin meter keygen|register|suspend|token|rotate-key|revoke-key …');
   }
 }
 
@@ -102,11 +107,63 @@ async function register(argv: string[]): Promise<number> {
 async function suspend(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { id: { type: 'string' }, from: { type: 'string' }, reason: { type: 'string', default: 'suspended by operator' }, rpc: { type: 'string' } } });
   const meterId = requireMeterId(values.id);
-  const fromMs = values.from ? Date.parse(values.from) : Date.now();
-  if (Number.isNaN(fromMs)) throw new CliError('--from: an ISO 8601 time');
   const ctx = await sandboxContext();
+  // DESIGN: readings follow the sandbox clock, so "now" is the sandbox's, not the wall's.
+  const fromMs = values.from ? Date.parse(values.from) : await sandboxNowMs(ctx);
+  if (Number.isNaN(fromMs)) throw new CliError('--from: an ISO 8601 time');
   const { chain } = await sandboxChain(ctx, { rpcUrl: values.rpc, role: 'operator' });
   const receipt = await chain.suspendMeter({ meterId, fromSec: Math.floor(fromMs / 1000), reason: values.reason! });
   console.log(JSON.stringify({ meterId, suspendedFrom: new Date(fromMs).toISOString(), txHash: receipt.txHash }));
+  return 0;
+}
+
+/** --from as sandbox ms: ISO 8601 with offset, default the sandbox clock's now. */
+async function sandboxFrom(ctx: Awaited<ReturnType<typeof sandboxContext>>, from: string | undefined): Promise<number> {
+  if (from === undefined) return sandboxNowMs(ctx);
+  const ms = Date.parse(from);
+  if (!/(Z|[+-]\d{2}:\d{2})$/.test(from) || Number.isNaN(ms)) throw new CliError('--from: an ISO 8601 time with offset, e.g. 2026-11-22T10:15:00+07:00');
+  return ms;
+}
+
+// Key rotation: the device keeps its pagination (PG) and signs with the new key from --from on;
+// readings taken before it are still checked with the old key.
+async function rotateKey(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { id: { type: 'string' }, pubkey: { type: 'string' }, from: { type: 'string' }, reason: { type: 'string', default: 'key rotation' }, rpc: { type: 'string' } },
+  });
+  const meterId = requireMeterId(values.id);
+  if (!values.pubkey) throw new CliError('missing --pubkey <hex> (the new public key, from feedin meter keygen on the device)');
+  const key = decodePublicKey(values.pubkey, 'secp256k1');
+  if (!key.ok) throw new CliError(`--pubkey: ${key.reason}: ${key.detail}`);
+  if (key.value.curve !== 'secp256k1') throw new CliError(`--pubkey: registry keys are secp256k1, got ${key.value.curve}`);
+  const ctx = await sandboxContext();
+  const fromMs = await sandboxFrom(ctx, values.from);
+  const { chain } = await sandboxChain(ctx, { rpcUrl: values.rpc, role: 'operator' });
+  try {
+    const compressed = secp256k1.Point.fromBytes(key.value.point).toBytes(true);
+    // Whole seconds on chain, rounded up: the old key still covers everything before --from.
+    const validFromSec = Math.ceil(fromMs / 1000);
+    const receipt = await chain.rotateKey({ meterId, publicKey: compressed, validFromSec, reason: values.reason! });
+    console.log(JSON.stringify({ meterId, validFrom: new Date(validFromSec * 1000).toISOString(), txHash: receipt.txHash, gasUsed: receipt.gasUsed.toString() }));
+  } finally {
+    chain.close();
+  }
+  return 0;
+}
+
+async function revokeKey(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { id: { type: 'string' }, from: { type: 'string' }, reason: { type: 'string', default: 'key revoked' }, rpc: { type: 'string' } } });
+  const meterId = requireMeterId(values.id);
+  const ctx = await sandboxContext();
+  const fromMs = await sandboxFrom(ctx, values.from);
+  const { chain } = await sandboxChain(ctx, { rpcUrl: values.rpc, role: 'operator' });
+  try {
+    const fromSec = Math.floor(fromMs / 1000);
+    const receipt = await chain.revokeKey({ meterId, fromSec, reason: values.reason! });
+    console.log(JSON.stringify({ meterId, revokedFrom: new Date(fromSec * 1000).toISOString(), txHash: receipt.txHash, gasUsed: receipt.gasUsed.toString() }));
+  } finally {
+    chain.close();
+  }
   return 0;
 }

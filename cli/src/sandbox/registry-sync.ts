@@ -2,15 +2,21 @@
 // then the registry's events. The directory answers synchronously (broker hooks need that);
 // the chain stays the source of truth.
 import type { ChainClient } from '@feedin/contracts/chain-client';
-import type { RegisteredMeter } from '@feedin/contracts/chain-types';
+import type { RegisteredMeter, RegisteredMeterKey } from '@feedin/contracts/chain-types';
 import { decodePublicKey } from '@feedin/protocol/public-key';
 import { bytesToHex } from '@feedin/protocol/hex';
 import type { MutableMeterDirectory } from '@feedin/gateway/registry/meter-directory';
 
-function toDirectory(meter: RegisteredMeter) {
+function toDirectory(meter: RegisteredMeter, history: RegisteredMeterKey[] | undefined) {
   const key = decodePublicKey(bytesToHex(meter.publicKey), 'secp256k1');
   if (!key.ok) return undefined;
+  // Key rotation/revocation: every key with its effective times (sandbox ms).
+  const keys = (history ?? []).flatMap((k) => {
+    const decoded = decodePublicKey(bytesToHex(k.publicKey), 'secp256k1');
+    return decoded.ok ? [{ publicKey: decoded.value, validFromMs: k.validFromSec * 1000, revokedFromMs: k.revokedFromSec === null ? null : k.revokedFromSec * 1000 }] : [];
+  });
   return {
+    keys,
     meterId: meter.meterId,
     publicKey: key.value,
     payee: meter.payee,
@@ -28,8 +34,11 @@ export async function syncRegistry(opts: {
 }): Promise<{ stop(): void; refresh(): Promise<void> }> {
   const { chain, directory, log } = opts;
   const refresh = async () => {
-    for (const meter of await chain.meters()) {
-      const entry = toDirectory(meter);
+    const meters = await chain.meters();
+    // Concurrent calls: ethers sends them as one JSON-RPC batch.
+    const histories = await Promise.all(meters.map((m) => chain.meterKeys(m.meterId)));
+    for (const [i, meter] of meters.entries()) {
+      const entry = toDirectory(meter, histories[i]);
       if (entry) directory.upsert(entry);
       else log(`registry: meter ${meter.meterId} has an unusable key; ignored`);
     }

@@ -4,6 +4,7 @@
 // authenticate hook and every ingested frame consult it.
 import type { Hex } from '@feedin/protocol/hex';
 import type { PublicKey } from '@feedin/protocol/public-key';
+import type { DirectoryKey } from './meter-keys.js';
 
 export interface DirectoryMeter {
   meterId: string;
@@ -15,6 +16,9 @@ export interface DirectoryMeter {
   /** sandbox time from which the meter is suspended: readings with TM ≥ this are refused,
    * and the broker refuses its connections; null when not suspended */
   suspendedFromMs: number | null;
+  /** key history, oldest first (rotation, revocation: ./meter-keys.ts); absent = `publicKey` only.
+   * `publicKey` is the newest key. */
+  keys?: readonly DirectoryKey[];
 }
 
 export interface MeterDirectory {

@@ -35,9 +35,13 @@ export async function loadBatchInput(p: LoadBatchInputParameters): Promise<Build
     const m = configured.get(d.meterId);
     // Registered on chain AND in the sandbox config, active, not suspended at the interval start.
     if (!m || !d.active || (d.suspendedFromMs !== null && d.suspendedFromMs <= p.intervalStartMs)) continue;
+    // A suspension inside the interval: readings with TM ≥ the suspension time are not paid, even
+    // those stored before the regulator's suspension reached the gateway (a back-dated --from).
+    const closingAtMs = d.suspendedFromMs !== null && d.suspendedFromMs <= intervalEndMs ? d.suspendedFromMs - 1 : intervalEndMs;
     const tariff = tariffs.get(m.tariff);
     const state = states.get(d.meterId);
-    const closing = await p.store.latestAtOrBefore(d.meterId, intervalEndMs, p.watermark);
+    const closing = await p.store.latestAtOrBefore(d.meterId, closingAtMs, p.watermark);
+    const { meterAllowlist, householdAllowlist } = config.limits;
     meters.push({
       meterId: d.meterId,
       payee: checksumAddress(d.payee),
@@ -47,6 +51,7 @@ export async function loadBatchInput(p: LoadBatchInputParameters): Promise<Build
       opening: state?.frozen,
       carryIn: state?.carry ?? 0n,
       closing: closing && frozen(closing),
+      allowlisted: (!meterAllowlist || meterAllowlist.includes(d.meterId)) && (!householdAllowlist || householdAllowlist.includes(m.household)),
     });
   }
   const before = settlementStore.listBatches({ before: p.batchId, limit: 1 })[0];
@@ -61,6 +66,8 @@ export async function loadBatchInput(p: LoadBatchInputParameters): Promise<Build
       householdDailyCap: config.limits.householdDailyCap,
       batchCap: config.limits.batchCap,
       budget: config.limits.budget,
+      periodStartMs: Date.parse(config.sandbox.start),
+      periodEndMs: Date.parse(config.sandbox.end),
     },
     localDay,
     householdDayTotals: settlementStore.householdDayTotals(localDay, previous),

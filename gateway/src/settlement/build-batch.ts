@@ -33,8 +33,10 @@ export interface BatchMeterInput {
   opening: FrozenReading | undefined;
   /** milli-base-units carried after the previous batch */
   carryIn: bigint;
-  /** last reading with TM ≤ interval end and seq ≤ watermark */
+  /** last reading with TM ≤ interval end (and before a suspension) and seq ≤ watermark */
   closing: FrozenReading | undefined;
+  /** false when the config's meter or household allowlist leaves this meter out (default true) */
+  allowlisted?: boolean;
 }
 
 export interface BatchLimits {
@@ -42,6 +44,9 @@ export interface BatchLimits {
   householdDailyCap?: bigint | undefined;
   batchCap?: bigint | undefined;
   budget?: bigint | undefined;
+  /** the sandbox's start/end (sandbox ms): intervals outside are kept as evidence and paid 0 */
+  periodStartMs?: number | undefined;
+  periodEndMs?: number | undefined;
 }
 
 export interface BuildBatchInput {
@@ -144,7 +149,14 @@ export function buildBatch(input: BuildBatchInput): BuiltBatch {
     if (closing.timestampMs < opening.timestampMs || closing.exportWh <= opening.exportWh) continue; // nothing new: keep the opening
     const exportWh = closing.exportWh - opening.exportWh;
     const coveredIntervals = Math.max(1, Math.ceil((closing.timestampMs - opening.timestampMs) / periodMs));
-    const priced = priceClaim({
+    const excluded: ClaimFlag | undefined =
+      m.allowlisted === false
+        ? 'not-allowlisted'
+        : (limits.periodStartMs !== undefined && input.intervalStartMs < limits.periodStartMs) || (limits.periodEndMs !== undefined && intervalEndMs > limits.periodEndMs)
+          ? 'outside-sandbox-period'
+          : undefined;
+    // An excluded claim keeps its evidence (exportWh, digests) and the meter's carry; it pays nothing.
+    const priced = excluded ? { paidWh: 0n, amount: 0n, carryOut: m.carryIn, pricePerKWh: m.pricePerKWh ?? 0n, flags: [excluded] } : priceClaim({
       exportWh,
       capacityW: m.capacityW,
       intervalMinutes: input.intervalMinutes,

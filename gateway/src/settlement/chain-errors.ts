@@ -19,6 +19,11 @@ export function isOutOfOrder(error: unknown): boolean {
   return chainErrorCode(error) === 'reverted' && revertName(error) === 'SettlementBatchOutOfOrder';
 }
 
+/** The regulator paused settlement between our check and the send: wait, do not back off. */
+export function isPausedRefusal(error: unknown): boolean {
+  return chainErrorCode(error) === 'reverted' && revertName(error) === 'SettlementPaused';
+}
+
 /** A timeout or an unknown failure during a send: the transaction may or may not have landed. */
 export function outcomeUnknown(error: unknown): boolean {
   const code = chainErrorCode(error);

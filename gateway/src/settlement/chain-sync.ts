@@ -2,7 +2,7 @@
 // and changes local state in one store transaction, so a crash between any two steps is
 // repaired by running them again (DESIGN: no batch is sent twice, none is skipped).
 import type { GatewayEvents } from '../events.js';
-import { isOutOfOrder } from './chain-errors.js';
+import { isOutOfOrder, isPausedRefusal } from './chain-errors.js';
 import type { SettlementChain } from './ports.js';
 import type { LocalBatch, LocalBatchStatus, SettlementStore } from './settlement-store.js';
 
@@ -113,7 +113,7 @@ async function assertSameRoots(ctx: ChainSyncContext, b: LocalBatch): Promise<vo
 
 /** Submits built batches strictly in id order. Stops at an out-of-order refusal, which the
  * caller answers by re-reading the chain (never by skipping the batch). */
-export async function submitBuilt(ctx: ChainSyncContext, limit: number): Promise<{ submitted: number; outOfOrder: boolean }> {
+export async function submitBuilt(ctx: ChainSyncContext, limit: number): Promise<{ submitted: number; outOfOrder: boolean; paused?: boolean }> {
   const { chain, settlementStore: local } = ctx;
   let submitted = 0;
   for (const b of local.batchesWithStatus(['built'], limit)) {
@@ -131,6 +131,8 @@ export async function submitBuilt(ctx: ChainSyncContext, limit: number): Promise
       });
     } catch (error) {
       if (isOutOfOrder(error)) return { submitted, outOfOrder: true };
+      // Paused after our check: the batch stays built and goes out after the resume.
+      if (isPausedRefusal(error)) return { submitted, outOfOrder: false, paused: true };
       throw error;
     }
     local.recordSubmitted(b.batchId, tx);

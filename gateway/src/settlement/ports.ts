@@ -48,6 +48,10 @@ export interface SettlementChain {
   batchSubmissions(fromBlock: number): Promise<BatchSubmissionLog[]>;
   batchRejections(fromBlock: number): Promise<BatchRejectionLog[]>;
   withdrawn(payee: Hex): Promise<bigint>;
+  /** the regulator's pause: while true the contract refuses submitBatch (and withdraw) */
+  paused(): Promise<boolean>;
+  /** unix seconds (sandbox time) the regulator ended the sandbox at; null while it runs */
+  sandboxEnd(): Promise<number | null>;
 }
 
 /** What an audit bundle says about the chain (DESIGN: contract addresses, chain id). */

@@ -3,7 +3,15 @@
 // the whole batch and are applied by build-batch in meterId order.
 import { claimAmount } from '@feedin/protocol/amount';
 
-export type ClaimFlag = 'interval-export-cap' | 'household-daily-cap' | 'batch-cap' | 'budget' | 'no-tariff';
+export type ClaimFlag =
+  | 'interval-export-cap'
+  | 'household-daily-cap'
+  | 'batch-cap'
+  | 'budget'
+  | 'no-tariff'
+  // sandbox rules (not caps): the claim is kept as evidence and paid 0
+  | 'not-allowlisted'
+  | 'outside-sandbox-period';
 
 export interface PriceClaimParameters {
   /** measured export of the claim (closing − opening register) */

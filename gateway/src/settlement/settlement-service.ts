@@ -43,6 +43,12 @@ export interface SettlementStatus {
   backlog: number;
   /** start of the next interval to build (sandbox ms) */
   nextIntervalStartMs: number;
+  /** the regulator paused settlement on chain: batches are built and kept, not submitted */
+  paused: boolean;
+  /** sandbox ms after which no interval is settled (config end, or the regulator's end-sandbox) */
+  sandboxEndMs: number;
+  /** true once the regulator ended the sandbox on chain */
+  ended: boolean;
 }
 
 export interface SettlementService {
@@ -75,6 +81,13 @@ export async function startSettlement(deps: SettlementDeps): Promise<SettlementS
   let backoffWallMs = BACKOFF_MIN_WALL_MS;
   let lastStatusPollWallMs = -Infinity;
   let lastRejectionPollWallMs = -Infinity;
+  // The regulator's switches, read from the chain (the contract enforces them; reading them here
+  // keeps the gateway from sending transactions that must revert).
+  let paused = false;
+  let chainEndMs: number | null = null;
+  let lastGovernancePollWallMs = -Infinity;
+  const configEndMs = Date.parse(config.sandbox.end);
+  const sandboxEndMs = (): number => (chainEndMs === null ? configEndMs : Math.min(configEndMs, chainEndMs));
   let running: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
@@ -86,6 +99,8 @@ export async function startSettlement(deps: SettlementDeps): Promise<SettlementS
       const startMs = nextIntervalStartMs();
       // DESIGN: one batch per closed interval, after a grace period for late readings.
       if (clock.nowMs() < startMs + periodMs + config.interval.graceSeconds * 1000) return;
+      // Nothing is settled past the sandbox's end (config, or the regulator's end-sandbox).
+      if (startMs + periodMs > sandboxEndMs()) return;
       const last = local.lastBatch();
       const minNext = BigInt(local.meta(MIN_NEXT_BATCH_ID) ?? '1');
       const batchId = last && last.batchId + 1n > minNext ? last.batchId + 1n : minNext;
@@ -121,7 +136,17 @@ export async function startSettlement(deps: SettlementDeps): Promise<SettlementS
         await reconcileWithChain(sync);
         needsReconcile = false;
       }
-      const { outOfOrder } = await submitBuilt(sync, SUBMITS_PER_TICK);
+      const backlog = local.countWithStatus(['built']);
+      // Read the switches right before sending (a pause must stop the next batch), else about once a second.
+      if ((backlog > 0 && !paused) || clock.wallNowMs() - lastGovernancePollWallMs >= STATUS_POLL_WALL_MS) {
+        lastGovernancePollWallMs = clock.wallNowMs();
+        const [nowPaused, endSec] = await Promise.all([deps.chain.paused(), deps.chain.sandboxEnd()]);
+        if (nowPaused !== paused) log(`settlement: ${nowPaused ? 'paused by the regulator: batches are built and kept, not submitted' : 'resumed by the regulator'}`);
+        paused = nowPaused;
+        chainEndMs = endSec === null ? null : endSec * 1000;
+      }
+      const { outOfOrder, paused: refused } = paused ? { outOfOrder: false, paused: true } : await submitBuilt(sync, SUBMITS_PER_TICK);
+      if (refused) paused = true;
       if (outOfOrder) {
         // The contract's sequence refused the batch: re-read the chain next pass, and back off so
         // a refusal that reading the chain does not explain cannot spin.
@@ -208,6 +233,9 @@ export async function startSettlement(deps: SettlementDeps): Promise<SettlementS
         lastFinalBatchId: local.newestWithStatus(['final'])?.batchId.toString() ?? null,
         backlog: local.countWithStatus(['built']),
         nextIntervalStartMs: nextIntervalStartMs(),
+        paused,
+        sandboxEndMs: sandboxEndMs(),
+        ended: chainEndMs !== null,
       };
     },
   };

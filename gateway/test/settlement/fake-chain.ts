@@ -35,6 +35,9 @@ export class FakeChain implements SettlementChain {
   down = false;
   /** the next submitBatch lands on chain, then fails as a timeout (answer lost) */
   loseNextAnswer: false | 'timeout' | 'unreachable' = false;
+  /** the regulator's pause: submitBatch reverts SettlementPaused */
+  isPaused = false;
+  sandboxEndSec: number | null = null;
   readonly batches = new Map<bigint, FakeBatch>();
   /** every batch id that landed, in order (rejected ones included) */
   readonly landed: bigint[] = [];
@@ -45,6 +48,16 @@ export class FakeChain implements SettlementChain {
 
   #reachable(): void {
     if (this.down) throw new FakeChainError('unreachable', 'connect ECONNREFUSED 127.0.0.1:8545');
+  }
+
+  async paused(): Promise<boolean> {
+    this.#reachable();
+    return this.isPaused;
+  }
+
+  async sandboxEnd(): Promise<number | null> {
+    this.#reachable();
+    return this.sandboxEndSec;
   }
 
   async nextBatchId(): Promise<bigint> {
@@ -61,6 +74,9 @@ export class FakeChain implements SettlementChain {
   async submitBatch(p: SubmitBatchParameters): Promise<SubmittedTransaction> {
     this.#reachable();
     this.submitAttempts.push(p.batchId);
+    if (this.isPaused) throw new FakeChainError('reverted', 'execution reverted', { name: 'SettlementPaused', args: [] });
+    if (this.sandboxEndSec !== null && p.intervalEndSec > BigInt(this.sandboxEndSec))
+      throw new FakeChainError('reverted', 'execution reverted', { name: 'SettlementSandboxEnded', args: [BigInt(this.sandboxEndSec), p.intervalEndSec] });
     if (p.batchId !== this.#next)
       throw new FakeChainError('reverted', 'execution reverted', { name: 'SettlementBatchOutOfOrder', args: [p.batchId, this.#next] });
     const blockNumber = ++this.block;

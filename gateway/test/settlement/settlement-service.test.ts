@@ -120,6 +120,9 @@ describe('settlement service (fake chain)', () => {
       lastFinalBatchId: null,
       backlog: 0,
       nextIntervalStartMs: T0 + 60 * MIN,
+      paused: false,
+      sandboxEndMs: Date.parse('2027-11-01T00:00:00+07:00'),
+      ended: false,
     });
   });
 
@@ -146,7 +149,8 @@ describe('settlement service (fake chain)', () => {
     h.clock.sandboxMs = T0 + 31 * MIN;
     await h.service.tick();
     const q = createSettlementQueries({ settlementStore: h.local, store: h.store, directory: h.directory });
-    expect(q.getBatch(2n)!.claims.map((c) => c.meterId)).toEqual(['m1', 'm2']); // suspended after 10:15
+    // suspended from 10:20: m2's next reading (10:30) is after it, so none of 10:15-10:30 is paid to m2
+    expect(q.getBatch(2n)!.claims.map((c) => c.meterId)).toEqual(['m1']);
     await addReading(h.store, 'm1', 1_300, T0 + 45 * MIN);
     await addReading(h.store, 'm2', 900, T0 + 45 * MIN); // ingest would refuse it; settlement must ignore it too
     h.clock.sandboxMs = T0 + 61 * MIN;
@@ -218,6 +222,9 @@ describe('settlement service (fake chain)', () => {
       lastFinalBatchId: null,
       backlog: 3,
       nextIntervalStartMs: T0 + 45 * MIN,
+      paused: false,
+      sandboxEndMs: Date.parse('2027-11-01T00:00:00+07:00'),
+      ended: false,
     });
     expect(eventsNamed(h, 'settlement.error')).toEqual([{ batchId: '1', detail: 'chain: unreachable: connect ECONNREFUSED 127.0.0.1:8545' }]);
     await h.service.tick(); // within the backoff: no new attempt, no new error
