@@ -4,6 +4,7 @@
 // every other check is the pure one the browser runs too (@feedin/protocol/audit-bundle).
 import { parseArgs } from 'node:util';
 import { checkAuditBundle, type AuditBundle } from '@feedin/protocol/audit-bundle';
+import { bracketFindings } from '@feedin/protocol/plausibility';
 import { createChainClient } from '@feedin/contracts/chain-client';
 import type { PublicKey } from '@feedin/protocol/public-key';
 import type { Hex } from '@feedin/protocol/hex';
@@ -12,7 +13,9 @@ import { readInput } from '../read-input.js';
 
 export async function audit(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
-  if (verb !== 'verify') throw new CliError('usage: feedin audit verify <bundle.json> [--rpc <url>] [--json]');
+  if (verb === 'batch') return (await import('./audit-batch.js')).auditBatch(rest);
+  if (verb === 'meter') return (await import('./audit-meter.js')).auditMeterCommand(rest);
+  if (verb !== 'verify') throw new CliError('usage: feedin audit verify <bundle.json> | batch <batchId> | meter <meterId> --from <ISO> --to <ISO>');
   const { values, positionals } = parseArgs({ args: rest, options: { rpc: { type: 'string' }, json: { type: 'boolean' } }, allowPositionals: true });
 
   let bundle: AuditBundle;
@@ -26,10 +29,14 @@ export async function audit(argv: string[]): Promise<number> {
   const result = checkAuditBundle(bundle, onChain);
   const checks = [...onChain.checks, ...result.checks];
   const ok = result.ok && onChain.checks.every((c) => c.ok);
+  // Plausibility: what a valid signature cannot show. Warnings only, they do not change the exit code.
+  const readings = (bundle as Partial<AuditBundle>)?.readings;
+  const warnings = typeof readings?.opening === 'string' && typeof readings.closing === 'string' ? bracketFindings(readings.opening, readings.closing, { capacityW: onChain.capacityW }) : [];
 
-  if (values.json) console.log(JSON.stringify({ ok, checks }, null, 2));
+  if (values.json) console.log(JSON.stringify({ ok, checks, warnings }, null, 2));
   else {
     for (const check of checks) console.log(`${check.ok ? 'PASS' : 'FAIL'}  ${check.name.padEnd(20)} ${check.detail}`);
+    for (const w of warnings) console.log(`WARN  ${w.flag.padEnd(20)} ${w.detail}`);
     console.log(ok ? 'claim verified against the chain' : 'claim NOT verified');
   }
   return ok ? 0 : 1;
@@ -38,6 +45,8 @@ export async function audit(argv: string[]): Promise<number> {
 interface ChainView {
   publicKey?: PublicKey;
   claimsRootOnChain?: Hex;
+  /** installed capacity from the registry, for the export plausibility flag */
+  capacityW?: number;
   checks: Array<{ name: string; ok: boolean; detail: string }>;
 }
 
@@ -57,11 +66,20 @@ async function readChain(bundle: AuditBundle, rpcOverride: string | undefined): 
     const meter = await chain.meter(bundle.claim.meterId);
     if (meter) {
       view.publicKey = { curve: 'secp256k1', point: meter.publicKey };
+      view.capacityW = meter.capacityW;
       checks.push({ name: 'registry-key', ok: true, detail: `meter ${meter.meterId} key read from registry ${chainInfo.registry}` });
     } else checks.push({ name: 'registry-key', ok: false, detail: `meter ${bundle.claim.meterId} is not in registry ${chainInfo.registry}` });
     const batch = await chain.batch(BigInt(bundle.batch.batchId));
-    if (batch) view.claimsRootOnChain = batch.claimsRoot;
-    else checks.push({ name: 'batch-on-chain', ok: false, detail: `batch ${bundle.batch.batchId} is not on chain at ${chainInfo.settlement}` });
+    if (batch) {
+      view.claimsRootOnChain = batch.claimsRoot;
+      // A rejected batch keeps its root readable on chain, but nothing in it is paid.
+      const status = batch.final ? 'final' : batch.status;
+      checks.push({
+        name: 'batch-status',
+        ok: status !== 'rejected',
+        detail: status === 'rejected' ? `batch ${bundle.batch.batchId} was rejected by the regulator: its claims are not paid` : `batch ${bundle.batch.batchId} is ${status} on chain${status === 'final' ? '' : ' (not final yet: withdrawals wait)'}`,
+      });
+    } else checks.push({ name: 'batch-on-chain', ok: false, detail: `batch ${bundle.batch.batchId} is not on chain at ${chainInfo.settlement}` });
   } catch (error) {
     checks.push({ name: 'chain', ok: false, detail: `cannot read the chain at ${rpcUrl}: ${(error as Error).message}` });
   } finally {

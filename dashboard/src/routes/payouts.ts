@@ -1,13 +1,13 @@
 // GET /api/payouts/:payee — cumulative amount, withdrawn, and the payouts proof a withdrawal
-// needs. A household reads only its own payee.
+// needs; POST /api/payouts/:payee/withdraw — perform it. A household reaches only its own payee.
 import { Router } from 'express';
 import { principalOf, requireRole } from '../auth/authenticate.js';
 import { canReadPayee } from '../auth/principal.js';
-import { forbidden, notFound } from '../http/api-error.js';
+import { ApiError, forbidden, notFound } from '../http/api-error.js';
 import { parseAddress, readParam, readQuery } from '../http/query.js';
 import type { DashboardPorts } from '../ports.js';
 
-export function payoutRoutes(ports: Pick<DashboardPorts, 'payout'>): Router {
+export function payoutRoutes(ports: Pick<DashboardPorts, 'payout' | 'withdraw'>): Router {
   const router = Router();
   router.get('/api/payouts/:payee', requireRole('regulator', 'operator', 'household'), async (req, res) => {
     const payee = readParam('payee', req.params.payee as string, parseAddress);
@@ -16,6 +16,23 @@ export function payoutRoutes(ports: Pick<DashboardPorts, 'payout'>): Router {
     const payout = await ports.payout(payee);
     if (!payout) throw notFound(`payee ${payee}`);
     res.json(payout);
+  });
+
+  // POST /api/payouts/:payee/withdraw — anyone may trigger a withdrawal for a payee (DESIGN); the
+  // sandbox's key pays the gas and the contract sends the tokens to the payee only. A household
+  // may trigger only its own. Nothing due (or not final yet, or paused) is 409 with the reason.
+  router.post('/api/payouts/:payee/withdraw', requireRole('regulator', 'operator', 'household'), async (req, res) => {
+    const payee = readParam('payee', req.params.payee as string, parseAddress);
+    readQuery(req.query, {});
+    if (!canReadPayee(principalOf(res), payee)) throw forbidden(`payee ${payee}`);
+    if (!ports.withdraw) throw new ApiError(503, 'unavailable', 'withdrawals are not wired in this sandbox (no signing key)');
+    const result = await ports.withdraw(payee);
+    if (!result) throw notFound(`payee ${payee}`);
+    if (result.ok) {
+      res.json(result);
+      return;
+    }
+    throw new ApiError(result.reason === 'chain-error' ? 503 : 409, result.reason === 'chain-error' ? 'unavailable' : 'conflict', `${result.reason}: ${result.detail}`);
   });
   return router;
 }

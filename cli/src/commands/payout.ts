@@ -1,0 +1,50 @@
+// feedin payout show|withdraw --payee <address>, feedin payout sweep
+// Withdrawals against the newest final batch of the running (or stopped) embedded sandbox. The
+// operator key sends and pays the gas; the tokens always go to the payee (DESIGN: anyone may
+// trigger a withdrawal for a payee). Exit 0 paid (or shown), 1 nothing paid, 2 unusable input.
+import { parseArgs } from 'node:util';
+import type { Hex } from '@feedin/protocol/hex';
+import { sweepPayouts, withdrawPayout } from '@feedin/gateway/audit/withdraw-payout';
+import { createSettlementQueries } from '@feedin/gateway/settlement/queries';
+import { CliError } from '../cli-error.js';
+import { openSandboxStores } from './sandbox-stores.js';
+
+const USAGE = 'usage: feedin payout show --payee <address> | withdraw --payee <address> | sweep   [--rpc <url>] [--json]';
+
+export async function payout(argv: string[]): Promise<number> {
+  const [verb, ...rest] = argv;
+  if (verb !== 'show' && verb !== 'withdraw' && verb !== 'sweep') throw new CliError(USAGE);
+  const { values } = parseArgs({ args: rest, options: { payee: { type: 'string' }, rpc: { type: 'string' }, json: { type: 'boolean' } } });
+  let payee: Hex | undefined;
+  if (verb !== 'sweep') {
+    if (!values.payee || !/^0x[0-9a-fA-F]{40}$/.test(values.payee)) throw new CliError('--payee: an EVM address (0x + 40 hex digits)');
+    payee = values.payee as Hex;
+  }
+  const s = await openSandboxStores({ rpcUrl: values.rpc, role: 'operator' });
+  try {
+    const queries = createSettlementQueries({ settlementStore: s.settlementStore, store: s.store, directory: s.directory });
+    const print = (value: unknown) => console.log(JSON.stringify(value, null, values.json ? 2 : undefined));
+    if (verb === 'show') {
+      print(await queries.payoutOf(payee!, s.chain));
+      return 0;
+    }
+    if (verb === 'withdraw') {
+      const result = await withdrawPayout({ payee: payee!, queries, chain: s.chain });
+      if (result.ok) {
+        print(result);
+        return 0;
+      }
+      console.error(`feedin: ${result.detail}`);
+      print({ ok: false, payee: result.payee, reason: result.reason, detail: result.detail });
+      return 1;
+    }
+    // Every payee the sandbox knows: the config's households and the registry's meters.
+    const payees = [...s.ctx.config.participants.households.map((h) => h.payee as Hex), ...s.directory.all().map((m) => m.payee)];
+    const result = await sweepPayouts({ payees, queries, chain: s.chain });
+    print(result);
+    for (const f of result.failed) console.error(`feedin: ${f.payee}: ${f.detail}`);
+    return result.failed.length === 0 ? 0 : 1;
+  } finally {
+    await s.close();
+  }
+}

@@ -1,0 +1,64 @@
+// What the one-shot audit, payout and report commands open: the gateway's two SQLite files in
+// the data dir (a running `feedin up` keeps writing them; SQLite WAL lets this process read
+// alongside), a directory filled from the on-chain registry, and a chain client.
+import { existsSync } from 'node:fs';
+import type { ChainClient } from '@feedin/contracts/chain-client';
+import { decodePublicKey } from '@feedin/protocol/public-key';
+import { bytesToHex } from '@feedin/protocol/hex';
+import { createDirectory, type MeterDirectory } from '@feedin/gateway/registry/meter-directory';
+import { openSettlementStore, type SettlementStore } from '@feedin/gateway/settlement/settlement-store';
+import { openSqliteStore } from '@feedin/gateway/store/sqlite-store';
+import type { ReadingStore } from '@feedin/gateway/store/reading-store';
+import { CliError } from '../cli-error.js';
+import { sandboxChain, sandboxContext, type SandboxContext } from '../sandbox-context.js';
+
+export interface SandboxStores {
+  ctx: SandboxContext;
+  chain: ChainClient;
+  rpcUrl: string;
+  store: ReadingStore;
+  settlementStore: SettlementStore;
+  directory: MeterDirectory;
+  close(): Promise<void>;
+}
+
+export async function openSandboxStores(opts: { rpcUrl?: string | undefined; role?: 'operator' | 'gateway' } = {}): Promise<SandboxStores> {
+  const ctx = await sandboxContext();
+  for (const path of [ctx.paths.readingsDb, ctx.paths.settlementDb])
+    if (!existsSync(path)) throw new CliError(`no gateway data at ${path}: run 'feedin up' first (or set FEEDIN_DATA_DIR to its data dir)`);
+  const { chain, rpcUrl } = await sandboxChain(ctx, { rpcUrl: opts.rpcUrl, role: opts.role });
+  const store = openSqliteStore(ctx.paths.readingsDb);
+  const settlementStore = openSettlementStore(ctx.paths.settlementDb);
+  const close = async () => {
+    settlementStore.close();
+    await store.close();
+    chain.close();
+  };
+  try {
+    const directory = createDirectory();
+    for (const meter of await chain.meters()) {
+      const key = decodePublicKey(bytesToHex(meter.publicKey), 'secp256k1');
+      if (!key.ok) continue;
+      directory.upsert({
+        meterId: meter.meterId,
+        publicKey: key.value,
+        payee: meter.payee,
+        capacityW: meter.capacityW,
+        active: meter.active,
+        suspendedFromMs: meter.suspendedFromSec === null ? null : meter.suspendedFromSec * 1000,
+      });
+    }
+    return { ctx, chain, rpcUrl, store, settlementStore, directory, close };
+  } catch (error) {
+    await close();
+    throw new CliError(`cannot read the meter registry at ${rpcUrl}: ${(error as Error).message}`);
+  }
+}
+
+/** An ISO 8601 time option as epoch ms, or a usage error that names the option. */
+export function isoOption(name: string, value: string | undefined): number {
+  if (!value) throw new CliError(`missing --${name} <ISO 8601 time>`);
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw new CliError(`--${name}: ${JSON.stringify(value)} is not an ISO 8601 time`);
+  return ms;
+}
