@@ -6,6 +6,7 @@ import { authenticate } from './auth/authenticate.js';
 import { createTokenResolver, type DashboardTokens } from './auth/role-tokens.js';
 import { createSessionStore, type SessionStore } from './auth/sessions.js';
 import { createDashboardMetrics } from './dashboard-metrics.js';
+import { compressJson } from './http/compress-json.js';
 import { errorMiddleware, unknownRoute } from './http/error-middleware.js';
 import { pageRoutes } from './http/pages.js';
 import { securityHeaders } from './http/security-headers.js';
@@ -15,9 +16,13 @@ import { eventRoutes, type EventStreamOptions } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { meterRoutes } from './routes/meters.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { operatorRoutes } from './routes/operator.js';
 import { payoutRoutes } from './routes/payouts.js';
 import { rejectionRoutes } from './routes/rejections.js';
+import { reportRoutes } from './routes/reports.js';
+import { regulatorRoutes, type RegulatorPort } from './routes/regulator.js';
 import { sessionRoutes, type SandboxInfo } from './routes/session.js';
+import { statusRoutes } from './routes/status.js';
 
 export interface CreateDashboardAppParameters {
   ports: DashboardPorts;
@@ -28,9 +33,11 @@ export interface CreateDashboardAppParameters {
   /** server-sent events tuning; tests shorten the heartbeat */
   events?: Partial<Pick<EventStreamOptions, 'heartbeatMs' | 'maxBufferedBytes'>>;
   sessions?: SessionStore;
+  /** the regulator's controls (/api/regulator/…); absent = not mounted (404) */
+  regulator?: RegulatorPort;
 }
 
-export function createDashboardApp({ ports, tokens, log, info, events, sessions = createSessionStore() }: CreateDashboardAppParameters): express.Express {
+export function createDashboardApp({ ports, tokens, log, info, events, sessions = createSessionStore(), regulator }: CreateDashboardAppParameters): express.Express {
   const resolveToken = createTokenResolver(tokens);
   const metrics = createDashboardMetrics();
   const sandboxInfo: SandboxInfo = {
@@ -47,7 +54,8 @@ export function createDashboardApp({ ports, tokens, log, info, events, sessions 
   app.set('json replacer', (_key: string, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
 
   app.use(metrics.countResponses);
-  app.use(securityHeaders);
+  app.use(securityHeaders({ chainRpcUrl: ports.chainRpcUrl }));
+  app.use(compressJson);
   app.use(authenticate({ resolveToken, sessions }));
   app.use(pageRoutes());
   app.use(sessionRoutes({ resolveToken, sessions, info: sandboxInfo }));
@@ -56,6 +64,10 @@ export function createDashboardApp({ ports, tokens, log, info, events, sessions 
   app.use(batchRoutes(ports));
   app.use(payoutRoutes(ports));
   app.use(rejectionRoutes(ports));
+  app.use(reportRoutes(ports));
+  if (regulator) app.use(regulatorRoutes(regulator));
+  app.use(statusRoutes(ports, log));
+  app.use(operatorRoutes(ports, log));
   app.use(
     eventRoutes(ports, {
       heartbeatMs: events?.heartbeatMs ?? 15_000,

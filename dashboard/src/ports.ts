@@ -3,6 +3,7 @@
 // in-memory fake. Every view is plain JSON (energy, money and registers as decimal strings of
 // integers, times as epoch milliseconds), so handlers forward views to the client unchanged.
 import type { GatewayEvents } from '@feedin/gateway/events';
+import type { DailyReport } from '@feedin/gateway/reports/daily-report';
 
 export interface ComponentHealth {
   status: 'ok' | 'degraded' | 'down';
@@ -132,6 +133,36 @@ export interface BatchesQuery {
   beforeId?: string;
 }
 
+/** What the regulator and operator see of the sandbox as a whole (chain figures read live). */
+export interface SandboxStatusView {
+  paused: boolean;
+  /** per-batch cap and total budget on chain, base units; null = no cap */
+  batchCap: string | null;
+  budget: string | null;
+  /** committed to payouts so far (budget used), base units */
+  totalCommitted: string;
+  /** withdrawn by all payees; committed − withdrawn is what the escrow still owes */
+  totalWithdrawn: string;
+  escrowBalance: string;
+  challengeWindowSeconds: number;
+  /** the config's caps (DESIGN "Sandbox caps") */
+  caps: { exportCapPercentOfCapacity: number | null; householdDailyCap: string | null };
+}
+
+export interface RegisterMeterRequest {
+  meterId: string;
+  /** hex (0x optional) compressed or uncompressed secp256k1 public key */
+  publicKey: string;
+  payee: string;
+  capacityW: number;
+}
+
+/** Meter registration and suspension by the operator, through the chain client's operator key. */
+export interface OperatorActions {
+  registerMeter(request: RegisterMeterRequest): Promise<{ txHash: string; blockNumber: number }>;
+  suspendMeter(request: { meterId: string; fromMs: number; reason: string }): Promise<{ txHash: string; blockNumber: number }>;
+}
+
 export interface DashboardPorts {
   /** the sandbox clock (DESIGN: `now` in /api/health is sandbox time) */
   clock: { nowMs(): number; readonly speed: number };
@@ -153,4 +184,20 @@ export interface DashboardPorts {
   events: Pick<GatewayEvents, 'onAny'>;
   /** Prometheus text exposition of the gateway's metrics */
   metricsText(): string;
+  /** the chain RPC the audit bundles name; the pages may call it (CSP connect-src) for the in-browser audit */
+  chainRpcUrl?: string;
+  /** paused, limits, budget used, escrow; undefined where no chain is wired */
+  sandboxStatus?(): Promise<SandboxStatusView>;
+  /** undefined where the operator's chain key is not wired: the routes answer 503 */
+  operatorActions?: OperatorActions;
+  /** withdraws what `payee` is due (the sandbox's key pays the gas, the payee gets the tokens);
+   * undefined when the payee is unknown; absent where no signing key is wired (503) */
+  withdraw?(payee: string): Promise<WithdrawView | undefined>;
+  /** the regulator's daily report for a sandbox-local day YYYY-MM-DD; absent = not wired (503) */
+  dailyReport?(date: string): Promise<DailyReport>;
 }
+
+/** The outcome of POST /api/payouts/:payee/withdraw (gateway/src/audit/withdraw-payout.ts). */
+export type WithdrawView =
+  | { ok: true; payee: string; batchId: string; cumulativeAmount: string; withdrawnBefore: string; paid: string; txHash: string; blockNumber: number; gasUsed: string }
+  | { ok: false; payee: string; reason: string; detail: string };

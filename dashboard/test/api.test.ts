@@ -339,19 +339,24 @@ describe('robustness', () => {
 });
 
 describe('pages', () => {
-  it('serves the login and regulator pages without inline scripts, and uPlot from its package', async () => {
-    for (const path of ['/', '/regulator']) {
+  it('serves every role page without inline scripts, and the vendored uPlot and protocol bundle', async () => {
+    for (const path of ['/', '/regulator', '/operator', '/household']) {
       const page = await s.get(path);
       expect(page.status).toBe(200);
       expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
       expect(page.text).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
       expect(page.text).not.toMatch(/\son[a-z]+=/);
+      expect(page.text).not.toMatch(/https?:\/\//); // no CDN
     }
-    const uplot = await s.get('/vendor/uplot/uPlot.esm.js');
+    // Built by dashboard/scripts/build.mjs (the root build runs it).
+    const uplot = await s.get('/vendor/uPlot.iife.min.js');
     expect(uplot.status).toBe(200);
     expect(uplot.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
-    expect(uplot.text).toContain('export { uPlot as default }');
-    expect((await s.get('/vendor/uplot/uPlot.min.css')).headers.get('content-type')).toBe('text/css; charset=utf-8');
+    expect(uplot.text).toContain('uPlot');
+    expect((await s.get('/vendor/uPlot.min.css')).headers.get('content-type')).toBe('text/css; charset=utf-8');
+    const protocol = await s.get('/vendor/feedin-protocol.js');
+    expect(protocol.status).toBe(200);
+    expect(protocol.text).toContain('checkAuditBundle');
     expect((await s.get('/vendor/uplot/package.json')).status).toBe(404);
     expect((await s.get('/assets/../src/ports.ts')).status).toBe(404);
   });

@@ -13,7 +13,9 @@ import type {
   ReadingView,
   ReadingsQuery,
   RejectionView,
+  RegisterMeterRequest,
   RejectionsQuery,
+  SandboxStatusView,
 } from '../src/ports.js';
 
 export const PAYEE_A = '0x1111111111111111111111111111111111111111';
@@ -99,7 +101,13 @@ export function batchOf(batchId: number, claims: BatchDetailView['claims'], stat
 
 export interface FakePorts extends DashboardPorts {
   gatewayEvents: GatewayEvents;
-  calls: { readings: { meterId: string; query: ReadingsQuery }[]; rejections: RejectionsQuery[]; batches: BatchesQuery[] };
+  calls: {
+    readings: { meterId: string; query: ReadingsQuery }[];
+    rejections: RejectionsQuery[];
+    batches: BatchesQuery[];
+    registered: RegisterMeterRequest[];
+    suspended: { meterId: string; fromMs: number; reason: string }[];
+  };
   state: {
     nowMs: number;
     health: HealthView | Error;
@@ -108,12 +116,13 @@ export interface FakePorts extends DashboardPorts {
     rejections: RejectionView[];
     batches: BatchDetailView[];
     payouts: PayoutView[];
+    status: SandboxStatusView;
   };
 }
 
 export function createFakePorts(): FakePorts {
   const gatewayEvents = new GatewayEvents();
-  const calls: FakePorts['calls'] = { readings: [], rejections: [], batches: [] };
+  const calls: FakePorts['calls'] = { readings: [], rejections: [], batches: [], registered: [], suspended: [] };
   const ok = { status: 'ok' as const, detail: 'fine' };
   const state: FakePorts['state'] = {
     nowMs: T0 + 20 * 60_000,
@@ -129,6 +138,16 @@ export function createFakePorts(): FakePorts {
       { payee: PAYEE_A, cumulativeAmount: '5468', withdrawn: '3000', withdrawable: '2468', batchId: '2', proof: ['0x' + 'ee'.repeat(32)] },
       { payee: PAYEE_B, cumulativeAmount: '500', withdrawn: '0', withdrawable: '500', batchId: '2', proof: [] },
     ],
+    status: {
+      paused: false,
+      batchCap: '50000',
+      budget: '100000000',
+      totalCommitted: '3500',
+      totalWithdrawn: '3000',
+      escrowBalance: '99997000',
+      challengeWindowSeconds: 20,
+      caps: { exportCapPercentOfCapacity: 20, householdDailyCap: '20000' },
+    },
   };
   const summary = ({ claims: _claims, ...batch }: BatchDetailView) => batch;
   return {
@@ -178,6 +197,20 @@ export function createFakePorts(): FakePorts {
       return state.payouts.find((p) => p.payee.toLowerCase() === payee.toLowerCase());
     },
     events: gatewayEvents,
+    async sandboxStatus() {
+      return state.status;
+    },
+    operatorActions: {
+      async registerMeter(request) {
+        if (state.meters.some((m) => m.meterId === request.meterId)) throw new Error(`MeterRegistryAlreadyRegistered("${request.meterId}")`);
+        calls.registered.push(request);
+        return { txHash: '0x' + 'a1'.repeat(32), blockNumber: 200 };
+      },
+      async suspendMeter(request) {
+        calls.suspended.push(request);
+        return { txHash: '0x' + 'a2'.repeat(32), blockNumber: 201 };
+      },
+    },
     metricsText: () => '# HELP feedin_readings_accepted_total Readings accepted.\n# TYPE feedin_readings_accepted_total counter\nfeedin_readings_accepted_total 42\n',
   };
 }

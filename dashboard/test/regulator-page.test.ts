@@ -54,6 +54,7 @@ describe('regulator page', () => {
       'yes',
       '2026-11-22 10:15:00',
       '987.654',
+      'Suspend',
     ]);
     expect(await page.locator('#batches-table tbody tr').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.batchId))).toEqual(['2', '1']);
     expect(await page.locator('#batches-table tbody tr[data-batch-id="1"] td').allTextContents()).toEqual([
@@ -65,6 +66,7 @@ describe('regulator page', () => {
       '3\u2009500 sVND',
       '0x010101…010101',
       '101',
+      '',
     ]);
     expect(await page.locator('#rejections-table tbody tr').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.reason))).toEqual([
       'bad-signature',
@@ -86,7 +88,7 @@ describe('regulator page', () => {
     const feedRow = page.locator('#feed-table tbody tr[data-meter-id="m-a1"]');
     await feedRow.waitFor({ timeout: 5_000 });
     expect((await feedRow.locator('td').allTextContents()).slice(1)).toEqual(['m-a1', 'F17', 'accepted', '2026-11-22 10:16:00', '5.000']);
-    await expect.poll(() => page.locator('#meters-table tbody tr[data-meter-id="m-a1"] td').last().textContent()).toBe('5.000');
+    await expect.poll(() => page.locator('#meters-table tbody tr[data-meter-id="m-a1"] td').nth(5).textContent()).toBe('5.000');
 
     s.ports.state.batches.push(batchOf(3, [claimOf('m-a2', 'hh-a', PAYEE_A, '800', '1600')], 'pending'));
     s.ports.gatewayEvents.emit('batch.built', { batchId: '3', intervalStartMs: T0 + 30 * 60_000, intervalEndMs: T0 + 45 * 60_000, claimCount: 1, totalAmount: '1600' });
@@ -104,8 +106,8 @@ describe('regulator page', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('button.csv[data-table="batches-table"]').click()]);
     expect(download.suggestedFilename()).toBe('batches.csv');
     const csv = await readFile((await download.path())!, 'utf8');
-    expect(csv.split('\r\n')[0]).toBe('Batch,Interval,Status,Claims,Export (kWh),Amount,Tx hash,Block');
-    expect(csv).toContain(`\r\n1,2026-11-22T03:00:00.000Z/2026-11-22T03:15:00.000Z,final,2,1750,3500,0x${'01'.repeat(32)},101\r\n`);
+    expect(csv.split('\r\n')[0]).toBe('Batch,Interval,Status,Claims,Export (kWh),Amount,Tx hash,Block,Actions');
+    expect(csv).toContain(`\r\n1,2026-11-22T03:00:00.000Z/2026-11-22T03:15:00.000Z,final,2,1750,3500,0x${'01'.repeat(32)},101,\r\n`);
 
     await page.locator('#batch-chart canvas').waitFor();
     await mkdir(SCREENSHOTS, { recursive: true });
@@ -139,7 +141,7 @@ describe('regulator page', () => {
 
     await page.locator('#token').fill(TOKENS.operator!);
     await page.keyboard.press('Enter');
-    await page.waitForURL(`${s.url}/regulator`);
+    await page.waitForURL(`${s.url}/operator`);
     await page.locator('body[data-loaded="true"]').waitFor({ timeout: 10_000 });
     expect(await page.locator('#role-name').textContent()).toBe('operator');
     expect(await page.content()).not.toContain(TOKENS.operator!);

@@ -61,7 +61,7 @@ export async function startRpcChain(parameters: StartRpcChainParameters): Promis
 /** Fail fast with what to fix: a wrong chain id is a configuration error, not a reason to wait. */
 async function waitForChain(rpcUrl: string, chainId: number, timeoutMs: number, log: (line: string) => void): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let last = '';
+  let last: string;
   let told = false;
   for (;;) {
     try {

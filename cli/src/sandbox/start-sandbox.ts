@@ -172,7 +172,7 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
 
     const chainInfo = { chainId: deployment.chainId, rpcUrl, registry: deployment.registry, settlement: deployment.settlement, token: deployment.token };
     const queries = createSettlementQueries({ settlementStore, store, directory });
-    const ports_ = createDashboardPorts({ config, clock, store, settlementStore, queries, settlement, directory, chain: gatewayChain, chainInfo, connectedMeters: () => connected, brokerListening: () => brokerOpen, events, metrics });
+    const ports_ = createDashboardPorts({ config, clock, store, settlementStore, queries, settlement, directory, chain: gatewayChain, operatorChain, chainInfo, connectedMeters: () => connected, brokerListening: () => brokerOpen, events, metrics });
     const tokens = tokensFromConfig({ config, readSecret: (s, where) => ctx.secret(s, where), env });
     // The regulator's API acts with the regulator key (the sandbox holds it, like every embedded key).
     const auditLog = openAuditLog(auditLogPath(paths.root));

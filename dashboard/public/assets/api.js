@@ -25,8 +25,7 @@ export function logout() {
   return api('/api/session', { method: 'DELETE' });
 }
 
-/** The page for a role. The household and operator pages are not built yet: the regulator page
- * serves them, and the API shows each role only what it may see. */
-export function pageFor(_role) {
-  return '/regulator';
+/** Each role has its own page. */
+export function pageFor(role) {
+  return { regulator: '/regulator', operator: '/operator', household: '/household' }[role] ?? '/';
 }

@@ -1,9 +1,10 @@
 // Energy (kWh) and amount per batch interval, as a uPlot chart with two y-axes. The chart is the
-// one place amounts become floats: for drawing only; tables show the exact digits.
-import uPlot from '/vendor/uplot/uPlot.esm.js';
+// one place amounts become floats: for drawing only; tables show the exact digits. uPlot is the
+// vendored classic script (window.uPlot), copied from its npm package at build time.
 import { toChartNumber } from './format.js';
 
 export function createBatchChart(container, { token, timeZone }) {
+  const { uPlot } = window;
   let plot;
   const options = (width) => ({
     width,

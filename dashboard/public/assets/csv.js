@@ -18,7 +18,12 @@ export function tableToCsv(table) {
 }
 
 export function downloadCsv(table, fileName) {
-  const blob = new Blob([tableToCsv(table)], { type: 'text/csv;charset=utf-8' });
+  downloadCsvText(tableToCsv(table), fileName);
+}
+
+/** For tables that show a page of a longer list: the CSV has every row, built from the data. */
+export function downloadCsvText(text, fileName) {
+  const blob = new Blob([text], { type: 'text/csv;charset=utf-8' });
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;

@@ -1,16 +1,33 @@
 // The regulator page: a thin client over the same API that tools use (STYLE: the UI is a thin
 // client). It loads meters, batches and rejections, then keeps them current from the
 // server-sent events; batch events refetch the batch list, reading events update rows in place.
-import { api, logout } from './api.js';
+import { api, logout, pageFor } from './api.js';
 import { createBatchChart } from './batch-chart.js';
-import { downloadCsv } from './csv.js';
+import { csvFromRows, downloadCsv, downloadCsvText } from './csv.js';
+import { installConfirmDialog } from './confirm.js';
 import { formatAmount, formatInterval, formatKW, formatKWh, formatTime, shortHex } from './format.js';
+import { batchActions, suspendMeterButton } from './regulator-governance.js';
+import { refreshAttention, refreshSandboxStatus } from './regulator-status.js';
 import { cell, replaceRows, row } from './table.js';
 
 const FEED_ROWS = 50;
+// A page of the meters table: 10,000 rows would cost seconds of layout and help no one; the
+// filter finds any meter and the CSV has them all.
+const METER_ROWS = 100;
 const $ = (id) => document.getElementById(id);
 
-const state = { who: undefined, meters: new Map(), batches: [], selectedBatchId: undefined, clock: undefined };
+const state = { who: undefined, meters: new Map(), batches: [], selectedBatchId: undefined, clock: undefined, gaps: new Map() };
+
+function actionFailed(error) {
+  $('action-status').textContent = `The action failed: ${error.message}`;
+}
+
+const afterAction = async () => {
+  $('action-status').textContent = 'Done.';
+  await Promise.all([refreshBatches(), refreshStatus()]);
+};
+
+const refreshStatus = () => refreshSandboxStatus(info(), { onError: actionFailed, done: afterAction });
 
 function showError(error) {
   const box = $('page-error');
@@ -60,14 +77,40 @@ function meterRow(m) {
       cell(m.connected ? 'yes' : 'no', { className: m.connected ? 'ok' : 'bad' }),
       cell(last ? formatTime(last.timestampMs, info().timeZone) : '—', { csv: last ? new Date(last.timestampMs).toISOString() : '' }),
       cell(last ? formatKWh(last.exportWh) : '—', { className: 'num', csv: last?.exportWh ?? '' }),
+      cell(m.active ? suspendMeterButton(m.meterId, afterAction, actionFailed) : 'suspended', { csv: m.active ? '' : 'suspended' }),
     ],
     { meterId: m.meterId },
   );
 }
 
+function matchingMeters() {
+  const filter = $('meter-filter').value.trim().toLowerCase();
+  const all = [...state.meters.values()].sort((a, b) => (a.meterId < b.meterId ? -1 : a.meterId > b.meterId ? 1 : 0));
+  return filter ? all.filter((m) => m.meterId.toLowerCase().includes(filter) || m.householdId.toLowerCase().includes(filter)) : all;
+}
+
 function renderMeters() {
-  const rows = [...state.meters.values()].sort((a, b) => a.meterId.localeCompare(b.meterId)).map(meterRow);
-  replaceRows($('meters-table').tBodies[0], rows, 'No meters registered.', 6);
+  const matching = matchingMeters();
+  replaceRows($('meters-table').tBodies[0], matching.slice(0, METER_ROWS).map(meterRow), 'No meters match.', 7);
+  $('meters-caption').textContent =
+    matching.length > METER_ROWS
+      ? `Showing ${METER_ROWS} of ${matching.length} meters (of ${state.meters.size}); use the filter to find others. The CSV has all of them.`
+      : `${matching.length} of ${state.meters.size} meters.`;
+}
+
+function metersCsv() {
+  const header = ['Meter', 'Household', 'Payee', 'Capacity (W)', 'Active', 'Connected', 'Last reading', 'Export register (Wh)'];
+  const rows = matchingMeters().map((m) => [
+    m.meterId,
+    m.householdId,
+    m.payee,
+    m.capacityW,
+    m.active ? 'yes' : 'no',
+    m.connected ? 'yes' : 'no',
+    m.lastReading ? new Date(m.lastReading.timestampMs).toISOString() : '',
+    m.lastReading?.exportWh ?? '',
+  ]);
+  return csvFromRows([header, ...rows]);
 }
 
 function updateMeter(meterId, change) {
@@ -103,6 +146,7 @@ function batchRow(b) {
       cell(formatAmount(b.totalAmount, token), { className: 'num', csv: b.totalAmount }),
       cell(b.txHash ? shortHex(b.txHash) : '—', { csv: b.txHash ?? '', title: b.txHash ?? 'not on chain yet', className: 'mono' }),
       cell(b.blockNumber === null ? '—' : String(b.blockNumber), { className: 'num' }),
+      cell(batchActions(b, afterAction, actionFailed), { csv: '' }),
     ],
     { batchId: b.batchId, status: b.status },
   );
@@ -113,7 +157,7 @@ async function refreshBatches() {
   state.batches = batches;
   const rows = batches.map(batchRow);
   for (const r of rows) if (r.dataset.batchId === state.selectedBatchId) r.classList.add('selected');
-  replaceRows($('batches-table').tBodies[0], rows, 'No batch yet: the first one is built when the first interval closes.', 8);
+  replaceRows($('batches-table').tBodies[0], rows, 'No batch yet: the first one is built when the first interval closes.', 9);
   chart.instance ??= createBatchChart($('batch-chart'), { token: info().token, timeZone: info().timeZone });
   chart.instance.update(batches);
 }
@@ -231,10 +275,15 @@ function listen() {
     addFeedRow({ meterId: e.meterId, pagination: e.pagination, outcome: `rejected: ${e.reason}` });
     rejectionsChanged();
   });
+  const attentionChanged = debounce(() => refreshAttention(state.gaps), 1_000);
+  on('reading.gap', (e) => state.gaps.set(e.meterId, (state.gaps.get(e.meterId) ?? 0) + 1));
+  on('reading.gap', attentionChanged);
   on('reading.gap', (e) => addFeedRow({ meterId: e.meterId, pagination: e.received, outcome: `gap: F${e.expected}–F${e.received - 1} missing` }));
   on('meter.connected', (e) => updateMeter(e.meterId, () => ({ connected: true })));
   on('meter.disconnected', (e) => updateMeter(e.meterId, () => ({ connected: false })));
   for (const name of ['batch.built', 'batch.submitted', 'batch.status', 'batch.rejected']) on(name, batchesChanged);
+  for (const name of ['batch.built', 'batch.status']) on(name, attentionChanged);
+  on('batch.status', debounce(refreshStatus, 500));
 }
 
 // ---- start ---------------------------------------------------------------------------------
@@ -245,6 +294,10 @@ async function start() {
     location.replace('/');
     return;
   }
+  if (state.who.role !== 'regulator') {
+    location.replace(pageFor(state.who.role));
+    return;
+  }
   $('sandbox-name').textContent = info().sandboxName;
   $('role-name').textContent = state.who.role === 'household' ? `household ${state.who.householdId}` : state.who.role;
   document.title = `feedin — ${state.who.role}`;
@@ -253,19 +306,28 @@ async function start() {
     location.replace('/');
   });
   for (const button of document.querySelectorAll('button.csv')) {
-    button.addEventListener('click', () => downloadCsv($(button.dataset.table), `${button.dataset.table.replace(/-table$/, '')}.csv`));
+    const fileName = `${button.dataset.table.replace(/-table$/, '')}.csv`;
+    button.addEventListener('click', () => (button.dataset.all === 'meters' ? downloadCsvText(metersCsv(), fileName) : downloadCsv($(button.dataset.table), fileName)));
   }
+  $('meter-filter').addEventListener('input', renderMeters);
+  installConfirmDialog();
   replaceRows($('feed-table').tBodies[0], [], 'Waiting for readings…', 6);
   listen();
-  await refreshHealth();
   setInterval(refreshHealth, 5_000);
   setInterval(tickClock, 1_000);
   try {
-    const { meters } = await api('/api/meters');
-    state.meters = new Map(meters.map((m) => [m.meterId, m]));
-    renderMeters();
-    await Promise.all([refreshBatches(), refreshRejections()]);
+    // All at once: the first render waits for the slowest answer, not for their sum.
+    const loadMeters = async () => {
+      const { meters } = await api('/api/meters');
+      state.meters = new Map(meters.map((m) => [m.meterId, m]));
+      renderMeters();
+    };
+    await Promise.all([refreshHealth(), loadMeters(), refreshBatches(), refreshRejections(), refreshStatus()]);
+    // First render done; the bench reads this mark (time since navigation start).
+    document.body.dataset.loadedAtMs = String(Math.round(performance.now()));
     document.body.dataset.loaded = 'true';
+    // Needs claim details of several batches (large with many meters): after the first render.
+    await refreshAttention(state.gaps);
   } catch (error) {
     showError(error);
   }

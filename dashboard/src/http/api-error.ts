@@ -8,6 +8,8 @@ export type ApiErrorCode =
   | 'unauthorized'
   | 'forbidden'
   | 'not-found'
+  | 'conflict'
+  | 'conflict'
   | 'unavailable'
   | 'internal';
 

@@ -44,6 +44,9 @@ export const parseAddress: Parser<string> = (raw) =>
 export const parseReason: Parser<string> = (raw) =>
   /^[A-Za-z0-9._:-]{1,64}$/.test(raw) ? ok(raw) : fail('invalid-reason', 'expected a rejection reason such as bad-signature');
 
+/** A switch that is only ever turned on: `flagged=true`. */
+export const parseTrue: Parser<true> = (raw) => (raw === 'true' ? ok(true) : fail('invalid-flag', 'expected true (leave the parameter out for false)'));
+
 /** Parses one path or query value or throws the 400 ApiError that names the parameter. */
 export function readParam<T>(param: string, raw: string, parser: Parser<T>): T {
   const result = parser(raw);
@@ -57,7 +60,8 @@ export function readQuery<S extends Record<string, Parser<unknown>>>(
 ): { [K in keyof S]?: S[K] extends Parser<infer T> ? T : never } {
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries((query ?? {}) as Record<string, unknown>)) {
-    const parser = spec[name];
+    // Own keys only: `?toString=` must not find Object.prototype.toString (a 500, found by fuzzing).
+    const parser = Object.hasOwn(spec, name) ? spec[name] : undefined;
     if (!parser) {
       const known = Object.keys(spec);
       throw new ApiError(400, 'unknown-parameter', `unknown query parameter ${name}${known.length ? `; known: ${known.join(', ')}` : ''}`, name);

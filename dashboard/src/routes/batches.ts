@@ -5,7 +5,7 @@ import { Router } from 'express';
 import { principalOf, requireRole } from '../auth/authenticate.js';
 import { canReadMeter } from '../auth/principal.js';
 import { forbidden, notFound } from '../http/api-error.js';
-import { parseBatchId, parseLimit, parseMeterId, readParam, readQuery } from '../http/query.js';
+import { parseBatchId, parseLimit, parseMeterId, parseTrue, readParam, readQuery } from '../http/query.js';
 import type { DashboardPorts } from '../ports.js';
 
 export const BATCHES_MAX_LIMIT = 1_000;
@@ -23,11 +23,13 @@ export function batchRoutes(ports: Pick<DashboardPorts, 'batches' | 'batch' | 'a
 
   router.get('/api/batches/:batchId', anyRole, async (req, res) => {
     const batchId = readParam('batchId', req.params.batchId as string, parseBatchId);
-    readQuery(req.query, {});
+    // flagged=true: only the claims that caps cut (the regulator's "caps hit"), so a page need
+    // not download a claim per meter to find the few flagged ones.
+    const q = readQuery(req.query, { flagged: parseTrue });
     const batch = await ports.batch(batchId);
     if (!batch) throw notFound(`batch ${batchId}`);
     const principal = principalOf(res);
-    res.json({ ...batch, claims: batch.claims.filter((c) => canReadMeter(principal, c.meterId)) });
+    res.json({ ...batch, claims: batch.claims.filter((c) => canReadMeter(principal, c.meterId) && (!q.flagged || c.flags.length > 0)) });
   });
 
   router.get('/api/batches/:batchId/claims/:meterId/audit', anyRole, async (req, res) => {

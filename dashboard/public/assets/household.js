@@ -1,0 +1,228 @@
+// The household page: its own meters, export power through the day, energy and earnings per
+// interval, what is withdrawable, one Withdraw button, and "Verify" on every claim, which checks
+// the payment in this browser against the meter's signatures and the chain (./audit.js). The
+// API only ever shows this household its own meters and payee.
+import { api } from './api.js';
+import { auditInBrowser } from './audit.js';
+import { createTimeChart } from './chart.js';
+import { confirmAction, installConfirmDialog, postAction } from './confirm.js';
+import { formatAmount, formatInterval, formatKW, formatKWh, formatTime, shortHex, toChartNumber } from './format.js';
+import { debounce, showError, startPage } from './page.js';
+import { cell, replaceRows, row } from './table.js';
+
+const $ = (id) => document.getElementById(id);
+const BATCH_WINDOW = 96; // one day of 15-minute intervals
+const DAY_MS = 24 * 3600_000;
+
+let ctx;
+const state = { meters: new Map(), claims: [], charts: {} };
+
+// ---- meters and power ----------------------------------------------------------------------
+function meterRow(m) {
+  const last = m.lastReading;
+  const tz = ctx.info.timeZone;
+  return row(
+    [
+      cell(m.meterId),
+      cell(formatKW(m.capacityW), { className: 'num', csv: m.capacityW }),
+      cell(m.active ? 'yes' : 'suspended', { className: m.active ? 'ok' : 'bad' }),
+      cell(m.connected ? 'yes' : 'no', { className: m.connected ? 'ok' : 'bad' }),
+      cell(last ? formatTime(last.timestampMs, tz) : '—', { csv: last ? new Date(last.timestampMs).toISOString() : '' }),
+      cell(last ? formatKWh(last.exportWh) : '—', { className: 'num', csv: last?.exportWh ?? '' }),
+    ],
+    { meterId: m.meterId },
+  );
+}
+
+async function refreshMeters() {
+  const { meters } = await api('/api/meters');
+  state.meters = new Map(meters.map((m) => [m.meterId, m]));
+  replaceRows($('meters-table').tBodies[0], meters.map(meterRow), 'No meters.', 6);
+}
+
+/** kW between consecutive readings of each meter over the last sandbox day, one series per meter. */
+async function refreshPower() {
+  const fromMs = Math.floor(ctx.nowMs() - DAY_MS);
+  const ids = [...state.meters.keys()].sort();
+  const perMeter = await Promise.all(ids.map((id) => api(`/api/meters/${encodeURIComponent(id)}/readings?from=${fromMs}&limit=10000`)));
+  const points = new Map(); // ms → kW per meter index
+  perMeter.forEach(({ readings }, i) => {
+    for (let k = 1; k < readings.length; k++) {
+      const [a, b] = [readings[k - 1], readings[k]];
+      const dtMs = b.timestampMs - a.timestampMs;
+      if (dtMs <= 0) continue;
+      // Wh per ms × 3.6e6 ms/h ÷ 1000 W/kW; a float for the chart only.
+      const kW = (Number(BigInt(b.exportWh) - BigInt(a.exportWh)) / dtMs) * 3600;
+      const at = points.get(b.timestampMs) ?? new Array(ids.length).fill(null);
+      at[i] = kW;
+      points.set(b.timestampMs, at);
+    }
+  });
+  const xs = [...points.keys()].sort((a, b) => a - b);
+  state.charts.power ??= createTimeChart($('power-chart'), {
+    timeZone: ctx.info.timeZone,
+    series: ids.map((id, i) => ({ label: `${id} (kW)`, scale: 'kW', unit: 'kW', stroke: ['#2f7d32', '#1d4f91', '#a35200', '#6a1b9a'][i % 4], spanGaps: true })),
+  });
+  state.charts.power.update([xs, ...ids.map((_id, i) => xs.map((x) => points.get(x)[i]))]);
+}
+
+// ---- claims, earnings, withdraw --------------------------------------------------------------
+async function mapLimited(items, limit, fn) {
+  const out = new Array(items.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  }));
+  return out;
+}
+
+async function refreshClaims() {
+  const { batches } = await api(`/api/batches?limit=${BATCH_WINDOW}`);
+  const live = batches.filter((b) => b.status !== 'rejected' && b.claimCount > 0);
+  const details = await mapLimited(live, 6, (b) => api(`/api/batches/${b.batchId}`).catch(() => undefined));
+  const claims = [];
+  for (const d of details) if (d) for (const c of d.claims) claims.push({ ...c, batchId: d.batchId, status: d.status, intervalStartMs: d.intervalStartMs, intervalEndMs: d.intervalEndMs });
+  claims.sort((a, b) => a.intervalStartMs - b.intervalStartMs || a.meterId.localeCompare(b.meterId));
+  let cumulative = 0n;
+  for (const c of claims) c.cumulative = String((cumulative += BigInt(c.amount)));
+  state.claims = claims;
+  renderClaims();
+}
+
+function renderClaims() {
+  const token = ctx.info.token;
+  const tz = ctx.info.timeZone;
+  const rows = [...state.claims].reverse().map((c) => {
+    const verify = document.createElement('button');
+    verify.type = 'button';
+    verify.textContent = 'Verify';
+    verify.className = 'verify';
+    verify.setAttribute('aria-label', `Verify the claim of meter ${c.meterId} in batch ${c.batchId}`);
+    verify.addEventListener('click', () => verifyClaim(c.batchId, c.meterId).catch(showError));
+    return row(
+      [
+        cell(`#${c.batchId}`, { csv: c.batchId }),
+        cell(formatInterval(c.intervalStartMs, c.intervalEndMs, tz), { csv: `${new Date(c.intervalStartMs).toISOString()}/${new Date(c.intervalEndMs).toISOString()}` }),
+        cell(c.status, { className: `status-${c.status}` }),
+        cell(c.meterId),
+        cell(formatKWh(c.exportWh), { className: 'num', csv: c.exportWh }),
+        cell(formatKWh(c.paidWh), { className: 'num', csv: c.paidWh }),
+        cell(formatAmount(c.amount, token), { className: 'num', csv: c.amount }),
+        cell(formatAmount(c.cumulative, token), { className: 'num', csv: c.cumulative }),
+        cell(c.flags.length ? c.flags.join(', ') : '—'),
+        cell(verify, { csv: '' }),
+      ],
+      { batchId: c.batchId, meterId: c.meterId },
+    );
+  });
+  replaceRows($('claims-table').tBodies[0], rows, 'No claims yet: the first is paid when an interval with export closes.', 10);
+
+  // Energy and amount per interval, summed over this household's meters.
+  const byInterval = new Map();
+  for (const c of state.claims) {
+    const g = byInterval.get(c.intervalStartMs) ?? { wh: 0n, amount: 0n };
+    g.wh += BigInt(c.exportWh);
+    g.amount += BigInt(c.amount);
+    byInterval.set(c.intervalStartMs, g);
+  }
+  const xs = [...byInterval.keys()].sort((a, b) => a - b);
+  state.charts.intervals ??= createTimeChart($('interval-chart'), {
+    timeZone: tz,
+    series: [
+      { label: 'Export (kWh)', scale: 'kWh', unit: 'kWh', stroke: '#2f7d32', fill: 'rgba(47,125,50,0.12)' },
+      { label: `Earned (${token.symbol})`, scale: 'amount', unit: token.symbol, stroke: '#1d4f91', dash: [6, 3], digits: token.decimals },
+    ],
+  });
+  state.charts.intervals.update([
+    xs,
+    xs.map((x) => toChartNumber(String(byInterval.get(x).wh), 3)),
+    xs.map((x) => toChartNumber(String(byInterval.get(x).amount), token.decimals)),
+  ]);
+}
+
+async function refreshPayout() {
+  const p = await api(`/api/payouts/${ctx.who.payee}`);
+  const token = ctx.info.token;
+  $('cumulative').textContent = formatAmount(p.cumulativeAmount, token);
+  $('withdrawn').textContent = formatAmount(p.withdrawn, token);
+  $('withdrawable').textContent = formatAmount(p.withdrawable, token);
+  $('withdrawable').dataset.value = p.withdrawable;
+  $('withdraw').disabled = BigInt(p.withdrawable) === 0n;
+}
+
+async function withdraw() {
+  const amount = formatAmount($('withdrawable').dataset.value ?? '0', ctx.info.token);
+  const ok = await confirmAction({ title: 'Withdraw', description: `Send ${amount} to ${ctx.who.payee} from the settlement escrow?`, needsReason: false });
+  if (ok === undefined) return;
+  const status = $('withdraw-status');
+  status.textContent = 'Sending…';
+  try {
+    const answer = await postAction(`/api/payouts/${ctx.who.payee}/withdraw`, {});
+    status.textContent = answer?.txHash ? `Withdrawn: transaction ${shortHex(answer.txHash)}` : 'Withdrawn.';
+  } catch (error) {
+    status.textContent = `Withdrawal failed: ${error.message}`;
+  }
+  await refreshPayout();
+}
+
+// ---- audit -----------------------------------------------------------------------------------
+async function verifyClaim(batchId, meterId) {
+  const section = $('audit-section');
+  section.hidden = false;
+  $('audit-claim').textContent = `meter ${meterId}, batch #${batchId}`;
+  const verdict = $('audit-verdict');
+  verdict.textContent = 'Checking…';
+  delete verdict.dataset.result;
+  replaceRows($('audit-table').tBodies[0], [], 'Checking…', 3);
+  const bundle = await api(`/api/batches/${encodeURIComponent(batchId)}/claims/${encodeURIComponent(meterId)}/audit`);
+  const result = await auditInBrowser(bundle);
+  const rows = result.checks.map((c) => row([cell(c.name), cell(c.ok ? 'passed' : 'failed', { className: c.ok ? 'ok' : 'bad' }), cell(c.detail)], { check: c.name, ok: String(c.ok) }));
+  replaceRows($('audit-table').tBodies[0], rows);
+  const failed = result.checks.filter((c) => !c.ok).length;
+  verdict.textContent = result.ok
+    ? `All ${result.checks.length} checks passed: this payment is backed by your meter's signed readings and the root on chain.`
+    : `${failed} of ${result.checks.length} checks failed: do not trust this payment.`;
+  verdict.className = result.ok ? 'ok' : 'bad';
+  verdict.dataset.result = result.ok ? 'passed' : 'failed';
+  section.scrollIntoView({ block: 'nearest' });
+}
+
+// ---- start -----------------------------------------------------------------------------------
+async function start() {
+  ctx = await startPage('household');
+  installConfirmDialog();
+  $('payee').textContent = ctx.who.payee;
+  $('withdraw').addEventListener('click', () => withdraw().catch(showError));
+  try {
+    await refreshMeters();
+    await Promise.all([refreshPayout(), refreshClaims(), refreshPower()]);
+    document.body.dataset.loaded = 'true';
+  } catch (error) {
+    showError(error);
+  }
+  const claimsChanged = debounce(() => Promise.all([refreshClaims(), refreshPayout()]), 300);
+  const powerChanged = debounce(refreshPower, 2_000);
+  for (const name of ['batch.built', 'batch.submitted', 'batch.status', 'batch.rejected']) ctx.on(name, claimsChanged);
+  ctx.on('reading.accepted', (e) => {
+    const m = state.meters.get(e.meterId);
+    if (!m) return;
+    if (!m.lastReading || m.lastReading.pagination < e.pagination) m.lastReading = { pagination: e.pagination, timestampMs: e.timestampMs, importWh: e.importWh, exportWh: e.exportWh };
+    const fresh = meterRow(m);
+    fresh.classList.add('flash');
+    $('meters-table').querySelector(`tr[data-meter-id="${CSS.escape(e.meterId)}"]`)?.replaceWith(fresh);
+    document.body.dataset.lastEvent = `reading.accepted:${e.meterId}:${e.pagination}`;
+    powerChanged();
+  });
+  for (const name of ['meter.connected', 'meter.disconnected'])
+    ctx.on(name, (e) => {
+      const m = state.meters.get(e.meterId);
+      if (!m) return;
+      m.connected = name === 'meter.connected';
+      $('meters-table').querySelector(`tr[data-meter-id="${CSS.escape(e.meterId)}"]`)?.replaceWith(meterRow(m));
+    });
+}
+
+start();

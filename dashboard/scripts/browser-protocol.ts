@@ -1,0 +1,6 @@
+// The entry of the browser bundle of @feedin/protocol (scripts/build.mjs): exactly the pure
+// functions the household page's in-browser audit needs, from the same source the CLI runs.
+export { AUDIT_CHECKS, checkAuditBundle } from '../../protocol/src/audit-bundle.js';
+export { keccak256 } from '../../protocol/src/keccak.js';
+export { bytesToHex, hexToBytes, utf8 } from '../../protocol/src/hex.js';
+export { decodePublicKey } from '../../protocol/src/public-key.js';

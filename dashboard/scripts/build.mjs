@@ -1,0 +1,39 @@
+// Builds what the pages load from /vendor (no CDN: DESIGN, the machine may be offline):
+// uPlot copied from its npm package, and the pure protocol module bundled for the browser so
+// that the in-browser audit runs the same checks as `feedin audit verify`.
+// Run by the root build: `npm run build --workspace @feedin/dashboard`.
+import { copyFile, mkdir, readFile, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const dashboardDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const vendorDir = join(dashboardDir, 'public', 'vendor');
+const require = createRequire(import.meta.url);
+
+export async function buildDashboardAssets({ log = console.log } = {}) {
+  await mkdir(vendorDir, { recursive: true });
+  const uplotDist = dirname(require.resolve('uplot/dist/uPlot.iife.min.js'));
+  for (const file of ['uPlot.iife.min.js', 'uPlot.min.css']) await copyFile(join(uplotDist, file), join(vendorDir, file));
+  // The version goes in the pages' footer of the docs; keep it next to the copy for provenance.
+  const { version } = JSON.parse(await readFile(join(uplotDist, '..', 'package.json'), 'utf8'));
+
+  await build({
+    entryPoints: [join(dashboardDir, 'scripts', 'browser-protocol.ts')],
+    outfile: join(vendorDir, 'feedin-protocol.js'),
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    // BigInt literals and ** on bigints need ES2020.
+    target: 'es2022',
+    minify: true,
+    sourcemap: false,
+    legalComments: 'inline',
+    logLevel: 'warning',
+  });
+  const kB = (await stat(join(vendorDir, 'feedin-protocol.js'))).size / 1024;
+  log(`dashboard: vendored uPlot ${version} and feedin-protocol.js (${kB.toFixed(1)} kB) into ${vendorDir}`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await buildDashboardAssets();

@@ -1,0 +1,76 @@
+// The operator's writes: POST /api/operator/meters (register) and
+// POST /api/operator/meters/:id/suspend. They go to the chain registry through the operator's
+// key (OperatorActions); the gateway's directory follows the registry's events. Chain errors
+// (e.g. an id already registered) come back as 409 with the chain's message.
+import express, { Router } from 'express';
+import { requireRole } from '../auth/authenticate.js';
+import { ApiError } from '../http/api-error.js';
+import { parseAddress, parseMeterId, readParam, readQuery } from '../http/query.js';
+import type { DashboardPorts, OperatorActions } from '../ports.js';
+
+const REASON_MAX_CHARS = 500;
+
+export function operatorRoutes(ports: Pick<DashboardPorts, 'operatorActions' | 'clock'>, log: (line: string) => void): Router {
+  const router = Router();
+  const operator = requireRole('operator');
+  const json = express.json({ limit: '8kb' });
+
+  const actions = (): OperatorActions => {
+    if (!ports.operatorActions) throw new ApiError(503, 'unavailable', 'meter registration is not wired in this sandbox (no operator chain key)');
+    return ports.operatorActions;
+  };
+
+  router.post('/api/operator/meters', operator, json, async (req, res) => {
+    readQuery(req.query, {});
+    const body = objectBody(req.body);
+    const meterId = readParam('meterId', stringField(body, 'meterId'), parseMeterId);
+    const payee = readParam('payee', stringField(body, 'payee'), parseAddress);
+    const publicKey = stringField(body, 'publicKey');
+    // secp256k1 SEC1: 33 bytes compressed or 65 uncompressed.
+    if (!/^(0x)?(0[23][0-9a-fA-F]{64}|04[0-9a-fA-F]{128})$/.test(publicKey))
+      throw new ApiError(400, 'invalid-parameter', 'publicKey: a secp256k1 public key in hex (33 bytes compressed or 65 uncompressed)', 'publicKey');
+    const capacityW = Number(body.capacityW);
+    if (!Number.isInteger(capacityW) || capacityW <= 0 || capacityW > 4_294_967_295)
+      throw new ApiError(400, 'invalid-parameter', 'capacityW: installed capacity in watts, a positive integer', 'capacityW');
+    const sent = await chainCall(() => actions().registerMeter({ meterId, publicKey, payee, capacityW }), log, `register meter ${meterId}`);
+    res.status(201).json({ meterId, registered: true, ...sent });
+  });
+
+  router.post('/api/operator/meters/:id/suspend', operator, json, async (req, res) => {
+    const meterId = readParam('id', req.params.id as string, parseMeterId);
+    readQuery(req.query, {});
+    const reason = reasonField(objectBody(req.body));
+    const sent = await chainCall(() => actions().suspendMeter({ meterId, fromMs: ports.clock.nowMs(), reason }), log, `suspend meter ${meterId}`);
+    res.json({ meterId, suspended: true, ...sent });
+  });
+
+  return router;
+}
+
+function objectBody(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ApiError(400, 'bad-request', 'send a JSON object with content-type application/json');
+  return body as Record<string, unknown>;
+}
+
+function stringField(body: Record<string, unknown>, name: string): string {
+  const v = body[name];
+  if (typeof v !== 'string' || v.length === 0) throw new ApiError(400, 'invalid-parameter', `${name}: required, a string`, name);
+  return v;
+}
+
+function reasonField(body: Record<string, unknown>): string {
+  const reason = stringField(body, 'reason').trim();
+  if (reason.length === 0 || reason.length > REASON_MAX_CHARS) throw new ApiError(400, 'invalid-parameter', `reason: 1-${REASON_MAX_CHARS} characters`, 'reason');
+  return reason;
+}
+
+async function chainCall<T>(call: () => Promise<T>, log: (line: string) => void, what: string): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    const message = (error as Error).message;
+    log(`dashboard: ${what} failed on chain: ${message}`);
+    throw new ApiError(409, 'conflict', `the chain refused to ${what}: ${message}`);
+  }
+}
