@@ -9,24 +9,46 @@ const commands: Record<string, () => Promise<Command>> = {
   up: async () => (await import('./commands/up.js')).up,
   sim: async () => (await import('./commands/sim.js')).sim,
   ocmf: async () => (await import('./commands/ocmf.js')).ocmf,
+  p1: async () => (await import('./commands/p1.js')).p1,
   audit: async () => (await import('./commands/audit.js')).audit,
   meter: async () => (await import('./commands/meter.js')).meter,
+  regulator: async () => (await import('./commands/regulator.js')).regulator,
+  payout: async () => (await import('./commands/payout.js')).payout,
+  report: async () => (await import('./commands/report.js')).report,
+  bench: async () => (await import('./commands/bench.js')).bench,
 };
 
 const usage = `feedin — feed-in micropayment sandbox
 
   feedin up                              run the whole sandbox (chain, gateway, fleet, dashboard)
-  feedin sim [--meters N] [--broker host:port]
+  feedin sim [--meters N] [--broker host:port | --serial <path> [--baud N]]
                                          run the simulated fleet against a running gateway
+  feedin sim --p1 <port> --id <meterId> --key <file> [--baud 115200] [--data-bits 8] [--parity none]
+                                         sign readings from a real meter's DSMR P1 port (docs/p1.md)
   feedin ocmf verify --pubkey <key> <file|->
                                          verify a signed OCMF reading (exit 0 valid, 1 invalid, 2 unusable)
+  feedin p1 parse <file|->               print a DSMR P1 telegram as JSON (exit 0 usable, 1 CRC wrong, 2 unparseable)
   feedin audit verify <bundle.json> [--rpc <url>]
                                          check a claim's audit bundle against the chain (exit 0/1)
+  feedin audit batch <batchId>           rebuild a batch from stored signed readings, compare with the chain
+  feedin audit meter <id> --from <ISO> --to <ISO> [--json]
+                                         a meter's reading chain: gaps, rejections, caps, plausibility flags
+  feedin payout show|withdraw --payee <address> | sweep
+                                         withdraw what a payee is due (operator pays the gas)
+  feedin report daily --date YYYY-MM-DD [--format csv|json]
+                                         the regulator's daily report (exit 1 if it does not add up)
   feedin meter keygen [--out <file>]     make a device key (secp256k1), print its public key
   feedin meter register --id <id> --pubkey <hex> --payee <address> --capacity-w <W>
   feedin meter suspend --id <id> [--from <ISO time>] [--reason <text>]
   feedin meter token --id <id> --key <file> [--ttl <seconds>]
+  feedin meter rotate-key --id <id> --pubkey <hex> [--from <ISO>] [--reason <text>]
+  feedin meter revoke-key --id <id> [--from <ISO>] [--reason <text>]
+  feedin regulator pause|resume|end-sandbox|freeze <batchId>|approve <batchId>|reject <batchId>|
+                   suspend-meter <meterId> [--from <ISO>] --reason <text>
+                                         regulator actions (reason hash on chain, audit log)
                                          print a JWT for MQTT login as that meter
+  feedin bench [--quick] [--meters N] [--readings N] [--soak-minutes M] [--only verify,ingest,settlement,dashboard] [--out file]
+                                         measure ingest, settlement and memory; print a table, write JSON
 
 Environment: FEEDIN_DATA_DIR, FEEDIN_CONFIG, FEEDIN_HTTP_PORT, FEEDIN_MQTT_PORT,
 FEEDIN_CHAIN_PORT, FEEDIN_REGULATOR_TOKEN. Docs: README.md and docs/.`;

@@ -2,10 +2,14 @@
 // password = a JWT (ES256K, RFC 8812) signed by the meter's registered key with sub = meter id
 // and a short lifetime. Anything else → CONNACK return code 5 "not authorized" (MQTT-3.2.2-3).
 import type { AuthenticateError, Client } from 'aedes';
-import { verifyMeterJwt } from '@feedin/protocol/jwt';
 import type { Clock } from '@feedin/protocol/sandbox-time';
 import { meterAdmits, type MeterDirectory } from '../registry/meter-directory.js';
+import { loginKeys } from '../registry/meter-keys.js';
 import type { SecurityRecorder } from './security.js';
+import { createFastVerifyMeterJwt } from '../ingest/verify-jwt-fast.js';
+
+// Native libsecp256k1 when it loads: a fleet reconnecting at once must not hold the event loop.
+const verifyMeterJwt = createFastVerifyMeterJwt();
 
 export interface AuthenticateDeps {
   directory: MeterDirectory;
@@ -24,14 +28,22 @@ export function checkCredentials(deps: Omit<AuthenticateDeps, 'security'>, clien
   const admitted = meterAdmits(meter, deps.clock.nowMs());
   if (!admitted.ok) return { ok: false, reason: 'meter-suspended', detail: admitted.detail };
   if (!password || password.length === 0) return { ok: false, reason: 'no-password', detail: 'no JWT given as password' };
-  const token = verifyMeterJwt(password.toString('utf8'), meter.publicKey, {
-    // DESIGN: JWT iat/exp are always wall-clock time, whatever the sandbox clock speed.
-    nowSec: Math.floor(deps.clock.wallNowMs() / 1000),
-    expectedSub: clientId,
-    maxLifetimeSec: deps.jwtMaxLifetimeSeconds,
-  });
-  if (!token.ok) return { ok: false, reason: token.reason, detail: token.detail };
-  return { ok: true };
+  // Key rotation: the key valid now or a later one (a device that already switched); never a revoked one.
+  const keys = loginKeys(meter, deps.clock.nowMs());
+  if (keys.length === 0) return { ok: false, reason: 'key-revoked', detail: `every key of meter ${clientId} is revoked` };
+  let refusal: Verdict = { ok: false, reason: 'bad-signature', detail: 'no key verified the JWT' };
+  for (const key of keys) {
+    const token = verifyMeterJwt(password.toString('utf8'), key, {
+      // DESIGN: JWT iat/exp are always wall-clock time, whatever the sandbox clock speed.
+      nowSec: Math.floor(deps.clock.wallNowMs() / 1000),
+      expectedSub: clientId,
+      maxLifetimeSec: deps.jwtMaxLifetimeSeconds,
+    });
+    if (token.ok) return { ok: true };
+    // the first key's refusal is the one to report (the valid-now key; later keys are fallbacks)
+    if (key === keys[0]) refusal = { ok: false, reason: token.reason, detail: token.detail };
+  }
+  return refusal;
 }
 
 export function createAuthenticate(deps: AuthenticateDeps) {

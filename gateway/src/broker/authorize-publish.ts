@@ -6,6 +6,7 @@
 // foreign topic are answered.
 import type { Aedes, Client, PublishPacket } from 'aedes';
 import type { Ingest, IngestOutcome } from '../ingest/ingest.js';
+import type { RateLimiter } from './reading-rate-limit.js';
 import type { BrokerLog, SecurityRecorder } from './security.js';
 import { meterTopic, parseMeterTopic } from './topics.js';
 
@@ -20,6 +21,8 @@ export interface AuthorizePublishDeps {
   log: BrokerLog;
   /** the broker, to publish the device's ack; set once aedes is constructed */
   broker: () => Aedes;
+  /** per-meter token bucket: readings over the rate wait (reading-rate-limit.ts) */
+  rateLimiter?: RateLimiter;
 }
 
 /** The JSON a device receives on feedin/v1/meters/{id}/acks (DESIGN: fixed shape). */
@@ -77,7 +80,10 @@ export function createAuthorizePublish(deps: AuthorizePublishDeps) {
       else inFlight.set(client, left);
       done(error);
     };
-    publishReading(client, packet).then(settle, (error: unknown) => {
+    const delayMs = deps.rateLimiter?.delayMs(client.id) ?? 0;
+    const run = () => publishReading(client, packet);
+    const started = delayMs > 0 ? new Promise<void>((resolve) => setTimeout(resolve, delayMs)).then(run) : run();
+    started.then(settle, (error: unknown) => {
       // ingest never throws; if it ever does, do not ack what may not be recorded.
       deps.log.error(`mqtt: reading from ${client.id} failed`, error);
       settle(error instanceof Error ? error : new Error(String(error)));

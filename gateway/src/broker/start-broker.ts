@@ -12,6 +12,7 @@ import { createAuthorizePublish } from './authorize-publish.js';
 import { createAuthorizeSubscribe } from './authorize-subscribe.js';
 import { trackMeterPresence } from './meter-presence.js';
 import { guardPacketSize } from './packet-size-guard.js';
+import { createRateLimiter, DEFAULT_READING_RATE_LIMIT, type ReadingRateLimit } from './reading-rate-limit.js';
 import { createSecurityRecorder, type BrokerLog } from './security.js';
 import { parseMeterTopic } from './topics.js';
 
@@ -28,6 +29,8 @@ export interface StartBrokerParameters {
   events: GatewayEvents;
   metrics: GatewayMetrics;
   log: BrokerLog;
+  /** readings per meter: sustained per second and burst (default DEFAULT_READING_RATE_LIMIT) */
+  readingRateLimit?: ReadingRateLimit;
 }
 
 export interface Broker {
@@ -51,6 +54,7 @@ export async function startBroker(p: StartBrokerParameters): Promise<Broker> {
     security,
     log: p.log,
     broker: () => ref.broker!,
+    rateLimiter: createRateLimiter(p.readingRateLimit ?? DEFAULT_READING_RATE_LIMIT),
   });
 
   const aedes = await Aedes.createBroker({

@@ -13,6 +13,7 @@ import { decodeFrame, type DecodedFrame } from './steps/decode-frame.js';
 import { identifyMeter } from './steps/identify-meter.js';
 import { createRecorder, StoreUnavailableError, type RejectionToRecord } from './steps/record-outcome.js';
 import { validateReading } from './steps/validate-reading.js';
+import { keyAt } from '../registry/meter-keys.js';
 import { verifySignature } from './steps/verify-signature.js';
 import { lastAcceptedOf, loadValidationState } from './validation-state.js';
 
@@ -85,7 +86,10 @@ export async function createIngest(deps: IngestDeps): Promise<Ingest> {
 
     const meter = identifyMeter(reading, source.meterId, directory);
     if (!meter.ok) return reject(meter.reason, meter.detail, meter.reason === 'meter-mismatch');
-    const signature = verifySignature(ocmf, meter.value);
+    // Key rotation/revocation: the key valid when the reading was taken signs it.
+    const key = keyAt(meter.value, reading.timestampMs);
+    if (!key.ok) return reject(key.reason, key.detail);
+    const signature = await verifySignature(ocmf, meter.value, key.publicKey);
     if (!signature.ok) return reject(signature.reason, signature.detail);
 
     const digest = payloadDigest(ocmf.payloadText);

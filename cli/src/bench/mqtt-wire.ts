@@ -1,0 +1,111 @@
+// A minimal MQTT 3.1.1 client for load generation: CONNECT, QoS 1 PUBLISH and the timing of
+// each PUBACK, nothing else. mqtt.js costs far more memory and CPU per connection, and ten
+// thousand of them would measure the load generator, not the gateway.
+import { connect, type Socket } from 'node:net';
+
+export interface WireConnection {
+  /** QoS 1 publish; resolves with publish→PUBACK latency in ms */
+  publish(topic: string, payload: string): Promise<number>;
+  close(): void;
+}
+
+function remainingLength(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n % 128;
+    n = Math.floor(n / 128);
+    if (n > 0) b |= 0x80;
+    out.push(b);
+  } while (n > 0);
+  return out;
+}
+
+function str(s: string): Buffer {
+  const b = Buffer.from(s, 'utf8');
+  const len = Buffer.alloc(2);
+  len.writeUInt16BE(b.length);
+  return Buffer.concat([len, b]);
+}
+
+function packet(firstByte: number, body: Buffer): Buffer {
+  return Buffer.concat([Buffer.from([firstByte, ...remainingLength(body.length)]), body]);
+}
+
+export function connectPacket(clientId: string, username: string, password: string, keepaliveSec = 600, clean = true): Buffer {
+  // MQTT-3.1.2: protocol name "MQTT", level 4, flags: user name, password, clean session.
+  const flags = 0x80 | 0x40 | (clean ? 0x02 : 0);
+  const header = Buffer.concat([str('MQTT'), Buffer.from([4, flags, keepaliveSec >> 8, keepaliveSec & 0xff])]);
+  return packet(0x10, Buffer.concat([header, str(clientId), str(username), str(password)]));
+}
+
+export function publishPacket(topic: string, payload: Buffer, packetId: number): Buffer {
+  return packet(0x32, Buffer.concat([str(topic), Buffer.from([packetId >> 8, packetId & 0xff]), payload]));
+}
+
+/** Opens a connection and resolves after a CONNACK 0; rejects with the return code otherwise. */
+export function openWire(host: string, port: number, clientId: string, password: string): Promise<WireConnection> {
+  return new Promise((resolve, reject) => {
+    const socket: Socket = connect({ host, port });
+    socket.setNoDelay(true);
+    let buffered = Buffer.alloc(0);
+    let connected = false;
+    let closed: Error | undefined;
+    let nextId = 1;
+    const pending = new Map<number, { startedNs: bigint; resolve: (ms: number) => void; reject: (e: Error) => void }>();
+    const fail = (error: Error) => {
+      closed ??= error;
+      if (!connected) reject(error);
+      for (const p of pending.values()) p.reject(error);
+      pending.clear();
+    };
+    socket.on('error', fail);
+    socket.on('close', () => fail(new Error(`connection of ${clientId} closed`)));
+    socket.on('data', (chunk) => {
+      buffered = buffered.length ? Buffer.concat([buffered, chunk]) : chunk;
+      for (;;) {
+        if (buffered.length < 2) return;
+        let len = 0;
+        let mult = 1;
+        let i = 1;
+        for (;;) {
+          if (i >= buffered.length) return;
+          const b = buffered[i++]!;
+          len += (b & 0x7f) * mult;
+          mult *= 128;
+          if (!(b & 0x80)) break;
+        }
+        if (buffered.length < i + len) return;
+        const type = buffered[0]! >> 4;
+        const body = buffered.subarray(i, i + len);
+        buffered = buffered.subarray(i + len);
+        if (type === 2) {
+          if (body[1] !== 0) {
+            socket.destroy();
+            return reject(new Error(`CONNACK ${body[1]} for ${clientId}`));
+          }
+          connected = true;
+          resolve({
+            publish(topic, payload) {
+              return new Promise((res, rej) => {
+                if (closed) return rej(closed);
+                const id = nextId;
+                nextId = nextId === 65535 ? 1 : nextId + 1;
+                pending.set(id, { startedNs: process.hrtime.bigint(), resolve: res, reject: rej });
+                socket.write(publishPacket(topic, Buffer.from(payload, 'utf8'), id));
+              });
+            },
+            close() {
+              socket.end(Buffer.from([0xe0, 0]));
+            },
+          });
+        } else if (type === 4) {
+          const id = body.readUInt16BE(0);
+          const p = pending.get(id);
+          pending.delete(id);
+          p?.resolve(Number(process.hrtime.bigint() - p.startedNs) / 1e6);
+        }
+      }
+    });
+    socket.write(connectPacket(clientId, clientId, password));
+  });
+}

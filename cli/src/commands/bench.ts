@@ -1,0 +1,141 @@
+// `feedin bench [--quick] [--meters N] [--readings N] [--soak-minutes M] [--only a,b] [--out file]`:
+// runs the benchmarks of DESIGN "Measures that matter", prints one table (every row with its
+// target and met / not met) and writes the figures as JSON (bench-results.json by default).
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { existsSync } from 'node:fs';
+import { CliError } from '../cli-error.js';
+import { runIngestBench } from '../bench/ingest-bench.js';
+import { formatTable, hardware, hardwareLine, writeResults, type BenchRow } from '../bench/report.js';
+import { runSettlementBench } from '../bench/settlement-bench.js';
+import { runSoak } from '../bench/soak.js';
+import { measureVerifySpeed } from '../bench/verify-speed.js';
+
+const AREAS = ['verify', 'ingest', 'settlement', 'dashboard'] as const;
+type Area = (typeof AREAS)[number];
+
+function parseArgs(argv: string[]) {
+  const o = { quick: false, meters: 10_000, readings: 5, soakMinutes: 0, only: new Set<Area>(AREAS), out: 'bench-results.json', claims: [10, 1_000, 100_000] };
+  let metersGiven = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new CliError(`bench: ${a} needs a value`);
+      return v;
+    };
+    const int = (min: number) => {
+      const v = Number(value());
+      if (!Number.isSafeInteger(v) || v < min) throw new CliError(`bench: ${a} must be an integer ≥ ${min}`);
+      return v;
+    };
+    if (a === '--quick') o.quick = true;
+    else if (a === '--meters') {
+      o.meters = int(1);
+      metersGiven = true;
+    }
+    else if (a === '--readings') o.readings = int(1);
+    else if (a === '--soak-minutes') o.soakMinutes = int(0);
+    else if (a === '--out') o.out = value();
+    else if (a === '--only') {
+      const names = value().split(',');
+      const unknown = names.filter((n) => !(AREAS as readonly string[]).includes(n));
+      if (unknown.length) throw new CliError(`bench: unknown area(s) ${unknown.join(', ')} (one of ${AREAS.join(', ')})`);
+      o.only = new Set(names as Area[]);
+    } else throw new CliError(`bench: unknown option ${a}`);
+  }
+  // --quick: a smoke test for CI, same code paths, small numbers.
+  if (o.quick) {
+    if (!metersGiven) o.meters = 500;
+    o.readings = Math.min(o.readings, 3);
+    o.claims = [10, 1_000, 10_000];
+  }
+  return o;
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+export async function bench(argv: string[]): Promise<number> {
+  const o = parseArgs(argv);
+  const log = (line: string) => console.error(`bench: ${line}`);
+  const hw = hardware();
+  const rows: BenchRow[] = [];
+  const raw: Record<string, unknown> = {};
+  log(hardwareLine(hw));
+
+  let nativeSpeed = NaN;
+  if (o.only.has('verify') || o.only.has('ingest')) {
+    const speed = measureVerifySpeed(o.quick ? 500 : 2000);
+    raw['verify'] = speed;
+    nativeSpeed = speed.nativePerSecond;
+    rows.push({ area: 'verify', measure: 'raw verify, native libsecp256k1 (1 core)', value: `${fmt(speed.nativePerSecond)}/s`, target: '—', met: null });
+    rows.push({ area: 'verify', measure: 'raw verify, @noble/secp256k1 (1 core)', value: `${fmt(speed.noblePerSecond)}/s`, target: '—', met: null });
+  }
+
+  if (o.only.has('ingest')) {
+    const r = await runIngestBench({ meters: o.meters, readingsPerMeter: o.readings, pacedSeconds: o.quick ? 2 : 5, log });
+    raw['ingest'] = r;
+    const allAccepted = r.acceptedByGateway === r.readings && r.rejectedByGateway === 0;
+    rows.push({ area: 'ingest', measure: `verified readings/s, ${fmt(r.meters)} meters, MQTT QoS 1 (saturated)`, value: `${fmt(r.readingsPerSecond)}/s`, target: '≥ 10,000/s', met: r.readingsPerSecond >= 10_000 });
+    rows.push({ area: 'ingest', measure: 'every reading accepted and stored', value: `${fmt(r.acceptedByGateway)} of ${fmt(r.readings)}, ${r.rejectedByGateway} rejected`, target: 'all', met: allAccepted });
+    rows.push({ area: 'ingest', measure: 'end-to-end ÷ raw native verify (1 core)', value: (r.readingsPerSecond / nativeSpeed).toFixed(2), target: '—', met: null });
+    rows.push({ area: 'ingest', measure: `publish→PUBACK p50 / p99 at ${fmt(r.pacedRatePerSecond)}/s`, value: `${r.p50Ms.toFixed(1)} / ${r.p99Ms.toFixed(1)} ms`, target: '—', met: null });
+    rows.push({ area: 'ingest', measure: 'publish→PUBACK p50 / p99 saturated', value: `${r.saturatedP50Ms.toFixed(0)} / ${r.saturatedP99Ms.toFixed(0)} ms`, target: '—', met: null });
+    rows.push({ area: 'ingest', measure: 'gateway CPU per reading (saturated)', value: `${((r.gatewayCpuSeconds / (r.meters * o.readings)) * 1e6).toFixed(0)} µs`, target: '—', met: null });
+    rows.push({ area: 'ingest', measure: `connect ${fmt(r.meters)} meters (JWT login)`, value: `${r.connectSeconds.toFixed(1)} s`, target: '—', met: null });
+    rows.push({ area: 'memory', measure: `gateway RSS per connected meter (${fmt(r.meters)})`, value: `${(r.rssPerMeterBytes / 1024).toFixed(1)} kB`, target: '≤ 20 kB', met: r.rssPerMeterBytes <= 20 * 1024 });
+  }
+
+  if (o.soakMinutes > 0) {
+    const s = await runSoak({ meters: o.meters, minutes: o.soakMinutes, log });
+    raw['soak'] = s;
+    rows.push({ area: 'memory', measure: `soak ${o.soakMinutes} min: RSS growth, last half`, value: `${(s.growthBytesLastHalf / 2 ** 20).toFixed(1)} MiB`, target: 'no growth (< 5 %)', met: s.growthBytesLastHalf < 0.05 * s.rssMidBytes });
+  }
+
+  if (o.only.has('settlement')) {
+    const s = await runSettlementBench({ claimCounts: o.claims, log });
+    raw['settlement'] = s;
+    rows.push(...s.rows);
+  }
+
+  if (o.only.has('dashboard')) rows.push(...(await dashboardRows(log, raw, o.quick ? { meterCount: 1_000, runs: 1 } : { meterCount: 10_000, runs: 5 })));
+
+  console.log(`\n${hardwareLine(hw)}\n\n${formatTable(rows)}\n`);
+  const out = resolve(o.out);
+  await writeResults(out, { hardware: hw, mode: o.quick ? 'quick' : 'full', startedAt: new Date().toISOString(), rows, raw });
+  log(`results written to ${out}`);
+  return 0;
+}
+
+// The dashboard's first-render benchmark lives with the dashboard (dashboard/bench, real Chromium
+// over the built page); it is run when present, and skipped with a note otherwise.
+async function dashboardRows(log: (l: string) => void, raw: Record<string, unknown>, options: { meterCount: number; runs: number }): Promise<BenchRow[]> {
+  const candidates = ['../../../dashboard/bench/first-render.mjs', '../../../dashboard/dist/bench/first-render.js'].map((p) => new URL(p, import.meta.url));
+  const found = candidates.find((u) => existsSync(u));
+  if (!found) {
+    log('dashboard: no dashboard/bench module built; skipped');
+    return [{ area: 'dashboard', measure: 'first render, 10,000 meters', value: 'not run (dashboard/bench absent)', target: '—', met: null }];
+  }
+  const mod = (await import(pathToFileURL(found.pathname).href)) as { benchFirstRender?: (o: { meterCount: number; runs: number }) => Promise<unknown> };
+  if (typeof mod.benchFirstRender !== 'function') return [{ area: 'dashboard', measure: 'first render', value: 'benchFirstRender() not exported', target: '—', met: null }];
+  try {
+    const result = await mod.benchFirstRender(options);
+    raw['dashboard'] = result;
+    return dashboardResultRows(result);
+  } catch (error) {
+    // A missing browser must not throw away the other areas' figures.
+    log(`dashboard: ${(error as Error).message}`);
+    return [{ area: 'dashboard', measure: `first render, ${fmt(options.meterCount)} meters`, value: `failed: ${(error as Error).message.slice(0, 60)}`, target: '< 1,000 ms', met: false }];
+  }
+}
+
+function dashboardResultRows(result: unknown): BenchRow[] {
+  const r = result as { firstRenderMs?: number; meterCount?: number; pageWeightKB?: number } | null;
+  if (r && typeof r.firstRenderMs === 'number') {
+    // dashboard/bench/first-render.mjs: the regulator page on screen within a second
+    const rows: BenchRow[] = [{ area: 'dashboard', measure: `first render, regulator page${r.meterCount ? `, ${fmt(r.meterCount)} meters` : ''}`, value: `${fmt(r.firstRenderMs)} ms`, target: '< 1,000 ms', met: r.firstRenderMs < 1000 }];
+    if (typeof r.pageWeightKB === 'number') rows.push({ area: 'dashboard', measure: 'page weight', value: `${fmt(r.pageWeightKB)} kB`, target: '—', met: null });
+    return rows;
+  }
+  return [{ area: 'dashboard', measure: 'first render', value: JSON.stringify(result).slice(0, 80), target: '—', met: null }];
+}

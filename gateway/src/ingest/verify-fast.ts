@@ -1,0 +1,96 @@
+// A drop-in for protocol's `verifyOcmf` that verifies secp256k1 with native libsecp256k1 and
+// gives exactly the same verdicts (property-tested in verify-fast.test.ts, and on the
+// Wycheproof vectors). Every other curve, and every platform without the addon, goes to
+// protocol's pure verifier, which stays the one reference (and the browser's verifier).
+// The check is split in three (prepare → native verify → verdict) so that the native step can
+// also run on a worker thread (verify-pool.ts) with the same code around it.
+import { createHash } from 'node:crypto';
+import { CURVES } from '@feedin/protocol/curves';
+import type { OcmfRecord } from '@feedin/protocol/ocmf-parse';
+import { verifyOcmf, type VerifyReason } from '@feedin/protocol/ocmf-verify';
+import type { PublicKey } from '@feedin/protocol/public-key';
+import { fail, ok, type Result } from '@feedin/protocol/result';
+import { loadNativeSecp256k1, type NativeSecp256k1 } from './verify-native-secp256k1.js';
+
+const SECP256K1_SA = 'ECDSA-secp256k1-SHA256';
+const secp256k1 = CURVES.secp256k1;
+const N = secp256k1.Point.CURVE().n;
+const HALF_N = N >> 1n;
+
+type DerVerdict = Result<true, 'bad-signature' | 'malformed-signature'>;
+
+/** What libsecp256k1 is asked: a low-s compact signature, the digest and the key. */
+export interface NativeCheck {
+  compact: Uint8Array;
+  digest: Uint8Array;
+  publicKey: Uint8Array;
+  /** the signature was high-s (normalised for libsecp256k1) */
+  high: boolean;
+  lowS: boolean;
+}
+
+const mismatch = (): DerVerdict => fail('bad-signature', 'the secp256k1 signature does not match the payload and key');
+
+/** Everything protocol's `verifyDerSignature` decides before the curve arithmetic: a verdict
+ * when the bytes already decide it, else the question for libsecp256k1. */
+export function prepareNativeCheck(der: Uint8Array, digest: Uint8Array, publicKey: Uint8Array, lowS: boolean): { verdict: DerVerdict } | { check: NativeCheck } {
+  let r: bigint;
+  let s: bigint;
+  try {
+    // The same DER parser as protocol's verifier, so "malformed" means exactly the same thing.
+    ({ r, s } = secp256k1.Signature.fromBytes(der, 'der'));
+  } catch (error) {
+    return { verdict: fail('malformed-signature', `not a DER ECDSA signature: ${(error as Error).message}`) };
+  }
+  // noble answers false for r, s outside [1, n-1]; libsecp256k1 would throw on overflow.
+  if (r <= 0n || r >= N || s <= 0n || s >= N) return { verdict: mismatch() };
+  const high = s > HALF_N;
+  // libsecp256k1 verifies low-s only (BIP 62). (r, s) is valid iff (r, n-s) is, so a high-s
+  // signature is normalised first; protocol's verifier accepts it unless `lowS` is asked for.
+  const compact = Buffer.from(r.toString(16).padStart(64, '0') + (high ? N - s : s).toString(16).padStart(64, '0'), 'hex');
+  return { check: { compact, digest, publicKey, high, lowS } };
+}
+
+/** libsecp256k1's answer; its parse errors (a key it cannot read) are "not valid", as in noble. */
+export function runNativeCheck(native: NativeSecp256k1, c: Pick<NativeCheck, 'compact' | 'digest' | 'publicKey'>): boolean {
+  try {
+    return native.ecdsaVerify(c.compact, c.digest, c.publicKey);
+  } catch {
+    return false;
+  }
+}
+
+export function nativeVerdict(valid: boolean, check: Pick<NativeCheck, 'high' | 'lowS'>): DerVerdict {
+  if (!valid) return mismatch();
+  if (check.high && check.lowS) return fail('bad-signature', 'a high-s secp256k1 signature: mathematically valid, but this signer must sign low-s (a malleated copy)');
+  return ok(true);
+}
+
+/** `verifyDerSignature('secp256k1', …)` of protocol, natively. */
+export function verifyDerSecp256k1Native(native: NativeSecp256k1, der: Uint8Array, digest: Uint8Array, publicKey: Uint8Array, lowS: boolean): DerVerdict {
+  const prepared = prepareNativeCheck(der, digest, publicKey, lowS);
+  if ('verdict' in prepared) return prepared.verdict;
+  return nativeVerdict(runNativeCheck(native, prepared.check), prepared.check);
+}
+
+export type VerifyOcmf = (record: OcmfRecord, publicKey: PublicKey, opts?: { lowS?: boolean }) => Result<true, VerifyReason>;
+
+/** The native path applies to this record: secp256k1, DER, a secp256k1 key. Everything else
+ * (and every message about it) stays protocol's. */
+export function nativeApplies(record: OcmfRecord, publicKey: PublicKey): boolean {
+  const { signature } = record;
+  return signature.algorithm === SECP256K1_SA && signature.mime === 'application/x-der' && publicKey.curve === 'secp256k1';
+}
+
+export function payloadSha256(record: OcmfRecord): Uint8Array {
+  return createHash('sha256').update(record.payloadText, 'utf8').digest();
+}
+
+/** The verifier the gateway uses: native for secp256k1 when available, protocol's otherwise. */
+export function createFastVerifyOcmf(native: NativeSecp256k1 | null = loadNativeSecp256k1()): VerifyOcmf {
+  if (!native) return verifyOcmf;
+  return (record, publicKey, opts = {}) => {
+    if (!nativeApplies(record, publicKey)) return verifyOcmf(record, publicKey, opts);
+    return verifyDerSecp256k1Native(native, record.signature.data, payloadSha256(record), publicKey.point, opts.lowS ?? false);
+  };
+}
