@@ -94,7 +94,11 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
         : await startEmbeddedChain({ config, keys, port: ports.chain, stateFile: paths.anvilState, deploymentFile: paths.deployment, pidFile: paths.anvilPid, log });
     stack.push(() => chainNode.stop());
     const { deployment, rpcUrl } = chainNode;
-    const client = (key: Hex): ChainClient => createChainClient({ rpcUrl, chainId: deployment.chainId, deployment, signerKey: key });
+    const client = (key: Hex): ChainClient => {
+      const c = createChainClient({ rpcUrl, chainId: deployment.chainId, deployment, signerKey: key });
+      stack.push(() => c.close()); // its provider's timers would keep the process alive after stop
+      return c;
+    };
     const gatewayChain = client(keys.gateway);
     const operatorChain = client(keys.operator);
 

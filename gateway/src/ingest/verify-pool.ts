@@ -69,8 +69,6 @@ export function createVerifyPool(p: { threads: number }): VerifyPool {
   };
   const workers = Array.from({ length: p.threads }, () => {
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { addonPath } });
-    // The pool must not keep a process alive that has nothing else to do.
-    worker.unref();
     worker.on('message', ({ id, out }: { id: number; out: Uint8Array }) => {
       const batch = inFlight.get(id);
       inFlight.delete(id);
@@ -84,6 +82,9 @@ export function createVerifyPool(p: { threads: number }): VerifyPool {
         for (const w of batch) w.resolve(nativeVerdict(safeVerify(w.check), w.check));
       }
     });
+    // The pool must not keep a process alive that has nothing else to do. After the listeners:
+    // adding a 'message' listener refs the worker's port again.
+    worker.unref();
     return worker;
   });
 
