@@ -14,10 +14,39 @@ for (let i = 0; i < 16; i++) {
   NIBBLE['0123456789ABCDEF'.charCodeAt(i)] = i;
 }
 
+const HEX_CODES = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+
 export function bytesToHex(bytes: Uint8Array): Hex {
-  let out = '0x';
-  for (let i = 0; i < bytes.length; i++) out += BYTE_HEX[bytes[i]!];
-  return out as Hex;
+  // One flat string from char codes: `+=` would build a rope that every later comparison (sorting
+  // a Merkle tree's leaves) has to flatten again.
+  if (bytes.length > 4096) {
+    let out = '0x';
+    for (let i = 0; i < bytes.length; i++) out += BYTE_HEX[bytes[i]!];
+    return out as Hex;
+  }
+  const codes = new Array<number>(2 + 2 * bytes.length);
+  codes[0] = 0x30;
+  codes[1] = 0x78;
+  for (let i = 0; i < bytes.length; i++) {
+    codes[2 + 2 * i] = HEX_CODES[bytes[i]! >>> 4]!;
+    codes[3 + 2 * i] = HEX_CODES[bytes[i]! & 15]!;
+  }
+  return String.fromCharCode.apply(null, codes) as Hex;
+}
+
+/** Writes the hex digits of `hex` (with or without 0x) into `out` so that they end at `end`
+ * (right-aligned, like an ABI word); returns false on a non-hex digit or an odd count. */
+export function writeHexInto(out: Uint8Array, end: number, hex: string): boolean {
+  const from = hex.startsWith('0x') || hex.startsWith('0X') ? 2 : 0;
+  const digits = hex.length - from;
+  if (digits % 2 !== 0 || digits / 2 > end) return false;
+  for (let at = hex.length - 2, o = end - 1; at >= from; at -= 2, o--) {
+    const hi = NIBBLE[hex.charCodeAt(at)] ?? -1;
+    const lo = NIBBLE[hex.charCodeAt(at + 1)] ?? -1;
+    if (hi < 0 || lo < 0) return false;
+    out[o] = (hi << 4) | lo;
+  }
+  return true;
 }
 
 export function hexToBytes(hex: string): Uint8Array {

@@ -100,8 +100,32 @@ function absorbBlock(s: Uint32Array, bytes: Uint8Array, at: number): void {
   keccakF1600(s);
 }
 
-/** Keccak-256 of `data` (32 bytes). */
+/** Keccak-256 of `data` (32 bytes): the portable implementation below, or a faster one that
+ * `useKeccak256` installed after checking it against this one (keccak-wasm.ts). */
 export function keccak256(data: Uint8Array): Uint8Array {
+  return implementation(data);
+}
+
+let implementation: (data: Uint8Array) => Uint8Array = keccak256Portable;
+
+/** Installs a faster Keccak-256 (e.g. WebAssembly) for every later `keccak256` call — only if it
+ * gives this file's bytes on inputs around every block boundary; otherwise throws and keeps this one. */
+export function useKeccak256(candidate: (data: Uint8Array) => Uint8Array): void {
+  for (let length = 0; length <= 3 * RATE_BYTES + 1; length++) {
+    const data = Uint8Array.from({ length }, (_, i) => (i * 31 + length * 7) & 0xff);
+    const want = keccak256Portable(data);
+    const got = candidate(data);
+    if (got.length !== 32 || got.some((b, i) => b !== want[i])) throw new Error(`useKeccak256: the candidate differs from the portable Keccak-256 on ${length} bytes`);
+  }
+  implementation = candidate;
+}
+
+/** Back to the portable implementation (tests). */
+export function usePortableKeccak256(): void {
+  implementation = keccak256Portable;
+}
+
+function keccak256Portable(data: Uint8Array): Uint8Array {
   const s = new Uint32Array(50);
   let at = 0;
   for (; at + RATE_BYTES <= data.length; at += RATE_BYTES) absorbBlock(s, data, at);

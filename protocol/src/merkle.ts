@@ -3,7 +3,7 @@
 //   leaf = keccak256(keccak256(abi.encode(values))), pairs hashed in sorted order, leaves sorted
 //   by hash and laid out exactly like @openzeppelin/merkle-tree's makeMerkleTree.
 import { FeedinError } from './errors.js';
-import { bytesToHex, concatBytes, hexToBytes, utf8, type Hex } from './hex.js';
+import { bytesToHex, hexToBytes, utf8, writeHexInto, type Hex } from './hex.js';
 import { keccak256 } from './keccak.js';
 
 export const CLAIM_LEAF_TYPES = ['string', 'uint64', 'uint64', 'uint256', 'uint256', 'address', 'bytes32', 'bytes32'] as const;
@@ -26,38 +26,40 @@ export interface PayoutLeaf {
   cumulativeAmount: bigint;
 }
 
-function word(value: bigint, bits: number, what: string): Uint8Array {
+const WORD = 32;
+
+/** A uint of `bits` as an ABI word ending at `end` of `out` (the rest of the word stays 0). */
+function putUint(out: Uint8Array, end: number, value: bigint, bits: number, what: string): void {
   if (value < 0n || value >= 1n << BigInt(bits)) throw new FeedinError(`${what}: ${value} does not fit uint${bits}`);
-  return hexToBytes(value.toString(16).padStart(64, '0'));
+  const hex = value.toString(16);
+  writeHexInto(out, end, hex.length % 2 === 0 ? hex : '0' + hex);
 }
 
-function addressWord(address: Hex, what: string): Uint8Array {
-  if (!/^0x[0-9a-fA-F]{40}$/.test(address)) throw new FeedinError(`${what}: expected an address, got ${JSON.stringify(address)}`);
-  return hexToBytes('0x' + address.slice(2).padStart(64, '0'));
+function putAddress(out: Uint8Array, end: number, address: Hex, what: string): void {
+  if (address.length !== 42 || !address.startsWith('0x') || !writeHexInto(out, end, address)) throw new FeedinError(`${what}: expected an address, got ${JSON.stringify(address)}`);
 }
 
-function bytes32(value: Hex, what: string): Uint8Array {
-  if (!/^0x[0-9a-fA-F]{64}$/.test(value)) throw new FeedinError(`${what}: expected bytes32, got ${JSON.stringify(value)}`);
-  return hexToBytes(value);
+function putBytes32(out: Uint8Array, end: number, value: Hex, what: string): void {
+  if (value.length !== 66 || !value.startsWith('0x') || !writeHexInto(out, end, value)) throw new FeedinError(`${what}: expected bytes32, got ${JSON.stringify(value)}`);
 }
 
-/** abi.encode(string, uint64, uint64, uint256, uint256, address, bytes32, bytes32) */
+/** abi.encode(string, uint64, uint64, uint256, uint256, address, bytes32, bytes32): eight head
+ * words (the string's is its offset, 8 × 32), then the string's length and its padded bytes.
+ * Written straight into one buffer: a 100,000-claim batch encodes 100,000 of these. */
 export function encodeClaimLeaf(l: ClaimLeaf): Uint8Array {
   const id = utf8(l.meterId);
-  const padded = new Uint8Array(Math.ceil(id.length / 32) * 32);
-  padded.set(id);
-  return concatBytes(
-    word(BigInt(8 * 32), 256, 'offset'),
-    word(l.intervalStartSec, 64, 'intervalStartSec'),
-    word(l.intervalEndSec, 64, 'intervalEndSec'),
-    word(l.exportWh, 256, 'exportWh'),
-    word(l.amount, 256, 'amount'),
-    addressWord(l.payee, 'payee'),
-    bytes32(l.openingDigest, 'openingDigest'),
-    bytes32(l.closingDigest, 'closingDigest'),
-    word(BigInt(id.length), 256, 'meterId length'),
-    padded,
-  );
+  const out = new Uint8Array(9 * WORD + Math.ceil(id.length / WORD) * WORD);
+  putUint(out, WORD, BigInt(8 * WORD), 256, 'offset');
+  putUint(out, 2 * WORD, l.intervalStartSec, 64, 'intervalStartSec');
+  putUint(out, 3 * WORD, l.intervalEndSec, 64, 'intervalEndSec');
+  putUint(out, 4 * WORD, l.exportWh, 256, 'exportWh');
+  putUint(out, 5 * WORD, l.amount, 256, 'amount');
+  putAddress(out, 6 * WORD, l.payee, 'payee');
+  putBytes32(out, 7 * WORD, l.openingDigest, 'openingDigest');
+  putBytes32(out, 8 * WORD, l.closingDigest, 'closingDigest');
+  putUint(out, 9 * WORD, BigInt(id.length), 256, 'meterId length');
+  out.set(id, 9 * WORD);
+  return out;
 }
 
 function doubleHash(encoded: Uint8Array): Hex {
@@ -74,7 +76,10 @@ export function claimLeafHash(l: ClaimLeaf): Hex {
 }
 
 export function payoutLeafHash(l: PayoutLeaf): Hex {
-  return doubleHash(concatBytes(addressWord(l.payee, 'payee'), word(l.cumulativeAmount, 256, 'cumulativeAmount')));
+  const out = new Uint8Array(2 * WORD);
+  putAddress(out, WORD, l.payee, 'payee');
+  putUint(out, 2 * WORD, l.cumulativeAmount, 256, 'cumulativeAmount');
+  return doubleHash(out);
 }
 
 const HASH_BYTES = 32;

@@ -27,3 +27,22 @@ describe('keccak256', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 2000 }), (data) => bytesToHex(keccak256(data)) === bytesToHex(keccak_256(data))), { numRuns: 500 });
   });
 });
+
+describe('WebAssembly keccak256', () => {
+  it('installs only after agreeing with the portable one, and then equals noble on random data', async () => {
+    const { enableWasmKeccak256 } = await import('../src/keccak-wasm.js');
+    const { usePortableKeccak256 } = await import('../src/keccak.js');
+    try {
+      expect(await enableWasmKeccak256()).toBe(true);
+      fc.assert(fc.property(fc.uint8Array({ maxLength: 2000 }), (data) => bytesToHex(keccak256(data)) === bytesToHex(keccak_256(data))), { numRuns: 300 });
+    } finally {
+      usePortableKeccak256();
+    }
+  });
+
+  it('refuses a candidate that gives other bytes', async () => {
+    const { useKeccak256 } = await import('../src/keccak.js');
+    expect(() => useKeccak256((data) => keccak_256(data).map((b, i) => (i === 0 && data.length === 136 ? b ^ 1 : b)))).toThrow(/differs .* on 136 bytes/);
+    expect(bytesToHex(keccak256(utf8('abc')))).toBe('0x4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45');
+  });
+});
