@@ -1,14 +1,13 @@
 // The chain of the embedded sandbox: anvil as a child process with its state under the data dir,
 // contracts deployed once and reused on every later start (checked by code at the addresses).
 import { startAnvil } from '@feedin/contracts/anvil';
-import { deployContracts, verifyDeployment, type Deployment } from '@feedin/contracts/deploy';
+import type { Deployment } from '@feedin/contracts/deploy';
 import type { SandboxConfig } from '@feedin/sandbox-config/schema';
 import type { Hex } from '@feedin/protocol/hex';
-import { addressFromPrivateKey } from '@feedin/protocol/address';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { endStaleProcess, writePidFile } from './stale-process.js';
-import { readJsonFile, writeJsonFileAtomic } from '../data-dir.js';
+import { deployOrReuse } from './deploy-or-reuse.js';
 
 export interface EmbeddedChain {
   rpcUrl: string;
@@ -46,32 +45,9 @@ export async function startEmbeddedChain(opts: {
   });
   await writePidFile(opts.pidFile, anvil.pid);
   try {
-    const saved = await readJsonFile<Deployment>(opts.deploymentFile);
-    if (saved && saved.chainId === config.chain.chainId && (await verifyDeployment(anvil.rpcUrl, saved))) {
-      opts.log(`chain: anvil on ${anvil.rpcUrl}, contracts reused (settlement ${saved.settlement})`);
-      return { rpcUrl: anvil.rpcUrl, deployment: saved, fresh: false, stop: anvil.stop };
-    }
-    const deployment = await deployContracts({
-      rpcUrl: anvil.rpcUrl,
-      chainId: config.chain.chainId,
-      deployerKey: keys.deployer,
-      roles: {
-        gateway: addressFromPrivateKey(keys.gateway),
-        regulator: addressFromPrivateKey(keys.regulator),
-        operator: addressFromPrivateKey(keys.operator),
-      },
-      token: {
-        name: config.chain.token.name,
-        symbol: config.chain.token.symbol,
-        decimals: config.chain.token.decimals,
-        initialEscrow: config.chain.token.initialEscrow,
-      },
-      challengeWindowSeconds: config.limits.challengeWindowSeconds,
-      limits: { batchCap: config.limits.batchCap, budget: config.limits.budget },
-    });
-    await writeJsonFileAtomic(opts.deploymentFile, deployment);
-    opts.log(`chain: anvil on ${anvil.rpcUrl}, contracts deployed (settlement ${deployment.settlement})`);
-    return { rpcUrl: anvil.rpcUrl, deployment, fresh: true, stop: anvil.stop };
+    const { deployment, fresh } = await deployOrReuse({ config, keys, rpcUrl: anvil.rpcUrl, deploymentFile: opts.deploymentFile });
+    opts.log(`chain: anvil on ${anvil.rpcUrl}, contracts ${fresh ? 'deployed' : 'reused'} (settlement ${deployment.settlement})`);
+    return { rpcUrl: anvil.rpcUrl, deployment, fresh, stop: anvil.stop };
   } catch (error) {
     await anvil.stop();
     throw error;

@@ -2,11 +2,9 @@
 // docker-compose consortium): nothing is started here. The contracts are deployed once and the
 // deployment file under the data dir is reused on every later start while its code is still at
 // the recorded addresses — the same rule as the embedded chain, so `feedin up` goes on identically.
-import { deployContracts, verifyDeployment, type Deployment } from '@feedin/contracts/deploy';
 import type { SandboxConfig } from '@feedin/sandbox-config/schema';
-import { addressFromPrivateKey } from '@feedin/protocol/address';
 import { CliError } from '../cli-error.js';
-import { readJsonFile, writeJsonFileAtomic } from '../data-dir.js';
+import { deployOrReuse } from './deploy-or-reuse.js';
 import type { ChainKeys, EmbeddedChain } from './embedded-chain.js';
 
 /** Same shape as the embedded chain, so the composition root treats both alike. */
@@ -26,36 +24,12 @@ export interface StartRpcChainParameters {
 export async function startRpcChain(parameters: StartRpcChainParameters): Promise<RpcChain> {
   const { config, keys, rpcUrl, log } = parameters;
   await waitForChain(rpcUrl, config.chain.chainId, parameters.readyTimeoutMs ?? 120_000, log);
-  const saved = await readJsonFile<Deployment>(parameters.deploymentFile);
-  if (saved && saved.chainId === config.chain.chainId && (await verifyDeployment(rpcUrl, saved))) {
-    log(`chain: ${rpcUrl} (chain id ${saved.chainId}), contracts reused (settlement ${saved.settlement})`);
-    return { rpcUrl, deployment: saved, fresh: false, stop: async () => {} };
-  }
-  if (saved) log(`chain: the deployment in ${parameters.deploymentFile} is not on ${rpcUrl} (new chain?); deploying again`);
-  const deployment = await deployContracts({
-    rpcUrl,
-    chainId: config.chain.chainId,
-    deployerKey: keys.deployer,
-    roles: {
-      gateway: addressFromPrivateKey(keys.gateway),
-      regulator: addressFromPrivateKey(keys.regulator),
-      operator: addressFromPrivateKey(keys.operator),
-    },
-    token: {
-      name: config.chain.token.name,
-      symbol: config.chain.token.symbol,
-      decimals: config.chain.token.decimals,
-      initialEscrow: config.chain.token.initialEscrow,
-    },
-    challengeWindowSeconds: config.limits.challengeWindowSeconds,
-    limits: { batchCap: config.limits.batchCap, budget: config.limits.budget },
-    // A QBFT chain makes a block every couple of seconds: polling faster only adds load.
-    pollingIntervalMs: 500,
-  });
-  await writeJsonFileAtomic(parameters.deploymentFile, deployment);
-  log(`chain: ${rpcUrl} (chain id ${deployment.chainId}), contracts deployed (settlement ${deployment.settlement})`);
+  // A QBFT chain makes a block every couple of seconds: polling faster only adds load.
+  const { deployment, fresh, replacedStaleFile } = await deployOrReuse({ config, keys, rpcUrl, deploymentFile: parameters.deploymentFile, pollingIntervalMs: 500 });
+  if (replacedStaleFile) log(`chain: the deployment in ${parameters.deploymentFile} was not on ${rpcUrl} (new chain?); deployed again`);
+  log(`chain: ${rpcUrl} (chain id ${deployment.chainId}), contracts ${fresh ? 'deployed' : 'reused'} (settlement ${deployment.settlement})`);
   // The node is not ours: stopping the sandbox leaves it running.
-  return { rpcUrl, deployment, fresh: true, stop: async () => {} };
+  return { rpcUrl, deployment, fresh, stop: async () => {} };
 }
 
 /** Fail fast with what to fix: a wrong chain id is a configuration error, not a reason to wait. */
