@@ -20,7 +20,7 @@ export function signMeterJwt(claims: { meterId: string; issuedAtSec: number; exp
 
 /** RFC 8812 §3.2: JWS ES256K signature = R‖S over SHA-256 of the signing input. Low-s only:
  * feedin devices sign low-s (signMeterJwt), so a high-s twin is a malleated token. */
-function es256kValid(signature: Uint8Array, signingInput: string, point: Uint8Array): boolean {
+function es256kValidNoble(signature: Uint8Array, signingInput: string, point: Uint8Array): boolean {
   try {
     return secp256k1.verify(signature, sha256(utf8(signingInput)), point, { prehash: false, lowS: true, format: 'compact' });
   } catch {
@@ -38,7 +38,25 @@ function decodeJson(part: string): unknown {
   }
 }
 
-export function verifyMeterJwt(
+/** Checks an ES256K JWS signature (64-byte R‖S) over the signing input, low-s only. */
+export type Es256kCheck = (signature: Uint8Array, signingInput: string, point: Uint8Array) => boolean;
+
+export type MeterJwtVerifier = (
+  token: string,
+  publicKey: PublicKey,
+  opts: { nowSec: number; expectedSub: string; maxLifetimeSec: number; leewaySec?: number },
+) => Result<{ sub: string; iat: number; exp: number }, JwtReason>;
+
+/** The meter-token checks with the given signature check: the gateway passes native
+ * libsecp256k1 (every MQTT CONNECT verifies a token), everything else uses `verifyMeterJwt`. */
+export function createMeterJwtVerifier(es256kValid: Es256kCheck): MeterJwtVerifier {
+  return (token, publicKey, opts) => checkMeterJwt(es256kValid, token, publicKey, opts);
+}
+
+export const verifyMeterJwt: MeterJwtVerifier = createMeterJwtVerifier(es256kValidNoble);
+
+function checkMeterJwt(
+  es256kValid: Es256kCheck,
   token: string,
   publicKey: PublicKey,
   opts: { nowSec: number; expectedSub: string; maxLifetimeSec: number; leewaySec?: number },
