@@ -3,13 +3,12 @@
 // alongside), a directory filled from the on-chain registry, and a chain client.
 import { existsSync } from 'node:fs';
 import type { ChainClient } from '@feedin/contracts/chain-client';
-import { decodePublicKey } from '@feedin/protocol/public-key';
-import { bytesToHex } from '@feedin/protocol/hex';
 import { createDirectory, type MeterDirectory } from '@feedin/gateway/registry/meter-directory';
 import { openSettlementStore, type SettlementStore } from '@feedin/gateway/settlement/settlement-store';
 import { openSqliteStore } from '@feedin/gateway/store/sqlite-store';
 import type { ReadingStore } from '@feedin/gateway/store/reading-store';
 import { CliError } from '../cli-error.js';
+import { readRegistryInto } from '../sandbox/registry-sync.js';
 import { sandboxChain, sandboxContext, type SandboxContext } from '../sandbox-context.js';
 
 export interface SandboxStores {
@@ -35,19 +34,9 @@ export async function openSandboxStores(opts: { rpcUrl?: string | undefined; rol
     chain.close();
   };
   try {
+    // The same read as the gateway's (key history included), so audits see what ingest saw.
     const directory = createDirectory();
-    for (const meter of await chain.meters()) {
-      const key = decodePublicKey(bytesToHex(meter.publicKey), 'secp256k1');
-      if (!key.ok) continue;
-      directory.upsert({
-        meterId: meter.meterId,
-        publicKey: key.value,
-        payee: meter.payee,
-        capacityW: meter.capacityW,
-        active: meter.active,
-        suspendedFromMs: meter.suspendedFromSec === null ? null : meter.suspendedFromSec * 1000,
-      });
-    }
+    await readRegistryInto(chain, directory, (line) => console.error(line));
     return { ctx, chain, rpcUrl, store, settlementStore, directory, close };
   } catch (error) {
     await close();

@@ -26,6 +26,19 @@ function toDirectory(meter: RegisteredMeter, history: RegisteredMeterKey[] | und
   };
 }
 
+/** One full read of the on-chain registry into `directory`: every meter with its key history
+ * (rotations and revocations), as the gateway's ingest sees it. */
+export async function readRegistryInto(chain: ChainClient, directory: MutableMeterDirectory, log: (line: string) => void): Promise<void> {
+  const meters = await chain.meters();
+  // Concurrent calls: ethers sends them as one JSON-RPC batch.
+  const histories = await Promise.all(meters.map((m) => chain.meterKeys(m.meterId)));
+  for (const [i, meter] of meters.entries()) {
+    const entry = toDirectory(meter, histories[i]);
+    if (entry) directory.upsert(entry);
+    else log(`registry: meter ${meter.meterId} has an unusable key; ignored`);
+  }
+}
+
 export async function syncRegistry(opts: {
   chain: ChainClient;
   directory: MutableMeterDirectory;
@@ -33,16 +46,7 @@ export async function syncRegistry(opts: {
   log: (line: string) => void;
 }): Promise<{ stop(): void; refresh(): Promise<void> }> {
   const { chain, directory, log } = opts;
-  const refresh = async () => {
-    const meters = await chain.meters();
-    // Concurrent calls: ethers sends them as one JSON-RPC batch.
-    const histories = await Promise.all(meters.map((m) => chain.meterKeys(m.meterId)));
-    for (const [i, meter] of meters.entries()) {
-      const entry = toDirectory(meter, histories[i]);
-      if (entry) directory.upsert(entry);
-      else log(`registry: meter ${meter.meterId} has an unusable key; ignored`);
-    }
-  };
+  const refresh = () => readRegistryInto(chain, directory, log);
   await refresh();
   // A full re-read catches registrations, suspensions and key changes alike. It is cheap for a
   // sandbox-sized registry; a large one would follow the registry's events instead.
