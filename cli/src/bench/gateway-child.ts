@@ -1,7 +1,10 @@
 // The gateway under test, in its own process so that its CPU and RSS are its own: the real
 // broker (aedes over TCP, JWT auth), the real ingest (decode, verify, validate) and the real
 // durable SQLite store, wired as `feedin up` wires them, minus chain and dashboard. Driven over
-// IPC by ingest-bench.ts: {start} → {ready, port}; {rss} → {rss, connected}; {stop} → exit.
+// IPC by ingest-bench.ts: {start} → {ready, port}; {rss} → {rss, connected}; {profile-start} /
+// {profile-stop, path} → {profiled} (a V8 CPU profile of exactly the measured phase); {stop} → exit.
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { join } from 'node:path';
 import { decodePublicKey } from '@feedin/protocol/public-key';
 import type { Hex } from '@feedin/protocol/hex';
@@ -21,7 +24,10 @@ export interface GatewayChildStart {
   maxPayloadBytes: number;
 }
 
-export type GatewayChildReply = { type: 'ready'; port: number; rssBytes: number } | { type: 'rss'; rssBytes: number; heapUsedBytes: number; connected: number; accepted: number; rejected: number };
+export type GatewayChildReply =
+  | { type: 'ready'; port: number; rssBytes: number }
+  | { type: 'rss'; rssBytes: number; heapUsedBytes: number; connected: number; accepted: number; rejected: number }
+  | { type: 'profiled' };
 
 const PAYEE = '0x00000000000000000000000000000000000000b0' as Hex;
 
@@ -53,7 +59,18 @@ async function start(msg: GatewayChildStart): Promise<void> {
   global.gc?.();
   const reply = (r: GatewayChildReply) => process.send!(r);
   reply({ type: 'ready', port: broker.port, rssBytes: process.memoryUsage.rss() });
-  process.on('message', (m: { type: string }) => {
+  const session = new Session();
+  process.on('message', (m: { type: string; path?: string }) => {
+    if (m.type === 'profile-start') {
+      session.connect();
+      session.post('Profiler.enable', () => session.post('Profiler.start', () => reply({ type: 'profiled' })));
+    }
+    if (m.type === 'profile-stop')
+      session.post('Profiler.stop', (error, result) => {
+        if (!error) writeFileSync(m.path!, JSON.stringify(result.profile));
+        session.disconnect();
+        reply({ type: 'profiled' });
+      });
     if (m.type === 'rss') {
       global.gc?.();
       const mem = process.memoryUsage();

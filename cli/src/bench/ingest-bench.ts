@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildOcmfPayload } from '@feedin/protocol/ocmf-build';
 import type { GatewayChildReply, GatewayChildStart } from './gateway-child.js';
-import { openWire, type WireConnection } from './mqtt-wire.js';
+import { encodePublish, openWire, type EncodedPublish, type WireConnection } from './mqtt-wire.js';
 import { loadAddon, newKey, signJwtNative, signOcmfNative } from './native-signer.js';
 
 export interface IngestBenchOptions {
@@ -39,6 +39,8 @@ export interface IngestBenchResult {
   gatewayRssConnectedBytes: number;
   rssPerMeterBytes: number;
   gatewayCpuSeconds: number;
+  /** CPU of this process (the load generator) during the saturated phase: it shares the cores */
+  loadGeneratorCpuSeconds: number;
 }
 
 const CAPACITY_W = 5000;
@@ -90,22 +92,26 @@ export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBench
   const fleet = Array.from({ length: o.meters }, (_, m) => {
     const meterId = `bench-${String(m).padStart(6, '0')}`;
     const key = newKey(addon);
-    const readings = Array.from({ length: perMeter }, (_, i) =>
-      signOcmfNative(
-        addon,
-        buildOcmfPayload({ meterId, pagination: i + 1, importWh: BigInt(1000 + i * 7), exportWh: BigInt(5000 + i * 20), timestampMs: firstTmMs + i * STEP_MS, utcOffsetMinutes: 420 }),
-        key.secretKey,
+    const topic = `feedin/v1/meters/${meterId}/readings`;
+    const readings: EncodedPublish[] = Array.from({ length: perMeter }, (_, i) =>
+      encodePublish(
+        topic,
+        signOcmfNative(
+          addon,
+          buildOcmfPayload({ meterId, pagination: i + 1, importWh: BigInt(1000 + i * 7), exportWh: BigInt(5000 + i * 20), timestampMs: firstTmMs + i * STEP_MS, utcOffsetMinutes: 420 }),
+          key.secretKey,
+        ),
       ),
     );
     const nowSec = Math.floor(nowMs / 1000);
-    return { meterId, key, readings, jwt: signJwtNative(addon, meterId, nowSec, nowSec + 1800, key.secretKey), topic: `feedin/v1/meters/${meterId}/readings`, sent: 0, wire: undefined as WireConnection | undefined };
+    return { meterId, key, readings, jwt: signJwtNative(addon, meterId, nowSec, nowSec + 1800, key.secretKey), topic, sent: 0, wire: undefined as WireConnection | undefined };
   });
 
   const dataDir = await mkdtemp(join(tmpdir(), 'feedin-bench-'));
-  // FEEDIN_BENCH_PROFILE=<dir>: a V8 CPU profile of the gateway (open in Chrome DevTools) to show where the time goes.
+  // FEEDIN_BENCH_PROFILE=<dir>: a V8 CPU profile of the gateway's main thread during the saturated
+  // phase only (open it in Chrome DevTools) to show where the time goes.
   const profileDir = process.env['FEEDIN_BENCH_PROFILE'];
-  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const child = fork(new URL('./gateway-child.js', import.meta.url), { execArgv: ['--expose-gc', '--max-old-space-size=4096', ...profile], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(new URL('./gateway-child.js', import.meta.url), { execArgv: ['--expose-gc', '--max-old-space-size=4096'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   try {
     const start: GatewayChildStart = {
       type: 'start',
@@ -127,8 +133,10 @@ export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBench
     const connected = await askChild(child, 'rss', { type: 'rss' });
     o.log(`ingest: ${connected.connected} connected in ${connectSeconds.toFixed(1)} s; saturating`);
 
-    const send = async (f: (typeof fleet)[number]) => f.wire!.publish(f.topic, f.readings[f.sent++]!);
+    const send = async (f: (typeof fleet)[number]) => f.wire!.publishEncoded(f.readings[f.sent++]!);
+    if (profileDir) await askChild(child, 'profiled', { type: 'profile-start' });
     const cpuBefore = await childCpuSeconds(child.pid!);
+    const ownCpuBefore = process.cpuUsage();
     const saturated: number[] = [];
     started = performance.now();
     await Promise.all(
@@ -138,6 +146,13 @@ export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBench
     );
     const saturateSeconds = (performance.now() - started) / 1000;
     const gatewayCpuSeconds = (await childCpuSeconds(child.pid!)) - cpuBefore;
+    const ownCpu = process.cpuUsage(ownCpuBefore);
+    const loadGeneratorCpuSeconds = (ownCpu.user + ownCpu.system) / 1e6;
+    if (profileDir) {
+      const path = join(profileDir, `gateway-saturated-${Date.now()}.cpuprofile`);
+      await askChild(child, 'profiled', { type: 'profile-stop', path });
+      o.log(`ingest: CPU profile of the gateway's main thread while saturated: ${path}`);
+    }
     const readingsPerSecond = Math.round(saturated.length / saturateSeconds);
     o.log(`ingest: ${saturated.length} readings in ${saturateSeconds.toFixed(1)} s = ${readingsPerSecond}/s; paced phase`);
 
@@ -175,6 +190,7 @@ export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBench
       gatewayRssConnectedBytes: connected.rssBytes,
       rssPerMeterBytes: Math.round((connected.rssBytes - base.rssBytes) / Math.max(1, connected.connected)),
       gatewayCpuSeconds,
+      loadGeneratorCpuSeconds,
     };
   } finally {
     if (child.connected) child.send({ type: 'stop' });

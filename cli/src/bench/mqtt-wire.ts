@@ -6,7 +6,23 @@ import { connect, type Socket } from 'node:net';
 export interface WireConnection {
   /** QoS 1 publish; resolves with publish→PUBACK latency in ms */
   publish(topic: string, payload: string): Promise<number>;
+  /** the same with a packet encoded beforehand (encodePublish), so that the load generator spends
+   * its CPU on the wire and not on encoding; the packet id is written in place */
+  publishEncoded(packet: EncodedPublish): Promise<number>;
   close(): void;
+}
+
+/** A QoS 1 PUBLISH packet whose 2-byte packet id sits at `idOffset`. */
+export interface EncodedPublish {
+  bytes: Buffer;
+  idOffset: number;
+}
+
+export function encodePublish(topic: string, payload: string): EncodedPublish {
+  const body = Buffer.from(payload, 'utf8');
+  const bytes = publishPacket(topic, body, 0);
+  // the packet id is the 2 bytes right before the payload
+  return { bytes, idOffset: bytes.length - body.length - 2 };
 }
 
 function remainingLength(n: number): number[] {
@@ -84,16 +100,21 @@ export function openWire(host: string, port: number, clientId: string, password:
             return reject(new Error(`CONNACK ${body[1]} for ${clientId}`));
           }
           connected = true;
+          const send = (bytes: Buffer | ((id: number) => Buffer)) =>
+            new Promise<number>((res, rej) => {
+              if (closed) return rej(closed);
+              const id = nextId;
+              nextId = nextId === 65535 ? 1 : nextId + 1;
+              pending.set(id, { startedNs: process.hrtime.bigint(), resolve: res, reject: rej });
+              socket.write(typeof bytes === 'function' ? bytes(id) : bytes);
+            });
           resolve({
-            publish(topic, payload) {
-              return new Promise((res, rej) => {
-                if (closed) return rej(closed);
-                const id = nextId;
-                nextId = nextId === 65535 ? 1 : nextId + 1;
-                pending.set(id, { startedNs: process.hrtime.bigint(), resolve: res, reject: rej });
-                socket.write(publishPacket(topic, Buffer.from(payload, 'utf8'), id));
-              });
-            },
+            publish: (topic, payload) => send((id) => publishPacket(topic, Buffer.from(payload, 'utf8'), id)),
+            publishEncoded: (packet) =>
+              send((id) => {
+                packet.bytes.writeUInt16BE(id, packet.idOffset);
+                return packet.bytes;
+              }),
             close() {
               socket.end(Buffer.from([0xe0, 0]));
             },

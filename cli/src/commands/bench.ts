@@ -82,6 +82,7 @@ export async function bench(argv: string[]): Promise<number> {
     rows.push({ area: 'ingest', measure: `publish→PUBACK p50 / p99 at ${fmt(r.pacedRatePerSecond)}/s`, value: `${r.p50Ms.toFixed(1)} / ${r.p99Ms.toFixed(1)} ms`, target: '—', met: null });
     rows.push({ area: 'ingest', measure: 'publish→PUBACK p50 / p99 saturated', value: `${r.saturatedP50Ms.toFixed(0)} / ${r.saturatedP99Ms.toFixed(0)} ms`, target: '—', met: null });
     rows.push({ area: 'ingest', measure: 'gateway CPU per reading (saturated)', value: `${((r.gatewayCpuSeconds / (r.meters * o.readings)) * 1e6).toFixed(0)} µs`, target: '—', met: null });
+    rows.push({ area: 'ingest', measure: 'load generator CPU per reading (same machine)', value: `${((r.loadGeneratorCpuSeconds / (r.meters * o.readings)) * 1e6).toFixed(0)} µs`, target: '—', met: null });
     rows.push({ area: 'ingest', measure: `connect ${fmt(r.meters)} meters (JWT login)`, value: `${r.connectSeconds.toFixed(1)} s`, target: '—', met: null });
     rows.push({ area: 'memory', measure: `gateway RSS per connected meter (${fmt(r.meters)})`, value: `${(r.rssPerMeterBytes / 1024).toFixed(1)} kB`, target: '≤ 20 kB', met: r.rssPerMeterBytes <= 20 * 1024 });
   }
