@@ -53,8 +53,13 @@ function expandReadings(rd: ExactJson[]): Entry[] | undefined {
   let previous: Entry = {};
   for (const raw of rd) {
     if (!isObject(raw)) return undefined;
-    const entry: Entry = { ...raw };
-    for (const key of INHERITED) if (entry[key] === undefined && previous[key] !== undefined) entry[key] = previous[key];
+    // Copied only when it inherits something: the parsed payload itself stays as signed.
+    let entry: Entry = raw;
+    for (const key of INHERITED)
+      if (entry[key] === undefined && previous[key] !== undefined) {
+        if (entry === raw) entry = { ...raw };
+        entry[key] = previous[key];
+      }
     out.push(entry);
     previous = entry;
   }
