@@ -2,7 +2,6 @@
 // decode → identify → verify → validate → durably store → emit, one small named step each
 // (./steps, ./rules). A meter's frames are handled one at a time in arrival order; different
 // meters run concurrently. Nothing thrown escapes: the transport always gets an outcome.
-import { payloadDigest } from '@feedin/protocol/digest';
 import type { Clock } from '@feedin/protocol/sandbox-time';
 import type { GatewayEvents } from '../events.js';
 import type { GatewayMetrics } from '../metrics.js';
@@ -76,7 +75,7 @@ export async function createIngest(deps: IngestDeps): Promise<Ingest> {
   }
 
   async function ingestDecoded(frame: DecodedFrame, source: IngestSource, receivedAtMs: number, startedAt: number): Promise<IngestOutcome> {
-    const { reading, record: ocmf, text } = frame;
+    const { reading, record: ocmf, text, payloadDigest: digest } = frame;
     const pgRaw = ocmf.payload['PG'];
     const pg = typeof pgRaw === 'string' ? pgRaw : `F${reading.pagination}`;
     // Filed under the authenticated meter when there is one: that is who sent it.
@@ -89,10 +88,9 @@ export async function createIngest(deps: IngestDeps): Promise<Ingest> {
     // Key rotation/revocation: the key valid when the reading was taken signs it.
     const key = keyAt(meter.value, reading.timestampMs);
     if (!key.ok) return reject(key.reason, key.detail);
-    const signature = await verifySignature(ocmf, meter.value, key.publicKey);
+    const signature = await verifySignature(ocmf, key.publicKey, frame.payloadSha256);
     if (!signature.ok) return reject(signature.reason, signature.detail);
 
-    const digest = payloadDigest(ocmf.payloadText);
     const last = state.get(reading.meterId);
     const verdict = await validateReading({
       reading,

@@ -12,7 +12,7 @@ import { signOcmf } from '@feedin/protocol/ocmf-build';
 import { parseOcmf } from '@feedin/protocol/ocmf-parse';
 import { verifyDerSignature, verifyOcmf } from '@feedin/protocol/ocmf-verify';
 import { decodePublicKey, publicKeyFromPrivate } from '@feedin/protocol/public-key';
-import { createFastVerifyOcmf, verifyDerSecp256k1Native } from './verify-fast.js';
+import { createFastVerifyOcmf, prepareNativeCheck, verifyDerSecp256k1Native } from './verify-fast.js';
 import { loadNativeSecp256k1 } from './verify-native-secp256k1.js';
 
 const native = loadNativeSecp256k1();
@@ -104,6 +104,22 @@ describe('native secp256k1 verifier', () => {
         expect(verifyDerSecp256k1Native(native!, der, digest, key, false)).toEqual(verifyDerSignature('secp256k1', der, digest, key, false));
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('reads canonical DER straight into the low-s compact form libsecp256k1 is given', () => {
+    const H = N >> 1n;
+    const scalar = fc.oneof(fc.bigInt({ min: 1n, max: N - 1n }), fc.bigInt({ min: 1n, max: 1n << 64n }), fc.constantFrom(1n, 0x7fn, 0x80n, 0xffn, N - 1n, H, H + 1n, (1n << 255n) - 1n, 1n << 255n));
+    const be32 = (v: bigint) => hexToBytes(`0x${v.toString(16).padStart(64, '0')}`);
+    fc.assert(
+      fc.property(scalar, scalar, (r, s) => {
+        const prepared = prepareNativeCheck(derOf(r, s), new Uint8Array(32), new Uint8Array(33), true);
+        expect('check' in prepared).toBe(true);
+        if (!('check' in prepared)) return;
+        expect(Buffer.from(prepared.check.compact).toString('hex')).toBe(Buffer.from([...be32(r), ...be32(s > H ? N - s : s)]).toString('hex'));
+        expect(prepared.check.high).toBe(s > H);
+      }),
+      { numRuns: 500 },
     );
   });
 

@@ -34,6 +34,8 @@ const mismatch = (): DerVerdict => fail('bad-signature', 'the secp256k1 signatur
 /** Everything protocol's `verifyDerSignature` decides before the curve arithmetic: a verdict
  * when the bytes already decide it, else the question for libsecp256k1. */
 export function prepareNativeCheck(der: Uint8Array, digest: Uint8Array, publicKey: Uint8Array, lowS: boolean): { verdict: DerVerdict } | { check: NativeCheck } {
+  const fast = canonicalDerToCompact(der);
+  if (fast) return { check: { compact: fast.compact, digest, publicKey, high: fast.high, lowS } };
   let r: bigint;
   let s: bigint;
   try {
@@ -49,6 +51,57 @@ export function prepareNativeCheck(der: Uint8Array, digest: Uint8Array, publicKe
   // signature is normalised first; protocol's verifier accepts it unless `lowS` is asked for.
   const compact = Buffer.from(r.toString(16).padStart(64, '0') + (high ? N - s : s).toString(16).padStart(64, '0'), 'hex');
   return { check: { compact, digest, publicKey, high, lowS } };
+}
+
+const N_BYTES = Uint8Array.from(Buffer.from(N.toString(16).padStart(64, '0'), 'hex'));
+const HALF_N_BYTES = Uint8Array.from(Buffer.from(HALF_N.toString(16).padStart(64, '0'), 'hex'));
+
+/** Big-endian comparison of two 32-byte numbers at `a[ai…]` and `b[0…]`. */
+function compare32(a: Uint8Array, ai: number, b: Uint8Array): number {
+  for (let i = 0; i < 32; i++) if (a[ai + i] !== b[i]) return a[ai + i]! - b[i]!;
+  return 0;
+}
+
+/** One DER INTEGER at `at` in minimal encoding (what every signer writes), right-aligned into
+ * 32 bytes of `out` at `to`; the offset after it, or -1 for anything else. */
+function readCanonicalInteger(der: Uint8Array, at: number, out: Uint8Array, to: number): number {
+  if (der[at] !== 0x02) return -1;
+  let len = der[at + 1]!;
+  let from = at + 2;
+  if (len < 1 || len > 33 || from + len > der.length || der[from]! >= 0x80) return -1;
+  if (der[from] === 0 && len > 1) {
+    if (der[from + 1]! < 0x80) return -1; // a leading zero that is not needed
+    from++;
+    len--;
+  }
+  if (len > 32) return -1;
+  out.set(der.subarray(from, from + len), to + 32 - len);
+  return from + len;
+}
+
+/** The fast way through `prepareNativeCheck` for canonical DER with r, s in [1, n-1], about all
+ * real signatures: bytes straight into the compact form, no bigints. Undefined for everything
+ * else, which takes the general path (noble's parser decides what "malformed" means). */
+function canonicalDerToCompact(der: Uint8Array): { compact: Uint8Array; high: boolean } | undefined {
+  if (der.length < 8 || der[0] !== 0x30 || der[1] !== der.length - 2) return undefined;
+  const compact = new Uint8Array(64);
+  const afterR = readCanonicalInteger(der, 2, compact, 0);
+  if (afterR < 0) return undefined;
+  if (readCanonicalInteger(der, afterR, compact, 32) !== der.length) return undefined;
+  // r, s must be in [1, n-1]; zeros and overflows go the general way (to their verdicts).
+  if (compare32(compact, 0, N_BYTES) >= 0 || compare32(compact, 32, N_BYTES) >= 0) return undefined;
+  if (compact.subarray(0, 32).every((b) => b === 0) || compact.subarray(32).every((b) => b === 0)) return undefined;
+  const high = compare32(compact, 32, HALF_N_BYTES) > 0;
+  if (high) {
+    // s := n - s, byte-wise with borrow
+    let borrow = 0;
+    for (let i = 31; i >= 0; i--) {
+      const d = N_BYTES[i]! - compact[32 + i]! - borrow;
+      compact[32 + i] = d & 0xff;
+      borrow = d < 0 ? 1 : 0;
+    }
+  }
+  return { compact, high };
 }
 
 /** libsecp256k1's answer; its parse errors (a key it cannot read) are "not valid", as in noble. */

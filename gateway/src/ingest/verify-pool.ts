@@ -14,7 +14,8 @@ import { loadNativeSecp256k1 } from './verify-native-secp256k1.js';
 
 export interface VerifyPool {
   readonly threads: number;
-  verify(record: OcmfRecord, publicKey: PublicKey, opts?: { lowS?: boolean }): Promise<Result<true, VerifyReason>>;
+  /** `payloadSha256`: the payload's SHA-256 if the caller has it (else computed here) */
+  verify(record: OcmfRecord, publicKey: PublicKey, opts?: { lowS?: boolean; payloadSha256?: Uint8Array | undefined }): Promise<Result<true, VerifyReason>>;
   close(): Promise<void>;
 }
 
@@ -120,7 +121,7 @@ export function createVerifyPool(p: { threads: number }): VerifyPool {
     threads: p.threads,
     verify(record, publicKey, opts = {}) {
       if (!nativeApplies(record, publicKey) || publicKey.point.length > 65) return Promise.resolve(verifyOcmf(record, publicKey, opts));
-      const prepared = prepareNativeCheck(record.signature.data, payloadSha256(record), publicKey.point, opts.lowS ?? false);
+      const prepared = prepareNativeCheck(record.signature.data, opts.payloadSha256 ?? payloadSha256(record), publicKey.point, opts.lowS ?? false);
       if ('verdict' in prepared) return Promise.resolve(prepared.verdict);
       return new Promise((resolve) => {
         queue.push({ check: prepared.check, resolve });

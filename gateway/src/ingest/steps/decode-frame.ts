@@ -1,6 +1,8 @@
 // Step 1 — decode: bytes → UTF-8 text → OCMF record → meter reading. Nothing here trusts the
 // frame: every failure is a result with a reason, and the text is kept (truncated) so even a
 // frame that cannot be read is recorded as evidence.
+import { hash } from 'node:crypto';
+import type { Hex } from '@feedin/protocol/hex';
 import type { OcmfRecord } from '@feedin/protocol/ocmf-parse';
 import { parseOcmf } from '@feedin/protocol/ocmf-parse';
 import type { MeterReading } from '@feedin/protocol/ocmf-reading';
@@ -10,6 +12,10 @@ export interface DecodedFrame {
   text: string;
   record: OcmfRecord;
   reading: MeterReading;
+  /** SHA-256 of the payload's UTF-8 bytes: what the signature signs, and (as hex) the digest
+   * claims point at. Computed once here for both. */
+  payloadSha256: Uint8Array;
+  payloadDigest: Hex;
 }
 
 export type DecodeReason = 'oversize' | 'malformed' | 'unsupported-encoding';
@@ -65,5 +71,6 @@ export function decodeFrame(frame: string | Uint8Array, maxFrameBytes: number): 
   const reading = readingFromRecord(record.value);
   // One gateway reason for every unreadable payload; the protocol's finer reason leads the detail.
   if (!reading.ok) return rejected('malformed', `${reading.reason}: ${reading.detail}`, text, record.value);
-  return { ok: true, value: { text, record: record.value, reading: reading.value } };
+  const sha = hash('sha256', record.value.payloadText, 'buffer');
+  return { ok: true, value: { text, record: record.value, reading: reading.value, payloadSha256: sha, payloadDigest: `0x${sha.toString('hex')}` } };
 }

@@ -3,7 +3,6 @@
 import type { OcmfRecord } from '@feedin/protocol/ocmf-parse';
 import { fail, ok, type Result } from '@feedin/protocol/result';
 import type { PublicKey } from '@feedin/protocol/public-key';
-import type { DirectoryMeter } from '../../registry/meter-directory.js';
 import { createVerifyPool, verifyThreadsFromEnv, type VerifyPool } from '../verify-pool.js';
 
 // Native libsecp256k1 when it loads (≈50× faster than pure JS), on a worker thread when there is
@@ -12,10 +11,11 @@ let pool: VerifyPool | undefined;
 
 export type VerifyReason = 'bad-signature' | 'unsupported-algorithm' | 'malformed';
 
-/** `publicKey`: the meter's key valid at the reading's TM (registry/meter-keys.ts keyAt). */
-export async function verifySignature(record: OcmfRecord, meter: DirectoryMeter, publicKey: PublicKey = meter.publicKey): Promise<Result<true, VerifyReason>> {
+/** `publicKey`: the meter's key valid at the reading's TM (registry/meter-keys.ts keyAt);
+ * `payloadSha256`: the payload's digest when the caller has it already (decode-frame.ts). */
+export async function verifySignature(record: OcmfRecord, publicKey: PublicKey, payloadSha256?: Uint8Array): Promise<Result<true, VerifyReason>> {
   pool ??= createVerifyPool({ threads: verifyThreadsFromEnv() });
-  const verified = await pool.verify(record, publicKey);
+  const verified = await pool.verify(record, publicKey, { payloadSha256 });
   if (verified.ok) return ok(true);
   switch (verified.reason) {
     case 'unsupported-algorithm':
