@@ -1,9 +1,11 @@
 // Keccak-256 (the Ethereum hash: original Keccak padding 0x01, not SHA3's 0x06) with the
 // Keccak-f[1600] permutation unrolled on 32-bit lane halves. Why not @noble/hashes' keccak_256:
-// Merkle trees of 100,000 claims hash ~300,000 times and noble's loop-based permutation is several
-// times slower. This file is checked byte for byte against noble on random inputs of every length
-// around the block boundaries (keccak.test.ts); nothing else in feedin hashes with it for security
-// beyond what noble would give.
+// the roots of a 100,000-claim batch take ~800,000 permutations and noble's loop-based one is
+// several times slower. This file is checked byte for byte against noble on random inputs of every
+// length around the block boundaries (keccak.test.ts); nothing else in feedin hashes with it for
+// security beyond what noble would give. It is also the reference a faster implementation
+// (keccak-wasm.ts) must match before `useKeccak256` installs it.
+import { FeedinError } from './errors.js';
 
 const RATE_BYTES = 136; // 1088-bit rate for a 256-bit capacity (FIPS 202 §5.2 with Keccak padding)
 
@@ -100,47 +102,127 @@ function absorbBlock(s: Uint32Array, bytes: Uint8Array, at: number): void {
   keccakF1600(s);
 }
 
+/** What a Keccak-256 implementation gives: one hash into the caller's buffer, and the two bulk
+ * jobs of a Merkle tree — the leaf hashes of many records, the inner nodes of a whole tree — as
+ * one call each: in WebAssembly, a call per hash costs about as much as the permutation. */
+export interface Keccak256Implementation {
+  /** Keccak-256 of `data`, written to `out` at `at`. */
+  hashInto(data: Uint8Array, out: Uint8Array, at: number): void;
+  /** For each record i of `records` (bytes ends[i − 1] … ends[i], from 0), keccak256(keccak256(
+   * record)) — OpenZeppelin's leaf hash — written to `out` at at + 32i. */
+  hashLeaves(records: Uint8Array, ends: Uint32Array, count: number, out: Uint8Array, at: number): void;
+  /** For i = parents − 1 down to 0: node i of `nodes` (32 bytes each) = Keccak-256 of nodes 2i + 1
+   * and 2i + 2, the smaller first (OpenZeppelin `_hashPair`). */
+  hashSortedPairs(nodes: Uint8Array, parents: number): void;
+}
+
+const HASH_BYTES = 32;
+
 /** Keccak-256 of `data` (32 bytes): the portable implementation below, or a faster one that
  * `useKeccak256` installed after checking it against this one (keccak-wasm.ts). */
 export function keccak256(data: Uint8Array): Uint8Array {
-  return implementation(data);
+  const out = new Uint8Array(HASH_BYTES);
+  implementation.hashInto(data, out, 0);
+  return out;
 }
 
-let implementation: (data: Uint8Array) => Uint8Array = keccak256Portable;
+/** keccak256(keccak256(record)) of `count` records (OpenZeppelin's leaf hash), 32 bytes each to
+ * `out` from `at`; record i is bytes ends[i − 1] … ends[i] of `records` (the first starts at 0). */
+export function keccak256LeafHashes(records: Uint8Array, ends: Uint32Array, count: number, out: Uint8Array, at: number): void {
+  if (!Number.isInteger(count) || count < 0 || count > ends.length) throw new FeedinError(`count: expected 0 to ends.length (${ends.length}), got ${count}`);
+  for (let i = 0, start = 0; i < count; start = ends[i++]!) if (ends[i]! < start || ends[i]! > records.length) throw new FeedinError(`ends: record ${i} ends at ${ends[i]}, outside ${start} … ${records.length}`);
+  if (!Number.isInteger(at) || at < 0 || at + count * HASH_BYTES > out.length) throw new FeedinError(`at: ${at} leaves no room for ${count} hashes in out (${out.length} bytes)`);
+  implementation.hashLeaves(records, ends, count, out, at);
+}
 
-/** Installs a faster Keccak-256 (e.g. WebAssembly) for every later `keccak256` call — only if it
- * gives this file's bytes on inputs around every block boundary; otherwise throws and keeps this one. */
-export function useKeccak256(candidate: (data: Uint8Array) => Uint8Array): void {
+/** The inner nodes of a Merkle tree laid out like OpenZeppelin's `makeMerkleTree` (children of
+ * node i at 2i + 1 and 2i + 2, 32 bytes each): for i = parents − 1 down to 0, node i = Keccak-256
+ * of its two children, the smaller first. The leaves must already be in place. */
+export function keccak256SortedPairs(nodes: Uint8Array, parents: number): void {
+  if (!Number.isInteger(parents) || parents < 0) throw new FeedinError(`parents: expected a count, got ${parents}`);
+  if (parents > 0 && nodes.length < (2 * parents + 1) * HASH_BYTES) throw new FeedinError(`nodes: ${parents} parents need ${2 * parents + 1} nodes of 32 bytes, got ${nodes.length} bytes`);
+  implementation.hashSortedPairs(nodes, parents);
+}
+
+const portable: Keccak256Implementation = {
+  hashInto: keccak256PortableInto,
+  hashLeaves(records, ends, count, out, at) {
+    const inner = new Uint8Array(HASH_BYTES);
+    for (let i = 0, start = 0; i < count; start = ends[i++]!) {
+      keccak256PortableInto(records.subarray(start, ends[i]), inner, 0);
+      keccak256PortableInto(inner, out, at + i * HASH_BYTES);
+    }
+  },
+  hashSortedPairs(nodes, parents) {
+    const pair = new Uint8Array(2 * HASH_BYTES);
+    for (let i = parents - 1; i >= 0; i--) {
+      const left = (2 * i + 1) * HASH_BYTES;
+      const right = left + HASH_BYTES;
+      let order = 0;
+      for (let k = 0; k < HASH_BYTES && order === 0; k++) order = nodes[left + k]! - nodes[right + k]!;
+      const [first, second] = order <= 0 ? [left, right] : [right, left];
+      pair.set(nodes.subarray(first, first + HASH_BYTES), 0);
+      pair.set(nodes.subarray(second, second + HASH_BYTES), HASH_BYTES);
+      keccak256PortableInto(pair, nodes, i * HASH_BYTES);
+    }
+  },
+};
+
+let implementation: Keccak256Implementation = portable;
+
+/** Installs a faster Keccak-256 (e.g. WebAssembly) for every later call — only if it gives this
+ * file's bytes on inputs around every block boundary, on leaf hashes of records of those lengths
+ * and on a small tree with equal and swapped pairs; otherwise throws and keeps this one. */
+export function useKeccak256(candidate: Keccak256Implementation): void {
   for (let length = 0; length <= 3 * RATE_BYTES + 1; length++) {
     const data = Uint8Array.from({ length }, (_, i) => (i * 31 + length * 7) & 0xff);
-    const want = keccak256Portable(data);
-    const got = candidate(data);
-    if (got.length !== 32 || got.some((b, i) => b !== want[i])) throw new Error(`useKeccak256: the candidate differs from the portable Keccak-256 on ${length} bytes`);
+    const want = new Uint8Array(HASH_BYTES + 3);
+    const got = new Uint8Array(HASH_BYTES + 3);
+    portable.hashInto(data, want, 3);
+    candidate.hashInto(data, got, 3);
+    if (got.some((b, i) => b !== want[i])) throw new Error(`useKeccak256: the candidate differs from the portable Keccak-256 on ${length} bytes`);
   }
+  // neighbours with as many whole blocks (0 and 1, 136 and 137, 272 and 320) and without
+  const lengths = [0, 1, 32, 64, 135, 136, 137, 271, 272, 320, 3 * RATE_BYTES + 1];
+  const ends = Uint32Array.from(lengths, (_, i) => lengths.slice(0, i + 1).reduce((a, b) => a + b));
+  const records = Uint8Array.from({ length: ends[ends.length - 1]! }, (_, i) => (i * 29 + 5) & 0xff);
+  const wantLeaves = new Uint8Array(3 + lengths.length * HASH_BYTES);
+  const gotLeaves = new Uint8Array(3 + lengths.length * HASH_BYTES);
+  portable.hashLeaves(records, ends, lengths.length, wantLeaves, 3);
+  candidate.hashLeaves(records, ends, lengths.length, gotLeaves, 3);
+  if (gotLeaves.some((b, i) => b !== wantLeaves[i])) throw new Error('useKeccak256: the candidate differs from the portable Keccak-256 on leaf hashes');
+  // 9 leaves (nodes 8-16) under 8 parents: leaves 15 and 16 are equal, and the sort swaps some
+  // pairs (9 and 10, 7 and 8, 1 and 2) and keeps others
+  const leaves = Uint8Array.from({ length: 17 * HASH_BYTES }, (_, i) => (i * 113 + (i >> 5) * 71) & 0xff);
+  leaves.copyWithin(16 * HASH_BYTES, 15 * HASH_BYTES, 16 * HASH_BYTES);
+  const want = leaves.slice();
+  const got = leaves.slice();
+  portable.hashSortedPairs(want, 8);
+  candidate.hashSortedPairs(got, 8);
+  if (got.some((b, i) => b !== want[i])) throw new Error('useKeccak256: the candidate differs from the portable Keccak-256 on sorted pairs');
   implementation = candidate;
 }
 
 /** Back to the portable implementation (tests). */
 export function usePortableKeccak256(): void {
-  implementation = keccak256Portable;
+  implementation = portable;
 }
 
-function keccak256Portable(data: Uint8Array): Uint8Array {
+function keccak256PortableInto(data: Uint8Array, out: Uint8Array, at: number): void {
   const s = new Uint32Array(50);
-  let at = 0;
-  for (; at + RATE_BYTES <= data.length; at += RATE_BYTES) absorbBlock(s, data, at);
+  let from = 0;
+  for (; from + RATE_BYTES <= data.length; from += RATE_BYTES) absorbBlock(s, data, from);
   const last = new Uint8Array(RATE_BYTES);
-  last.set(data.subarray(at));
-  last[data.length - at] = last[data.length - at]! ^ 0x01;
+  last.set(data.subarray(from));
+  last[data.length - from] = last[data.length - from]! ^ 0x01;
   last[RATE_BYTES - 1] = last[RATE_BYTES - 1]! ^ 0x80;
   absorbBlock(s, last, 0);
-  const out = new Uint8Array(32);
   for (let i = 0; i < 8; i++) {
     const w = s[i]!;
-    out[i * 4] = w & 0xff;
-    out[i * 4 + 1] = (w >>> 8) & 0xff;
-    out[i * 4 + 2] = (w >>> 16) & 0xff;
-    out[i * 4 + 3] = w >>> 24;
+    const o = at + i * 4;
+    out[o] = w & 0xff;
+    out[o + 1] = (w >>> 8) & 0xff;
+    out[o + 2] = (w >>> 16) & 0xff;
+    out[o + 3] = w >>> 24;
   }
-  return out;
 }
