@@ -11,10 +11,11 @@ import { deployContracts } from '@feedin/contracts/deploy';
 import { SANDBOX_TEST_ADDRESSES, SANDBOX_TEST_KEYS } from '@feedin/contracts/sandbox-test-keys';
 import { checksumAddress } from '@feedin/protocol/address';
 import type { Hex } from '@feedin/protocol/hex';
-import { buildMerkleTree, claimLeafHash, payoutLeafHash } from '@feedin/protocol/merkle';
+import { buildMerkleTreeFromBytes, payoutLeafHash, payoutLeafHashes, type ClaimLeaf, type PayoutLeaf } from '@feedin/protocol/merkle';
 import { sandboxConfigSchema } from '@feedin/sandbox-config/schema';
 import { GatewayEvents } from '@feedin/gateway/events';
 import { createStaticDirectory } from '@feedin/gateway/registry/meter-directory';
+import { buildBatchRoots } from '@feedin/gateway/settlement/batch-roots';
 import { startSettlement } from '@feedin/gateway/settlement/settlement-service';
 import { openSettlementStore } from '@feedin/gateway/settlement/settlement-store';
 import { openSqliteStore } from '@feedin/gateway/store/sqlite-store';
@@ -34,25 +35,23 @@ const payeeOf = (n: number) => checksumAddress(`0x${(n + 1).toString(16).padStar
 const digestOf = (n: number, side: number) => `0x${(n * 2 + side).toString(16).padStart(64, '0')}` as Hex;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
-/** Both roots of a batch of `claims` claims (one payee per claim), timed from known payees
- * (the gateway has them from the config) to both roots. */
+/** Both roots of a batch of `claims` claims (one payee per claim), timed through the function
+ * buildBatch builds them with, from the claims' leaves and the payouts to both roots. */
 function buildRoots(claims: number, intervalStartSec: bigint) {
-  const payees = Array.from({ length: claims }, (_, i) => payeeOf(i));
-  const started = performance.now();
-  const claimHashes: Hex[] = [];
-  const payouts: Array<{ payee: Hex; cumulativeAmount: bigint }> = [];
+  const leaves: ClaimLeaf[] = [];
+  const payouts: PayoutLeaf[] = [];
   let total = 0n;
   for (let i = 0; i < claims; i++) {
     const amount = BigInt(100 + (i % 50));
     total += amount;
-    const payee = payees[i]!;
-    claimHashes.push(claimLeafHash({ meterId: `m-${i}`, intervalStartSec, intervalEndSec: intervalStartSec + 900n, exportWh: 125n, amount, payee, openingDigest: digestOf(i, 0), closingDigest: digestOf(i, 1) }));
+    const payee = payeeOf(i);
+    leaves.push({ meterId: `m-${i}`, intervalStartSec, intervalEndSec: intervalStartSec + 900n, exportWh: 125n, amount, payee, openingDigest: digestOf(i, 0), closingDigest: digestOf(i, 1) });
     payouts.push({ payee, cumulativeAmount: amount });
   }
-  const claimsTree = buildMerkleTree(claimHashes);
-  const payoutHashes = payouts.map((p) => payoutLeafHash(p));
-  const payoutsTree = buildMerkleTree(payoutHashes);
-  return { claimsRoot: claimsTree.root, payoutsTree, payouts, payoutHashes, total, ms: performance.now() - started };
+  const started = performance.now();
+  const { claimsRoot, payoutsRoot } = buildBatchRoots({ claims: leaves, payouts });
+  const ms = performance.now() - started;
+  return { claimsRoot, payoutsRoot, payouts, total, ms };
 }
 
 export async function runSettlementBench(o: { claimCounts: number[]; closeMeters?: number; log: (l: string) => void }): Promise<SettlementBenchResult> {
@@ -80,19 +79,20 @@ export async function runSettlementBench(o: { claimCounts: number[]; closeMeters
     // A first batch writes storage that later ones only update: submit one before measuring, so
     // every measured batch pays the same storage costs and only the claim count differs.
     const warmUp = buildRoots(1, T0);
-    await chain.submitBatch({ batchId: 1n, intervalStartSec: T0, intervalEndSec: T0 + 900n, claimsRoot: warmUp.claimsRoot, payoutsRoot: warmUp.payoutsTree.root, claimCount: 1n, totalExportWh: 125n, totalAmount: warmUp.total });
+    await chain.submitBatch({ batchId: 1n, intervalStartSec: T0, intervalEndSec: T0 + 900n, claimsRoot: warmUp.claimsRoot, payoutsRoot: warmUp.payoutsRoot, claimCount: 1n, totalExportWh: 125n, totalAmount: warmUp.total });
     for (const [i, claims] of o.claimCounts.entries()) {
       const intervalStartSec = T0 + BigInt(i + 1) * 900n;
       const roots = buildRoots(claims, intervalStartSec);
-      const tx = await chain.submitBatch({ batchId: BigInt(i + 2), intervalStartSec, intervalEndSec: intervalStartSec + 900n, claimsRoot: roots.claimsRoot, payoutsRoot: roots.payoutsTree.root, claimCount: BigInt(claims), totalExportWh: 125n * BigInt(claims), totalAmount: roots.total });
+      const tx = await chain.submitBatch({ batchId: BigInt(i + 2), intervalStartSec, intervalEndSec: intervalStartSec + 900n, claimsRoot: roots.claimsRoot, payoutsRoot: roots.payoutsRoot, claimCount: BigInt(claims), totalExportWh: 125n * BigInt(claims), totalAmount: roots.total });
       gasPerSubmitBatch.push({ claims, gasUsed: tx.gasUsed.toString(), rootsMs: roots.ms });
       o.log(`settlement: ${fmt(claims)} claims: roots in ${roots.ms.toFixed(0)} ms, submitBatch ${tx.gasUsed} gas`);
       last = roots;
     }
     // Withdraw from the largest batch (challenge window 0: final at once) with its real proof.
-    const idx = Math.floor(last!.payouts.length / 2);
-    const payout = last!.payouts[idx]!;
-    const w = await outsider.withdraw({ batchId: BigInt(o.claimCounts.length + 1), payee: payout.payee, cumulativeAmount: payout.cumulativeAmount, proof: last!.payoutsTree.proof(last!.payoutHashes[idx]!) });
+    const payout = last!.payouts[Math.floor(last!.payouts.length / 2)]!;
+    const payoutsTree = buildMerkleTreeFromBytes(payoutLeafHashes(last!.payouts));
+    if (payoutsTree.root !== last!.payoutsRoot) throw new Error('bench: the payouts tree for the proof does not match the submitted root');
+    const w = await outsider.withdraw({ batchId: BigInt(o.claimCounts.length + 1), payee: payout.payee, cumulativeAmount: payout.cumulativeAmount, proof: payoutsTree.proof(payoutLeafHash(payout)) });
     chain.close();
     outsider.close();
 

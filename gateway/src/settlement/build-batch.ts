@@ -3,13 +3,8 @@
 // watermark and the state after the previous batch, expecting identical roots.
 import { checksumAddress } from '@feedin/protocol/address';
 import type { Hex } from '@feedin/protocol/hex';
-import {
-  buildMerkleTree,
-  claimLeafHash,
-  payoutLeafHash,
-  type ClaimLeaf,
-  type PayoutLeaf,
-} from '@feedin/protocol/merkle';
+import type { ClaimLeaf, PayoutLeaf } from '@feedin/protocol/merkle';
+import { buildBatchRoots } from './batch-roots.js';
 import { priceClaim, type ClaimFlag } from './price-claim.js';
 
 /** A reading as settlement remembers it: enough to telescope, point at its bytes and fetch them. */
@@ -123,7 +118,8 @@ export function buildBatch(input: BuildBatchInput): BuiltBatch {
 
   // Caps cut in meterId order so that the same inputs always cut the same claims.
   const meters = [...input.meters].sort((a, b) => (a.meterId < b.meterId ? -1 : a.meterId > b.meterId ? 1 : 0));
-  const claims: BuiltClaim[] = [];
+  // leaf hashes come with the roots, hashed in bulk after the loop
+  const claims: Array<Omit<BuiltClaim, 'leafHash'>> = [];
   const meterStates: MeterStateChange[] = [];
   const dayTotals = new Map<string, bigint>();
   const payeeCumulative = new Map<Hex, bigint>();
@@ -192,7 +188,6 @@ export function buildBatch(input: BuildBatchInput): BuiltBatch {
     };
     claims.push({
       leaf,
-      leafHash: claimLeafHash(leaf),
       householdId: m.householdId,
       pricing: { pricePerKWh: priced.pricePerKWh, carryIn: m.carryIn, carryOut: priced.carryOut, paidWh: priced.paidWh, flags },
       opening,
@@ -207,16 +202,17 @@ export function buildBatch(input: BuildBatchInput): BuiltBatch {
     .filter(([, value]) => value > 0n)
     .sort(([a], [b]) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1))
     .map(([payee, cumulativeAmount]) => ({ payee, cumulativeAmount }));
+  const roots = buildBatchRoots({ claims: claims.map((c) => c.leaf), payouts });
 
   return {
     batchId: input.batchId,
     intervalStartMs: input.intervalStartMs,
     intervalEndMs,
     watermark: input.watermark,
-    claims,
-    claimsRoot: buildMerkleTree(claims.map((c) => c.leafHash)).root,
+    claims: claims.map((c, i) => ({ ...c, leafHash: roots.claimLeafHashes[i]! })),
+    claimsRoot: roots.claimsRoot,
     payouts,
-    payoutsRoot: buildMerkleTree(payouts.map(payoutLeafHash)).root,
+    payoutsRoot: roots.payoutsRoot,
     claimCount: claims.length,
     totalExportWh,
     totalAmount: batchAmount,
