@@ -30,15 +30,14 @@ export async function validateReading(p: ValidateReadingParameters): Promise<Res
   // A duplicate was validated when it was first accepted; judging it against the newer state
   // would wrongly flag it (its registers and TM are older by construction).
   if (!pagination.ok || pagination.value.kind === 'duplicate') return pagination;
-  const rules = [
-    () => checkRegisters(p.reading, p.last),
-    () => checkTimestamp(p.reading, p.last, p.nowMs, p.clockSkewSeconds),
-    () => checkPlausibleExport(p.reading, p.last, p.meter.capacityW, p.plausibilityMarginPercent),
-    () => checkMeterStatus(p.reading),
-  ];
-  for (const rule of rules) {
-    const verdict = rule();
-    if (!verdict.ok) return verdict;
-  }
+  // In order, the first failure wins (written out: this runs for every reading).
+  const registers = checkRegisters(p.reading, p.last);
+  if (!registers.ok) return registers;
+  const timestamp = checkTimestamp(p.reading, p.last, p.nowMs, p.clockSkewSeconds);
+  if (!timestamp.ok) return timestamp;
+  const plausible = checkPlausibleExport(p.reading, p.last, p.meter.capacityW, p.plausibilityMarginPercent);
+  if (!plausible.ok) return plausible;
+  const status = checkMeterStatus(p.reading);
+  if (!status.ok) return status;
   return ok(pagination.value);
 }
