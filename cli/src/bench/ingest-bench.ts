@@ -15,6 +15,9 @@ export interface IngestBenchOptions {
   meters: number;
   /** readings per meter in the saturation phase */
   readingsPerMeter: number;
+  /** readings each meter keeps in flight (awaiting PUBACK) in the saturation phase: 1 is a meter
+   * reporting live; more is a meter catching up a backlog, as MQTT QoS 1 allows */
+  window?: number;
   /** seconds of the paced (latency) phase */
   pacedSeconds: number;
   log: (line: string) => void;
@@ -39,8 +42,12 @@ export interface IngestBenchResult {
   gatewayRssConnectedBytes: number;
   rssPerMeterBytes: number;
   gatewayCpuSeconds: number;
+  /** of which the gateway's main thread (the event loop) */
+  gatewayMainThreadCpuSeconds: number;
   /** CPU of this process (the load generator) during the saturated phase: it shares the cores */
   loadGeneratorCpuSeconds: number;
+  /** CPU time taken by the hypervisor for other guests during the saturated phase (0–1) */
+  stealShare: number;
 }
 
 const CAPACITY_W = 5000;
@@ -75,10 +82,29 @@ function askChild<T extends GatewayChildReply['type']>(child: ChildProcess, type
   });
 }
 
-async function childCpuSeconds(pid: number): Promise<number> {
-  const stat = (await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')).split(') ')[1]?.split(' ');
-  // utime and stime, fields 14 and 15 of /proc/<pid>/stat, in clock ticks (USER_HZ = 100); NaN off Linux
+/** utime + stime of /proc/<pid>/stat or /proc/<pid>/task/<tid>/stat (fields 14 and 15, clock
+ * ticks of 1/100 s), in seconds; NaN off Linux. */
+async function cpuSecondsOf(statPath: string): Promise<number> {
+  const stat = (await readFile(statPath, 'utf8').catch(() => '')).split(') ')[1]?.split(' ');
   return stat ? (Number(stat[11]) + Number(stat[12])) / 100 : NaN;
+}
+
+/** Share of the machine's CPU time the hypervisor gave to other guests ("steal", /proc/stat) since
+ * `before`; NaN off Linux. On a shared VM it is what makes two runs differ. */
+async function stealSince(before?: number[]): Promise<{ ticks: number[]; share: number }> {
+  const line = (await readFile('/proc/stat', 'utf8').catch(() => '')).split('\n')[0] ?? '';
+  const ticks = line.split(/\s+/).slice(1, 9).map(Number); // user nice system idle iowait irq softirq steal
+  if (!before || ticks.length < 8) return { ticks, share: NaN };
+  const delta = ticks.map((t, i) => t - (before[i] ?? 0));
+  const total = delta.reduce((a, b) => a + b, 0);
+  return { ticks, share: total > 0 ? delta[7]! / total : NaN };
+}
+
+/** The gateway's CPU: all of it, and its main thread (the event loop: MQTT, decode, validate,
+ * store) apart from the rest (the verify worker, mostly). */
+async function childCpu(pid: number): Promise<{ totalSeconds: number; mainThreadSeconds: number }> {
+  const [totalSeconds, mainThreadSeconds] = await Promise.all([cpuSecondsOf(`/proc/${pid}/stat`), cpuSecondsOf(`/proc/${pid}/task/${pid}/stat`)]);
+  return { totalSeconds, mainThreadSeconds };
 }
 
 export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBenchResult> {
@@ -135,18 +161,28 @@ export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBench
 
     const send = async (f: (typeof fleet)[number]) => f.wire!.publishEncoded(f.readings[f.sent++]!);
     if (profileDir) await askChild(child, 'profiled', { type: 'profile-start' });
-    const cpuBefore = await childCpuSeconds(child.pid!);
+    const cpuBefore = await childCpu(child.pid!);
     const ownCpuBefore = process.cpuUsage();
+    const stealBefore = await stealSince();
     const saturated: number[] = [];
     started = performance.now();
     await Promise.all(
       fleet.map(async (f) => {
-        for (let i = 0; i < o.readingsPerMeter; i++) saturated.push(await send(f));
+        let left = o.readingsPerMeter;
+        // `window` senders per meter, each taking the meter's next reading: in order on the wire.
+        await Promise.all(
+          Array.from({ length: Math.min(o.window ?? 1, o.readingsPerMeter) }, async () => {
+            while (left-- > 0) saturated.push(await send(f));
+          }),
+        );
       }),
     );
     const saturateSeconds = (performance.now() - started) / 1000;
-    const gatewayCpuSeconds = (await childCpuSeconds(child.pid!)) - cpuBefore;
+    const cpuAfter = await childCpu(child.pid!);
+    const gatewayCpuSeconds = cpuAfter.totalSeconds - cpuBefore.totalSeconds;
+    const gatewayMainThreadCpuSeconds = cpuAfter.mainThreadSeconds - cpuBefore.mainThreadSeconds;
     const ownCpu = process.cpuUsage(ownCpuBefore);
+    const stealShare = (await stealSince(stealBefore.ticks)).share;
     const loadGeneratorCpuSeconds = (ownCpu.user + ownCpu.system) / 1e6;
     if (profileDir) {
       const path = join(profileDir, `gateway-saturated-${Date.now()}.cpuprofile`);
@@ -190,7 +226,9 @@ export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBench
       gatewayRssConnectedBytes: connected.rssBytes,
       rssPerMeterBytes: Math.round((connected.rssBytes - base.rssBytes) / Math.max(1, connected.connected)),
       gatewayCpuSeconds,
+      gatewayMainThreadCpuSeconds,
       loadGeneratorCpuSeconds,
+      stealShare,
     };
   } finally {
     if (child.connected) child.send({ type: 'stop' });
