@@ -12,6 +12,7 @@ import { createAuthorizePublish } from './authorize-publish.js';
 import { createAuthorizeSubscribe } from './authorize-subscribe.js';
 import { trackMeterPresence } from './meter-presence.js';
 import { guardPacketSize } from './packet-size-guard.js';
+import { indexRetainedByTopic, type RetainedPersistence } from './retained-by-topic.js';
 import { createRateLimiter, DEFAULT_READING_RATE_LIMIT, type ReadingRateLimit } from './reading-rate-limit.js';
 import { createSecurityRecorder, type BrokerLog } from './security.js';
 import { parseMeterTopic } from './topics.js';
@@ -62,6 +63,15 @@ export async function startBroker(p: StartBrokerParameters): Promise<Broker> {
     maxClientsIdLength: 32,
     connectTimeout: 10_000,
     drainTimeout: 30_000,
+    // No limit on messages in flight inside aedes' emitter. With a limit (default 100), messages
+    // beyond it wait in a queue that the emitter drains synchronously, one finished message
+    // starting the next through its client's socket read: at 10,000 meters subscribed to their
+    // acks under full load that chain overflowed the stack and killed the gateway ("Maximum call
+    // stack size exceeded" in Client.nextBatch, found by the ingest bench). The limit guards
+    // fan-out to many subscribers; here every topic has one (a meter's own acks), in-flight
+    // readings are bounded per meter (MAX_READINGS_IN_FLIGHT) and a frozen meter is cut after
+    // drainTimeout.
+    concurrency: 0,
     preConnect: (_client, _packet, done) => done(null, true),
     authenticate: createAuthenticate({ directory: p.directory, clock: p.clock, jwtMaxLifetimeSeconds: p.jwtMaxLifetimeSeconds, security }),
     authorizePublish,
@@ -74,6 +84,8 @@ export async function startBroker(p: StartBrokerParameters): Promise<Broker> {
     published: (_packet, _client, done) => done(null),
   });
   ref.broker = aedes;
+  // aedes' own in-memory persistence (its types do not declare the property)
+  indexRetainedByTopic((aedes as unknown as { persistence: RetainedPersistence }).persistence);
   const presence = trackMeterPresence(aedes, p);
 
   aedes.on('clientError', (client, error) => p.log.info(`mqtt: client ${client.id} disconnected: ${error.message}`));
