@@ -18,6 +18,9 @@ export interface IngestBenchOptions {
   /** readings each meter keeps in flight (awaiting PUBACK) in the saturation phase: 1 is a meter
    * reporting live; more is a meter catching up a backlog, as MQTT QoS 1 allows */
   window?: number;
+  /** meters subscribe to their acks topic (QoS 1) and answer each ack, as the devices do
+   * (default true); false measures the PUBACK path alone */
+  acks?: boolean;
   /** seconds of the paced (latency) phase */
   pacedSeconds: number;
   log: (line: string) => void;
@@ -30,6 +33,8 @@ export interface IngestBenchResult {
   meters: number;
   readings: number;
   acceptedByGateway: number;
+  /** acks delivered to the meters' subscriptions (0 without `acks`) */
+  acksReceived: number;
   rejectedByGateway: number;
   connectSeconds: number;
   readingsPerSecond: number;
@@ -153,7 +158,7 @@ export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBench
 
     let started = performance.now();
     await pool(fleet, 256, async (f) => {
-      f.wire = await openWire('127.0.0.1', ready.port, f.meterId, f.jwt);
+      f.wire = await openWire('127.0.0.1', ready.port, f.meterId, f.jwt, o.acks === false ? {} : { acksTopic: `feedin/v1/meters/${f.meterId}/acks` });
     });
     const connectSeconds = (performance.now() - started) / 1000;
     const connected = await askChild(child, 'rss', { type: 'rss' });
@@ -209,10 +214,15 @@ export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBench
     let soaked = 0;
     if (o.soak) soaked = await soak(o.soak, fleet, child, (f, i) => signOcmfNative(addon, buildOcmfPayload({ meterId: f.meterId, pagination: i + 1, importWh: BigInt(1000 + i * 7), exportWh: BigInt(5000 + i * 20), timestampMs: Date.now(), utcOffsetMinutes: 420 }), f.key.secretKey), o.log);
     const after = await askChild(child, 'rss', { type: 'rss' });
+    // the last acks may still be on their way
+    const sentTotal = saturated.length + pacedLatencies.length + soaked;
+    for (let waited = 0; o.acks !== false && waited < 5000 && fleet.reduce((n, f) => n + (f.wire?.acksReceived() ?? 0), 0) < sentTotal; waited += 100) await new Promise((r) => setTimeout(r, 100));
+    const acksReceived = fleet.reduce((n, f) => n + (f.wire?.acksReceived() ?? 0), 0);
     for (const f of fleet) f.wire?.close();
     return {
       meters: o.meters,
-      readings: saturated.length + pacedLatencies.length + soaked,
+      readings: sentTotal,
+      acksReceived,
       acceptedByGateway: after.accepted,
       rejectedByGateway: after.rejected,
       connectSeconds,

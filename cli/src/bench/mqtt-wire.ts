@@ -1,5 +1,6 @@
 // A minimal MQTT 3.1.1 client for load generation: CONNECT, QoS 1 PUBLISH and the timing of
-// each PUBACK, nothing else. mqtt.js costs far more memory and CPU per connection, and ten
+// each PUBACK and, as the devices do, a QoS 1 subscription to the meter's acks with a PUBACK for
+// each ack; nothing else. mqtt.js costs far more memory and CPU per connection, and ten
 // thousand of them would measure the load generator, not the gateway.
 import { connect, type Socket } from 'node:net';
 
@@ -9,6 +10,8 @@ export interface WireConnection {
   /** the same with a packet encoded beforehand (encodePublish), so that the load generator spends
    * its CPU on the wire and not on encoding; the packet id is written in place */
   publishEncoded(packet: EncodedPublish): Promise<number>;
+  /** acks the gateway delivered on the subscribed topic (WireOptions.acksTopic) */
+  acksReceived(): number;
   close(): void;
 }
 
@@ -58,8 +61,18 @@ export function publishPacket(topic: string, payload: Buffer, packetId: number):
   return packet(0x32, Buffer.concat([str(topic), Buffer.from([packetId >> 8, packetId & 0xff]), payload]));
 }
 
-/** Opens a connection and resolves after a CONNACK 0; rejects with the return code otherwise. */
-export function openWire(host: string, port: number, clientId: string, password: string): Promise<WireConnection> {
+export function subscribePacket(topic: string, packetId: number): Buffer {
+  return packet(0x82, Buffer.concat([Buffer.from([packetId >> 8, packetId & 0xff]), str(topic), Buffer.from([1])]));
+}
+
+export interface WireOptions {
+  /** subscribe to this topic at QoS 1 before resolving, as a device does to its acks */
+  acksTopic?: string;
+}
+
+/** Opens a connection and resolves after a CONNACK 0 (and the SUBACK, with `acksTopic`); rejects
+ * with the return code otherwise. */
+export function openWire(host: string, port: number, clientId: string, password: string, options: WireOptions = {}): Promise<WireConnection> {
   return new Promise((resolve, reject) => {
     const socket: Socket = connect({ host, port });
     socket.setNoDelay(true);
@@ -67,6 +80,31 @@ export function openWire(host: string, port: number, clientId: string, password:
     let connected = false;
     let closed: Error | undefined;
     let nextId = 1;
+    let acks = 0;
+    const send = (bytes: Buffer | ((id: number) => Buffer)) =>
+      new Promise<number>((res, rej) => {
+        if (closed) return rej(closed);
+        const id = nextId;
+        nextId = nextId === 65535 ? 1 : nextId + 1;
+        pending.set(id, { startedNs: process.hrtime.bigint(), resolve: res, reject: rej });
+        socket.write(typeof bytes === 'function' ? bytes(id) : bytes);
+      });
+    const wire: WireConnection = {
+      publish: (topic, payload) => send((id) => publishPacket(topic, Buffer.from(payload, 'utf8'), id)),
+      publishEncoded: (packet) =>
+        send((id) => {
+          packet.bytes.writeUInt16BE(id, packet.idOffset);
+          return packet.bytes;
+        }),
+      acksReceived: () => acks,
+      close() {
+        socket.end(Buffer.from([0xe0, 0]));
+      },
+    };
+    const ready = () => {
+      connected = true;
+      resolve(wire);
+    };
     const pending = new Map<number, { startedNs: bigint; resolve: (ms: number) => void; reject: (e: Error) => void }>();
     const fail = (error: Error) => {
       closed ??= error;
@@ -92,6 +130,7 @@ export function openWire(host: string, port: number, clientId: string, password:
         }
         if (buffered.length < i + len) return;
         const type = buffered[0]! >> 4;
+        const flags = buffered[0]! & 0x0f;
         const body = buffered.subarray(i, i + len);
         buffered = buffered.subarray(i + len);
         if (type === 2) {
@@ -99,26 +138,24 @@ export function openWire(host: string, port: number, clientId: string, password:
             socket.destroy();
             return reject(new Error(`CONNACK ${body[1]} for ${clientId}`));
           }
-          connected = true;
-          const send = (bytes: Buffer | ((id: number) => Buffer)) =>
-            new Promise<number>((res, rej) => {
-              if (closed) return rej(closed);
-              const id = nextId;
-              nextId = nextId === 65535 ? 1 : nextId + 1;
-              pending.set(id, { startedNs: process.hrtime.bigint(), resolve: res, reject: rej });
-              socket.write(typeof bytes === 'function' ? bytes(id) : bytes);
-            });
-          resolve({
-            publish: (topic, payload) => send((id) => publishPacket(topic, Buffer.from(payload, 'utf8'), id)),
-            publishEncoded: (packet) =>
-              send((id) => {
-                packet.bytes.writeUInt16BE(id, packet.idOffset);
-                return packet.bytes;
-              }),
-            close() {
-              socket.end(Buffer.from([0xe0, 0]));
-            },
-          });
+          if (!options.acksTopic) ready();
+          else {
+            // packet id 0 is not allowed; the publishes take ids from 1 once this one is acknowledged
+            socket.write(subscribePacket(options.acksTopic, 65535));
+          }
+        } else if (type === 9) {
+          if (body[2] === 0x80) {
+            socket.destroy();
+            return reject(new Error(`SUBACK refused ${options.acksTopic} for ${clientId}`));
+          }
+          ready();
+        } else if (type === 3) {
+          acks++;
+          // QoS 1 (flags 0b0x01x): its packet id follows the topic; answer with a PUBACK
+          if ((flags & 0x06) === 0x02) {
+            const id = body.readUInt16BE(2 + body.readUInt16BE(0));
+            socket.write(Buffer.from([0x40, 2, id >> 8, id & 0xff]));
+          }
         } else if (type === 4) {
           const id = body.readUInt16BE(0);
           const p = pending.get(id);
