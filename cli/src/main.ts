@@ -48,7 +48,7 @@ const usage = `feedin — feed-in micropayment sandbox
                    suspend-meter <meterId> [--from <ISO>] --reason <text>
                                          regulator actions (reason hash on chain, audit log)
                                          print a JWT for MQTT login as that meter
-  feedin bench [--quick] [--meters N] [--readings N] [--soak-minutes M] [--only verify,ingest,settlement,dashboard] [--out file]
+  feedin bench [--quick] [--meters N] [--readings N] [--window N] [--no-acks] [--soak-minutes M] [--only verify,ingest,settlement,dashboard] [--out file]
                                          measure ingest, settlement and memory; print a table, write JSON
 
 Environment: FEEDIN_DATA_DIR, FEEDIN_CONFIG, FEEDIN_HTTP_PORT, FEEDIN_MQTT_PORT,
