@@ -29,3 +29,19 @@ export function logout() {
 export function pageFor(role) {
   return { regulator: '/regulator', operator: '/operator', household: '/household' }[role] ?? '/';
 }
+
+/** The server-sent event stream, with the header's live indicator (`live`) kept right. A stream
+ * the server closed after a logout or an expiry sends the page back to the login page. */
+export function openEvents(live) {
+  const source = new EventSource('/api/events');
+  source.addEventListener('open', () => {
+    live.textContent = 'connected';
+    live.className = 'ok';
+  });
+  source.addEventListener('error', () => {
+    live.textContent = 'reconnecting…';
+    live.className = 'bad';
+    if (source.readyState === EventSource.CLOSED) api('/api/whoami').catch(() => location.replace('/'));
+  });
+  return source;
+}

@@ -1,7 +1,7 @@
 // What every role page shares: who is logged in, the header (sandbox clock, health, live
 // status, log out), CSV buttons, and the server-sent event stream. A page calls startPage()
 // and gets the session (whoami), the sandbox clock and an `on(event, handler)` for live updates.
-import { api, logout, pageFor } from './api.js';
+import { api, logout, openEvents, pageFor } from './api.js';
 import { downloadCsv } from './csv.js';
 import { formatTime } from './format.js';
 
@@ -69,17 +69,7 @@ export async function startPage(role) {
   setInterval(refreshHealth, 5_000);
   setInterval(tick, 1_000);
 
-  const source = new EventSource('/api/events');
-  const live = $('live');
-  source.addEventListener('open', () => {
-    live.textContent = 'connected';
-    live.className = 'ok';
-  });
-  source.addEventListener('error', () => {
-    live.textContent = 'reconnecting…';
-    live.className = 'bad';
-    if (source.readyState === EventSource.CLOSED) api('/api/whoami').catch(() => location.replace('/'));
-  });
+  const source = openEvents($('live'));
   const on = (name, handler) =>
     source.addEventListener(name, (event) => {
       try {

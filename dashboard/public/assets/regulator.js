@@ -1,7 +1,7 @@
 // The regulator page: a thin client over the same API that tools use (STYLE: the UI is a thin
 // client). It loads meters, batches and rejections, then keeps them current from the
 // server-sent events; batch events refetch the batch list, reading events update rows in place.
-import { api, logout, pageFor } from './api.js';
+import { api, logout, openEvents, pageFor } from './api.js';
 import { createBatchChart } from './batch-chart.js';
 import { csvFromRows, downloadCsv, downloadCsvText } from './csv.js';
 import { installConfirmDialog } from './confirm.js';
@@ -244,18 +244,7 @@ function debounce(fn, ms) {
 }
 
 function listen() {
-  const source = new EventSource('/api/events');
-  const live = $('live');
-  source.addEventListener('open', () => {
-    live.textContent = 'connected';
-    live.className = 'ok';
-  });
-  source.addEventListener('error', () => {
-    live.textContent = 'reconnecting…';
-    live.className = 'bad';
-    // A closed stream after a logout or expiry: back to the login page.
-    if (source.readyState === EventSource.CLOSED) api('/api/whoami').catch(() => location.replace('/'));
-  });
+  const source = openEvents($('live'));
   const on = (name, handler) => source.addEventListener(name, (event) => handler(JSON.parse(event.data)));
   const batchesChanged = debounce(async () => {
     await refreshBatches();
