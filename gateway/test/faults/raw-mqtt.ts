@@ -1,28 +1,11 @@
 // Raw MQTT 3.1.1 over TCP for the fault tests: thousands of connections at once, hostile bytes.
 // mqtt.js is too heavy per connection and too polite to send garbage.
 import { connect, type Socket } from 'node:net';
+// the packet encoder of the bench's load generator (as test/e2e uses it)
+import { connectPacket as encodeConnect } from '../../../cli/src/bench/mqtt-wire.js';
 
-function str(s: string): Buffer {
-  const b = Buffer.from(s, 'utf8');
-  return Buffer.concat([Buffer.from([b.length >> 8, b.length & 0xff]), b]);
-}
-
-function remainingLength(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n % 128;
-    n = Math.floor(n / 128);
-    if (n > 0) b |= 0x80;
-    out.push(b);
-  } while (n > 0);
-  return out;
-}
-
-export function connectPacket(clientId: string, password: string): Buffer {
-  // MQTT-3.1.2: "MQTT", level 4, flags user name + password + clean session, keepalive 60 s
-  const body = Buffer.concat([str('MQTT'), Buffer.from([4, 0xc2, 0, 60]), str(clientId), str(clientId), str(password)]);
-  return Buffer.concat([Buffer.from([0x10, ...remainingLength(body.length)]), body]);
-}
+/** CONNECT with the client id as user name, `password`, clean session, keepalive 60 s. */
+export const connectPacket = (clientId: string, password: string): Buffer => encodeConnect(clientId, clientId, password, 60);
 
 export interface RawConnection {
   socket: Socket;
