@@ -4,7 +4,7 @@
 // protocol's pure verifier, which stays the one reference (and the browser's verifier).
 // The check is split in three (prepare → native verify → verdict) so that the native step can
 // also run on a worker thread (verify-pool.ts) with the same code around it.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { CURVES } from '@feedin/protocol/curves';
 import type { OcmfRecord } from '@feedin/protocol/ocmf-parse';
 import { verifyOcmf, type VerifyReason } from '@feedin/protocol/ocmf-verify';
@@ -126,7 +126,8 @@ export function verifyDerSecp256k1Native(native: NativeSecp256k1, der: Uint8Arra
   return nativeVerdict(runNativeCheck(native, prepared.check), prepared.check);
 }
 
-export type VerifyOcmf = (record: OcmfRecord, publicKey: PublicKey, opts?: { lowS?: boolean }) => Result<true, VerifyReason>;
+/** `payloadSha256`: the payload's SHA-256 when the caller has it (decode-frame.ts), else computed */
+export type VerifyOcmf = (record: OcmfRecord, publicKey: PublicKey, opts?: { lowS?: boolean; payloadSha256?: Uint8Array | undefined }) => Result<true, VerifyReason>;
 
 /** The native path applies to this record: secp256k1, DER, a secp256k1 key. Everything else
  * (and every message about it) stays protocol's. */
@@ -135,8 +136,8 @@ export function nativeApplies(record: OcmfRecord, publicKey: PublicKey): boolean
   return signature.algorithm === SECP256K1_SA && signature.mime === 'application/x-der' && publicKey.curve === 'secp256k1';
 }
 
-export function payloadSha256(record: OcmfRecord): Uint8Array {
-  return createHash('sha256').update(record.payloadText, 'utf8').digest();
+export function payloadSha256(record: OcmfRecord): Buffer {
+  return hash('sha256', record.payloadText, 'buffer');
 }
 
 /** The verifier the gateway uses: native for secp256k1 when available, protocol's otherwise. */
@@ -144,6 +145,6 @@ export function createFastVerifyOcmf(native: NativeSecp256k1 | null = loadNative
   if (!native) return verifyOcmf;
   return (record, publicKey, opts = {}) => {
     if (!nativeApplies(record, publicKey)) return verifyOcmf(record, publicKey, opts);
-    return verifyDerSecp256k1Native(native, record.signature.data, payloadSha256(record), publicKey.point, opts.lowS ?? false);
+    return verifyDerSecp256k1Native(native, record.signature.data, opts.payloadSha256 ?? payloadSha256(record), publicKey.point, opts.lowS ?? false);
   };
 }

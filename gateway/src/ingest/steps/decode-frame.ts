@@ -1,12 +1,12 @@
 // Step 1 — decode: bytes → UTF-8 text → OCMF record → meter reading. Nothing here trusts the
 // frame: every failure is a result with a reason, and the text is kept (truncated) so even a
 // frame that cannot be read is recorded as evidence.
-import { hash } from 'node:crypto';
 import type { Hex } from '@feedin/protocol/hex';
 import type { OcmfRecord } from '@feedin/protocol/ocmf-parse';
 import { parseOcmf } from '@feedin/protocol/ocmf-parse';
 import type { MeterReading } from '@feedin/protocol/ocmf-reading';
 import { readingFromRecord } from '@feedin/protocol/ocmf-reading';
+import { payloadSha256 } from '../verify-fast.js';
 
 export interface DecodedFrame {
   text: string;
@@ -71,6 +71,6 @@ export function decodeFrame(frame: string | Uint8Array, maxFrameBytes: number): 
   const reading = readingFromRecord(record.value);
   // One gateway reason for every unreadable payload; the protocol's finer reason leads the detail.
   if (!reading.ok) return rejected('malformed', `${reading.reason}: ${reading.detail}`, text, record.value);
-  const sha = hash('sha256', record.value.payloadText, 'buffer');
+  const sha = payloadSha256(record.value);
   return { ok: true, value: { text, record: record.value, reading: reading.value, payloadSha256: sha, payloadDigest: `0x${sha.toString('hex')}` } };
 }
