@@ -21,6 +21,8 @@ export interface IngestBenchOptions {
   /** meters subscribe to their acks topic (QoS 1) and answer each ack, as the devices do
    * (default true); false measures the PUBACK path alone */
   acks?: boolean;
+  /** extra Node flags for the gateway process (tests: a small --stack-size to find deep recursion) */
+  gatewayExecArgv?: string[];
   /** seconds of the paced (latency) phase */
   pacedSeconds: number;
   log: (line: string) => void;
@@ -142,7 +144,7 @@ export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBench
   // FEEDIN_BENCH_PROFILE=<dir>: a V8 CPU profile of the gateway's main thread during the saturated
   // phase only (open it in Chrome DevTools) to show where the time goes.
   const profileDir = process.env['FEEDIN_BENCH_PROFILE'];
-  const child = fork(new URL('./gateway-child.js', import.meta.url), { execArgv: ['--expose-gc', '--max-old-space-size=4096'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(new URL('./gateway-child.js', import.meta.url), { execArgv: ['--expose-gc', '--max-old-space-size=4096', ...(o.gatewayExecArgv ?? [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   try {
     const start: GatewayChildStart = {
       type: 'start',
