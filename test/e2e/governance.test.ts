@@ -140,8 +140,11 @@ describe('regulator governance (embedded sandbox)', () => {
   }, 90_000);
 
   it('pays what an independent recomputation from the signed readings gives', async () => {
-    // Approve the newest pending batch (the regulator's fast path to finality), then recompute.
-    const pending = await sandbox.waitFor('a pending batch', async () => (await current()).find((b) => b.status === 'pending'), 60_000);
+    // Approve a pending batch (the regulator's fast path to finality), then recompute. One
+    // submitted after this test began, so that its challenge window is not about to close: the
+    // oldest pending one may already be final on chain before the gateway's view catches up.
+    const before = Math.max(0, ...(await current()).map((b) => Number(b.batchId)));
+    const pending = await sandbox.waitFor('a new pending batch', async () => (await current()).find((b) => b.status === 'pending' && Number(b.batchId) > before), 60_000);
     gas.freezeForApprove = (await post(`/api/regulator/batches/${pending.batchId}/freeze`, { reason: 'e2e: spot check' })).body.gasUsed;
     const approved = await post(`/api/regulator/batches/${pending.batchId}/approve`, { reason: 'e2e: spot check passed' });
     expect(approved.status, JSON.stringify(approved.body)).toBe(201);
