@@ -126,7 +126,7 @@ describe('regulator page', () => {
 
     // Narrow: the page itself does not scroll sideways; wide tables scroll in their own box.
     await page.setViewportSize({ width: 360, height: 800 });
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth), { timeout: 5_000 }).toBeLessThanOrEqual(360);
 
     expect(problems).toEqual([]);
     await page.context().close();

@@ -137,7 +137,8 @@ describe('role pages against the real sandbox', () => {
 
     // Narrow and print: readable at 360 px, controls hidden in print.
     await page.setViewportSize({ width: 360, height: 800 });
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    // the charts follow the width from a ResizeObserver, a frame or more after the resize
+    await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth), { timeout: 5_000 }).toBeLessThanOrEqual(360);
     await page.emulateMedia({ media: 'print' });
     expect(await page.locator('#withdraw').isVisible()).toBe(false);
     expect(problems).toEqual([]);
