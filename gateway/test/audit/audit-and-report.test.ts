@@ -44,8 +44,12 @@ function sandboxConfig(): SandboxConfig {
   return config;
 }
 
-interface Fake extends AuditBatchChain, ReportChain, PayoutChain {
-  batches: Map<bigint, { claimsRoot: Hex; payoutsRoot: Hex; claimCount: bigint; totalExportWh: bigint; totalAmount: bigint; committedThrough: bigint; intervalStartSec: bigint; intervalEndSec: bigint; status: string; final: boolean }>;
+interface FakeBatch { claimsRoot: Hex; payoutsRoot: Hex; claimCount: bigint; totalExportWh: bigint; totalAmount: bigint; committedThrough: bigint; intervalStartSec: bigint; intervalEndSec: bigint; status: string; final: boolean }
+
+// One fake serves the three ports; its batch record is the union of what each port reads.
+interface Fake extends Omit<AuditBatchChain, 'batch'>, Omit<ReportChain, 'batch'>, PayoutChain {
+  batch(batchId: bigint): Promise<FakeBatch | undefined>;
+  batches: Map<bigint, FakeBatch>;
   withdrawnBy: Map<string, bigint>;
 }
 
