@@ -2,7 +2,7 @@
 // (TM in the sandbox time zone, clock status S, meter status G), puts it durably in its outbox and
 // only then publishes it. After every (re)connect it resends what is unacknowledged, in PG order,
 // at most `window` unanswered publishes at a time so hundreds of catching-up meters share fairly.
-import { parseAckMessage, type AckMessage } from './ack-message.js';
+import { parseAck, type AckMessage } from '@feedin/protocol/ack';
 import type { DeviceSigner } from './device-keys.js';
 import { createMqttLink, type LinkSession, type MqttLink, type MqttLinkParameters } from './mqtt-link.js';
 import type { Outbox } from './outbox.js';
@@ -137,7 +137,7 @@ export function createMeterDevice(p: MeterDeviceParameters): MeterDevice {
       ...hooks,
       signJwt: signer.signJwt,
       onAck(payload) {
-        const ack = parseAckMessage(payload);
+        const ack = parseAck(payload);
         if (!ack.ok) return p.log(`${meterId}: ignored an ack: ${ack.detail}`);
         onAck(ack.value);
       },

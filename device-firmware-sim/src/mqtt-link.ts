@@ -4,7 +4,7 @@
 // because resending is the outbox's job (one owner of retransmission means no double resends).
 // The broker session itself persists (clean: false), so acks queued while offline still arrive.
 import mqtt, { type MqttClient } from 'mqtt';
-import { acksTopic, readingsTopic, statusTopic } from './mqtt-topics.js';
+import { meterTopic } from '@feedin/protocol/mqtt-topics';
 
 export interface LinkSession {
   /** QoS 1 publish of a reading; `done` runs on PUBACK or with an error if the connection ends first */
@@ -93,7 +93,7 @@ export function createMqttLink(p: MqttLinkParameters): MqttLink {
       keepalive: p.keepaliveSec ?? 30,
       reconnectPeriod: 0,
       connectTimeout: 10_000,
-      will: { topic: statusTopic(p.meterId), payload: Buffer.from('offline'), qos: 1, retain: true },
+      will: { topic: meterTopic(p.meterId, 'status'), payload: Buffer.from('offline'), qos: 1, retain: true },
     });
     client = c;
     c.on('connect', () => {
@@ -103,23 +103,23 @@ export function createMqttLink(p: MqttLinkParameters): MqttLink {
       if (lastProblem) p.log(`${p.meterId}: connected again (after: ${lastProblem})`);
       lastProblem = '';
       // Readings go out only after the SUBACK, so no ack can be published before we listen.
-      c.subscribe(acksTopic(p.meterId), { qos: 1 }, (error, granted) => {
+      c.subscribe(meterTopic(p.meterId, 'acks'), { qos: 1 }, (error, granted) => {
         if (client !== c || !connected) return;
         if (error || granted?.some((g) => g.qos === 128)) {
           p.log(`${p.meterId}: the broker refused the acks subscription${error ? `: ${error.message}` : ''}`);
           return void c.stream.destroy();
         }
-        c.publish(statusTopic(p.meterId), 'online', { qos: 1, retain: true });
+        c.publish(meterTopic(p.meterId, 'status'), 'online', { qos: 1, retain: true });
         p.onConnected({
           publishReading: (ocmf, done) => {
             if (client !== c || !connected) return done(new Error('connection closed'));
-            c.publish(readingsTopic(p.meterId), ocmf, { qos: 1 }, (err) => done(err ?? undefined));
+            c.publish(meterTopic(p.meterId, 'readings'), ocmf, { qos: 1 }, (err) => done(err ?? undefined));
           },
         });
       });
     });
     c.on('message', (topic, payload) => {
-      if (client === c && topic === acksTopic(p.meterId)) p.onAck(payload);
+      if (client === c && topic === meterTopic(p.meterId, 'acks')) p.onAck(payload);
     });
     c.on('error', (error: Error & { code?: number | string }) => {
       const problem = typeof error.code === 'number' ? `CONNACK refused: ${CONNACK_REASONS[error.code] ?? error.code}` : error.message;
@@ -162,7 +162,7 @@ export function createMqttLink(p: MqttLinkParameters): MqttLink {
       if (!c) return;
       if (wasConnected) {
         // A broker that went away silently never answers: bound the polite goodbye, then cut.
-        const offline = new Promise<void>((resolve) => c.publish(statusTopic(p.meterId), 'offline', { qos: 1, retain: true }, () => resolve()));
+        const offline = new Promise<void>((resolve) => c.publish(meterTopic(p.meterId, 'status'), 'offline', { qos: 1, retain: true }, () => resolve()));
         const polite = await withinMs(offline.then(() => c.endAsync(false)), STOP_GRACE_MS);
         if (!polite) await c.endAsync(true).catch(() => undefined);
         p.onDisconnected();

@@ -9,7 +9,8 @@ import { parseOcmf } from '@feedin/protocol/ocmf-parse';
 import { SerialPort } from 'serialport';
 import type { DeviceLink, DeviceLinkHooks } from './meter-device.js';
 import type { LinkSession } from './mqtt-link.js';
-import { createAnswerSplitter, parseSerialAnswer } from './serial-link-answer.js';
+import { createLineFramer } from '@feedin/protocol/line-framer';
+import { parseSerialAnswer } from '@feedin/protocol/serial-answer';
 
 export interface SerialLineSettings {
   path: string;
@@ -137,10 +138,12 @@ export function openSerialLine(p: SerialLineParameters): SerialLine {
   const connect = () => {
     if (closed) return;
     const sp = new SerialPort({ path: p.path, baudRate: p.baudRate ?? 115200, dataBits: p.dataBits ?? 8, parity: p.parity ?? 'none', stopBits: p.stopBits ?? 1, autoOpen: false });
-    const split = createAnswerSplitter();
+    // An answer is short: a longer line is noise, dropped whole.
+    const framer = createLineFramer(256);
     port = sp;
     sp.on('data', (chunk: Buffer) => {
-      if (port === sp) for (const line of split(chunk)) onLine(line);
+      if (port !== sp) return;
+      for (const line of framer.push(chunk)) if (line.kind === 'line') onLine(Buffer.from(line.bytes.buffer, line.bytes.byteOffset, line.bytes.length).toString('latin1'));
     });
     sp.on('error', (error: Error) => {
       if (port === sp) problem(error.message);

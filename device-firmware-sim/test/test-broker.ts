@@ -7,6 +7,7 @@ import { verifyMeterJwt } from '@feedin/protocol/jwt';
 import { parseOcmf } from '@feedin/protocol/ocmf-parse';
 import { readingFromRecord } from '@feedin/protocol/ocmf-reading';
 import { verifyOcmf } from '@feedin/protocol/ocmf-verify';
+import { meterTopic } from '@feedin/protocol/mqtt-topics';
 
 export interface TestBroker {
   port: number;
@@ -51,7 +52,7 @@ export async function startTestBroker(opts: {
       done(null, true);
     },
     authorizeSubscribe(client, sub, done) {
-      done(sub.topic === `feedin/v1/meters/${client.id}/acks` ? null : new Error('not your topic'), sub);
+      done(sub.topic === meterTopic(client.id, 'acks') ? null : new Error('not your topic'), sub);
     },
     authorizePublish(client, packet, done) {
       if (!client || !own(client.id, packet.topic)) return done(new Error('not your topic'));
@@ -65,7 +66,7 @@ export async function startTestBroker(opts: {
       const reason = opts.rejectReason?.(client.id, pagination) ?? (valid ? undefined : 'bad-signature');
       done(null);
       const ack = JSON.stringify(reason ? { pg: `F${pagination}`, status: 'rejected', reason } : { pg: `F${pagination}`, status: 'accepted' });
-      broker.publish({ cmd: 'publish', topic: `feedin/v1/meters/${client.id}/acks`, payload: Buffer.from(ack), qos: 1, retain: false, dup: false }, () => undefined);
+      broker.publish({ cmd: 'publish', topic: meterTopic(client.id, 'acks'), payload: Buffer.from(ack), qos: 1, retain: false, dup: false }, () => undefined);
     },
   });
   // every status publish, the last will included (it has no authorizePublish from a live client)

@@ -5,10 +5,10 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { FeedinError } from './errors.js';
 import { bytesToHex, utf8 } from './hex.js';
 import { formatOcmfTime } from './ocmf-time.js';
+import { isMeterId, METER_ID_RULE } from './meter-id.js';
 
 export const IMPORT_REGISTER = '1-0:1.8.0';
 export const EXPORT_REGISTER = '1-0:2.8.0';
-export const METER_ID_PATTERN = /^[A-Za-z0-9._-]{1,32}$/;
 
 export interface ReadingFields {
   meterId: string;
@@ -24,7 +24,7 @@ export interface ReadingFields {
 }
 
 export function buildOcmfPayload(f: ReadingFields): string {
-  if (!METER_ID_PATTERN.test(f.meterId)) throw new FeedinError(`meterId: 1-32 characters of [A-Za-z0-9._-], got ${JSON.stringify(f.meterId)}`);
+  if (!isMeterId(f.meterId)) throw new FeedinError(`meterId: ${METER_ID_RULE}, got ${JSON.stringify(f.meterId)}`);
   if (!Number.isSafeInteger(f.pagination) || f.pagination < 1) throw new FeedinError(`pagination: a positive integer, got ${f.pagination}`);
   if (f.importWh < 0n || f.exportWh < 0n) throw new FeedinError('importWh/exportWh: registers are non-negative');
   const tm = formatOcmfTime(f.timestampMs, f.utcOffsetMinutes, f.clockStatus ?? 'S');

@@ -2,7 +2,7 @@
 // import (OBIS 1.8.0) and export (OBIS 2.8.0) registers in integer Wh, time and statuses.
 // Vendors write RV as numbers or strings, RU as Wh or kWh and OBIS codes in several spellings.
 import { JsonNumber, isObject, type ExactJson } from './exact-json.js';
-import { METER_ID_PATTERN } from './ocmf-build.js';
+import { isMeterId, METER_ID_RULE } from './meter-id.js';
 import type { OcmfRecord } from './ocmf-parse.js';
 import { parseOcmfTime } from './ocmf-time.js';
 import { fail, ok, type Result } from './result.js';
@@ -76,7 +76,7 @@ function expandReadings(rd: ExactJson[]): Entry[] | undefined {
 export function readingFromRecord(record: OcmfRecord): Result<MeterReading, ReadingReason> {
   const p = record.payload;
   const ms = p['MS'];
-  if (typeof ms !== 'string' || !METER_ID_PATTERN.test(ms)) return fail('bad-meter-id', `MS ${JSON.stringify(ms ?? null)} is not a meter id of 1-32 [A-Za-z0-9._-]`);
+  if (!isMeterId(ms)) return fail('bad-meter-id', `MS ${JSON.stringify(ms ?? null)} is not a meter id of ${METER_ID_RULE}`);
   const pg = p['PG'];
   // OCMF: PG is "T<n>" (transaction) or "F<n>" (fiscal); feedin devices count fiscally from 1.
   const pgMatch = typeof pg === 'string' ? /^[FT](\d{1,15})$/.exec(pg) : null;

@@ -8,6 +8,7 @@ import { readingFromRecord } from '../src/ocmf-reading.js';
 import { verifyOcmf } from '../src/ocmf-verify.js';
 import { decodePublicKey, encodePublicKeySpki, generatePrivateKey, publicKeyFromPrivate } from '../src/public-key.js';
 import { bytesToHex, utf8 } from '../src/hex.js';
+import { METER_ID_PATTERN } from '../src/meter-id.js';
 import { payloadDigest } from '../src/digest.js';
 
 const key = generatePrivateKey();
@@ -47,7 +48,7 @@ describe('OCMF build → sign → parse → verify', () => {
     fc.assert(
       fc.property(
         fc.record({
-          meterId: fc.stringMatching(/^[A-Za-z0-9._-]{1,32}$/),
+          meterId: fc.stringMatching(METER_ID_PATTERN),
           pagination: fc.integer({ min: 1, max: 2 ** 40 }),
           importWh: fc.bigInt({ min: 0n, max: 2n ** 70n }),
           exportWh: fc.bigInt({ min: 0n, max: 2n ** 70n }),

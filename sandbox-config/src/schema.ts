@@ -6,11 +6,12 @@
 import { z } from 'zod';
 import { checkSandboxConsistency } from './schema-checks.js';
 import { isChecksumValid } from './address-checksum.js';
+import { METER_ID_PATTERN, METER_ID_RULE } from '@feedin/protocol/meter-id';
 
 // OCMF MS / DESIGN: a meter id is 1-32 characters of [A-Za-z0-9._-] (it is also an MQTT topic level).
 const meterId = z
   .string()
-  .regex(/^[A-Za-z0-9._-]{1,32}$/, { error: (iss) => `a meter id is 1-32 characters of [A-Za-z0-9._-], got ${JSON.stringify(iss.input)}` });
+  .regex(METER_ID_PATTERN, { error: (iss) => `a meter id is ${METER_ID_RULE}, got ${JSON.stringify(iss.input)}` });
 const address = z
   .string()
   .regex(/^0x[0-9a-fA-F]{40}$/, { error: (iss) => `an EVM address is 0x and 40 hex digits, got ${JSON.stringify(iss.input)}` })

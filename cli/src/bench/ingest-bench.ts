@@ -10,6 +10,7 @@ import { buildOcmfPayload } from '@feedin/protocol/ocmf-build';
 import type { GatewayChildReply, GatewayChildStart } from './gateway-child.js';
 import { encodePublish, openWire, type EncodedPublish, type WireConnection } from './mqtt-wire.js';
 import { loadAddon, newKey, signJwtNative, signOcmfNative } from './native-signer.js';
+import { meterTopic } from '@feedin/protocol/mqtt-topics';
 
 export interface IngestBenchOptions {
   meters: number;
@@ -125,7 +126,7 @@ export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBench
   const fleet = Array.from({ length: o.meters }, (_, m) => {
     const meterId = `bench-${String(m).padStart(6, '0')}`;
     const key = newKey(addon);
-    const topic = `feedin/v1/meters/${meterId}/readings`;
+    const topic = meterTopic(meterId, 'readings');
     const readings: EncodedPublish[] = Array.from({ length: perMeter }, (_, i) =>
       encodePublish(
         topic,
@@ -160,7 +161,7 @@ export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBench
 
     let started = performance.now();
     await pool(fleet, 256, async (f) => {
-      f.wire = await openWire('127.0.0.1', ready.port, f.meterId, f.jwt, o.acks === false ? {} : { acksTopic: `feedin/v1/meters/${f.meterId}/acks` });
+      f.wire = await openWire('127.0.0.1', ready.port, f.meterId, f.jwt, o.acks === false ? {} : { acksTopic: meterTopic(f.meterId, 'acks') });
     });
     const connectSeconds = (performance.now() - started) / 1000;
     const connected = await askChild(child, 'rss', { type: 'rss' });

@@ -7,8 +7,8 @@ import { parseArgs } from 'node:util';
 import { auditMeter, type AuditMeterReturnType } from '@feedin/gateway/audit/audit-meter';
 import { CliError } from '../cli-error.js';
 import { isoOption, openSandboxStores } from './sandbox-stores.js';
+import { isMeterId, METER_ID_RULE } from '@feedin/protocol/meter-id';
 
-const METER_ID = /^[A-Za-z0-9._-]{1,32}$/;
 
 export async function auditMeterCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -17,7 +17,7 @@ export async function auditMeterCommand(argv: string[]): Promise<number> {
     allowPositionals: true,
   });
   const meterId = positionals[0];
-  if (!meterId || !METER_ID.test(meterId)) throw new CliError('usage: feedin audit meter <meterId> --from <ISO> --to <ISO> [--json] (meterId: 1-32 of [A-Za-z0-9._-])');
+  if (!isMeterId(meterId)) throw new CliError(`usage: feedin audit meter <meterId> --from <ISO> --to <ISO> [--json] (meterId: ${METER_ID_RULE})`);
   const fromMs = isoOption('from', values.from);
   const toMs = isoOption('to', values.to);
   if (toMs < fromMs) throw new CliError('--to must not be before --from');

@@ -8,8 +8,8 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { CliError } from '../cli-error.js';
 import { sandboxChain, sandboxContext } from '../sandbox-context.js';
 import { sandboxNowMs } from '../sandbox-now.js';
+import { isMeterId, METER_ID_RULE } from '@feedin/protocol/meter-id';
 
-const METER_ID = /^[A-Za-z0-9._-]{1,32}$/;
 
 export async function meter(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
@@ -65,7 +65,7 @@ async function readPrivateKey(file: string): Promise<Uint8Array> {
 
 function requireMeterId(id: string | undefined): string {
   if (!id) throw new CliError('missing --id <meterId>');
-  if (!METER_ID.test(id)) throw new CliError(`--id ${JSON.stringify(id)}: a meter id is 1-32 characters of [A-Za-z0-9._-]`);
+  if (!isMeterId(id)) throw new CliError(`--id ${JSON.stringify(id)}: a meter id is ${METER_ID_RULE}`);
   return id;
 }
 

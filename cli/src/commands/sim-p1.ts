@@ -11,8 +11,8 @@ import { createP1Meter } from '@feedin/device-firmware-sim/p1/p1-meter';
 import { openP1Port } from '@feedin/device-firmware-sim/p1/p1-port';
 import { CliError } from '../cli-error.js';
 import { sandboxContext } from '../sandbox-context.js';
+import { isMeterId, METER_ID_RULE } from '@feedin/protocol/meter-id';
 
-const METER_ID = /^[A-Za-z0-9._-]{1,32}$/;
 /** Devices ask for short-lived tokens (DESIGN: short exp), within what the gateway accepts. */
 const JWT_LIFETIME_SEC = 300;
 
@@ -33,7 +33,7 @@ export async function simP1(argv: string[]): Promise<number> {
   });
   const path = values.p1;
   if (!path) throw new CliError('missing --p1 <port> (e.g. /dev/ttyUSB0)');
-  if (!values.id || !METER_ID.test(values.id)) throw new CliError('--id <meterId>: 1-32 characters of [A-Za-z0-9._-] (the id registered with feedin meter register)');
+  if (!isMeterId(values.id)) throw new CliError(`--id <meterId>: ${METER_ID_RULE} (the id registered with feedin meter register)`);
   if (!values.key) throw new CliError('missing --key <file> (the device private key file from feedin meter keygen)');
   const baudRate = Number(values.baud);
   if (!Number.isInteger(baudRate) || baudRate < 300 || baudRate > 921_600) throw new CliError('--baud: 115200 (DSMR 4.x/5.x) or 9600 (DSMR 2.2/3.0)');

@@ -7,6 +7,7 @@ import { confirmAction, installConfirmDialog, postAction } from './confirm.js';
 import { formatAmount, formatKW, formatTime, shortHex } from './format.js';
 import { debounce, showError, startPage } from './page.js';
 import { sumsByName } from './prometheus.js';
+import { METER_ID_SOURCE } from '/vendor/feedin-protocol.js';
 import { cell, replaceRows, row } from './table.js';
 
 const $ = (id) => document.getElementById(id);
@@ -165,6 +166,8 @@ async function register(event) {
 async function start() {
   ctx = await startPage('operator');
   installConfirmDialog();
+  // The browser checks the meter-id rule of protocol/, so the form cannot drift from it.
+  $('reg-meter-id').pattern = METER_ID_SOURCE;
   $('register-form').addEventListener('submit', (e) => register(e).catch(showError));
   $('silent-intervals').addEventListener('input', renderSilent);
   $('meter-filter').addEventListener('input', renderMeterTable);

@@ -3,6 +3,7 @@
 // rather than a silently ignored filter.
 import { fail, ok, type Result } from '@feedin/protocol/result';
 import { ApiError } from './api-error.js';
+import { isMeterId, METER_ID_RULE } from '@feedin/protocol/meter-id';
 
 export type Parser<T> = (raw: string) => Result<T>;
 
@@ -36,7 +37,7 @@ export const parseBatchId: Parser<string> = (raw) =>
 
 /** DESIGN: meter id is 1–32 characters of [A-Za-z0-9._-]. */
 export const parseMeterId: Parser<string> = (raw) =>
-  /^[A-Za-z0-9._-]{1,32}$/.test(raw) ? ok(raw) : fail('invalid-meter-id', 'expected a meter id: 1-32 characters of [A-Za-z0-9._-]');
+  isMeterId(raw) ? ok(raw) : fail('invalid-meter-id', `expected a meter id: ${METER_ID_RULE}`);
 
 export const parseAddress: Parser<string> = (raw) =>
   /^0x[0-9a-fA-F]{40}$/.test(raw) ? ok(raw) : fail('invalid-address', 'expected an address: 0x and 40 hex digits');

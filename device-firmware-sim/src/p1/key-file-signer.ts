@@ -4,12 +4,13 @@
 import { readFile } from 'node:fs/promises';
 import { hexToBytes } from '@feedin/protocol/hex';
 import { signMeterJwt } from '@feedin/protocol/jwt';
-import { buildOcmfPayload, signOcmf, METER_ID_PATTERN } from '@feedin/protocol/ocmf-build';
+import { buildOcmfPayload, signOcmf } from '@feedin/protocol/ocmf-build';
 import { publicKeyFromPrivate } from '@feedin/protocol/public-key';
 import type { DeviceSigner } from '../device-keys.js';
+import { isMeterId, METER_ID_RULE } from '@feedin/protocol/meter-id';
 
 export async function loadKeyFileSigner(path: string, meterId: string): Promise<DeviceSigner> {
-  if (!METER_ID_PATTERN.test(meterId)) throw new TypeError(`meterId: 1-32 characters of [A-Za-z0-9._-], got ${JSON.stringify(meterId)}`);
+  if (!isMeterId(meterId)) throw new TypeError(`meterId: ${METER_ID_RULE}, got ${JSON.stringify(meterId)}`);
   const hex = (await readFile(path, 'utf8')).trim().replace(/^0x/i, '');
   if (!/^[0-9a-fA-F]{64}$/.test(hex)) throw new Error(`${path} does not hold a 32-byte hex secp256k1 private key (make one with: feedin meter keygen --out ${path})`);
   const privateKey = hexToBytes(hex);

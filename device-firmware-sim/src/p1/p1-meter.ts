@@ -10,7 +10,7 @@
 // is kept in the log line of each reading.
 import type { MqttLinkParameters, LinkSession } from '../mqtt-link.js';
 import { createMqttLink } from '../mqtt-link.js';
-import { parseAckMessage } from '../ack-message.js';
+import { parseAck } from '@feedin/protocol/ack';
 import type { DeviceSigner } from '../device-keys.js';
 import type { Outbox } from '../outbox.js';
 import { MILLIJOULES_PER_WH } from '../registers.js';
@@ -107,7 +107,7 @@ export function createP1Meter(p: P1MeterParameters): P1Meter {
     signJwt: signer.signJwt,
     log: p.log,
     onAck(payload) {
-      const ack = parseAckMessage(payload);
+      const ack = parseAck(payload);
       if (!ack.ok) return p.log(`${meterId}: ignored an ack: ${ack.detail}`);
       if (!outbox.acknowledge(ack.value.pagination)) return;
       if (ack.value.status === 'accepted') counts.acked++;

@@ -8,7 +8,8 @@ import type { Aedes, Client, PublishPacket } from 'aedes';
 import type { Ingest, IngestOutcome } from '../ingest/ingest.js';
 import type { RateLimiter } from './reading-rate-limit.js';
 import type { BrokerLog, SecurityRecorder } from './security.js';
-import { meterTopic, parseMeterTopic } from './topics.js';
+import { encodeAck } from '@feedin/protocol/ack';
+import { meterTopic, parseMeterTopic } from '@feedin/protocol/mqtt-topics';
 
 /** QoS 1 readings of one connection being ingested at once. A device normally has one or a few;
  * aedes itself stops reading a socket after roughly a socket buffer of pending packets, so this
@@ -25,11 +26,9 @@ export interface AuthorizePublishDeps {
   rateLimiter?: RateLimiter;
 }
 
-/** The JSON a device receives on feedin/v1/meters/{id}/acks (DESIGN: fixed shape). */
+/** The JSON a device receives on feedin/v1/meters/{id}/acks (protocol's encodeAck). */
 export function ackPayload(outcome: IngestOutcome): string {
-  if (outcome.status === 'rejected') return JSON.stringify({ pg: outcome.pg, status: 'rejected', reason: outcome.reason });
-  // A duplicate was accepted before: the device only needs to know it may forget it.
-  return JSON.stringify({ pg: outcome.pg, status: 'accepted' });
+  return outcome.status === 'rejected' ? encodeAck(outcome.pg, 'rejected', outcome.reason) : encodeAck(outcome.pg, 'accepted');
 }
 
 export function createAuthorizePublish(deps: AuthorizePublishDeps) {

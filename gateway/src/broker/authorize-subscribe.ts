@@ -4,7 +4,7 @@
 // disconnect so a misbehaving device is noticed.)
 import type { Client, Subscription } from 'aedes';
 import type { SecurityRecorder } from './security.js';
-import { parseMeterTopic } from './topics.js';
+import { parseMeterTopic } from '@feedin/protocol/mqtt-topics';
 
 export function createAuthorizeSubscribe(deps: { security: SecurityRecorder }) {
   return function authorizeSubscribe(

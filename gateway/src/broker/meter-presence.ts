@@ -5,7 +5,7 @@ import type { Aedes, Client } from 'aedes';
 import type { GatewayEvents } from '../events.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { BrokerLog } from './security.js';
-import { meterTopic } from './topics.js';
+import { meterTopic } from '@feedin/protocol/mqtt-topics';
 
 export interface MeterPresence {
   connectedMeters(): number;

@@ -15,7 +15,7 @@ import { guardPacketSize } from './packet-size-guard.js';
 import { indexRetainedByTopic, type RetainedPersistence } from './retained-by-topic.js';
 import { createRateLimiter, DEFAULT_READING_RATE_LIMIT, type ReadingRateLimit } from './reading-rate-limit.js';
 import { createSecurityRecorder, type BrokerLog } from './security.js';
-import { parseMeterTopic } from './topics.js';
+import { parseMeterTopic } from '@feedin/protocol/mqtt-topics';
 
 export interface StartBrokerParameters {
   host: string;

@@ -7,6 +7,7 @@ import { bytesToHex, utf8, type Hex } from '@feedin/protocol/hex';
 import type { Clock } from '@feedin/protocol/sandbox-time';
 import { chainErrorCode, describeChainError } from '../settlement/chain-errors.js';
 import type { AuditEntry, AuditLog, RegulatorAction } from './audit-log.js';
+import { isMeterId, METER_ID_RULE } from '@feedin/protocol/meter-id';
 
 export interface SentRegulatorTransaction {
   txHash: Hex;
@@ -60,7 +61,6 @@ export interface RegulatorActionsDeps {
 }
 
 const MAX_REASON_CHARS = 1000;
-const METER_ID = /^[A-Za-z0-9._-]{1,32}$/;
 
 /** What the contracts store for a reason (same as the chain client's reasonHash). */
 export function reasonHashOf(reason: string): Hex {
@@ -107,7 +107,7 @@ export function createRegulatorActions({ chain, clock, auditLog, via }: Regulato
     approve: (batchId, reason) => withBatchId(batchId, (id) => act('approve', batchId, reason, {}, () => chain.approveBatch(id, reason))),
     reject: (batchId, reason) => withBatchId(batchId, (id) => act('reject', batchId, reason, {}, () => chain.rejectBatch(id, reason))),
     async suspendMeter(meterId, reason, fromMs) {
-      if (!METER_ID.test(meterId)) throw new GovernanceError('invalid-parameter', `meter id ${JSON.stringify(meterId)}: 1-32 characters of [A-Za-z0-9._-]`, 'meterId');
+      if (!isMeterId(meterId)) throw new GovernanceError('invalid-parameter', `meter id ${JSON.stringify(meterId)}: ${METER_ID_RULE}`, 'meterId');
       const from = fromMs ?? clock.nowMs();
       if (!Number.isFinite(from) || from < 0) throw new GovernanceError('invalid-parameter', 'from: an ISO 8601 time', 'from');
       // Registry times are whole unix seconds (sandbox time); round up so nothing before `from` is cut.

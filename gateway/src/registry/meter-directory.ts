@@ -5,6 +5,7 @@
 import type { Hex } from '@feedin/protocol/hex';
 import type { PublicKey } from '@feedin/protocol/public-key';
 import type { DirectoryKey } from './meter-keys.js';
+import { isMeterId } from '@feedin/protocol/meter-id';
 
 export interface DirectoryMeter {
   meterId: string;
@@ -34,7 +35,6 @@ export interface MutableMeterDirectory extends MeterDirectory {
   suspend(meterId: string, fromMs: number | null): void;
 }
 
-const METER_ID = /^[A-Za-z0-9._-]{1,32}$/;
 
 /** A fixed directory, mostly for tests. */
 export function createStaticDirectory(meters: readonly DirectoryMeter[]): MeterDirectory {
@@ -50,7 +50,7 @@ export function createDirectory(): MutableMeterDirectory {
     get: (meterId) => meters.get(meterId),
     all: () => [...meters.values()],
     upsert(meter) {
-      if (!METER_ID.test(meter.meterId)) throw new TypeError(`directory: invalid meter id ${JSON.stringify(meter.meterId)}`);
+      if (!isMeterId(meter.meterId)) throw new TypeError(`directory: invalid meter id ${JSON.stringify(meter.meterId)}`);
       if (!Number.isSafeInteger(meter.capacityW) || meter.capacityW <= 0)
         throw new RangeError(`directory: capacityW of ${meter.meterId} must be a positive integer, got ${meter.capacityW}`);
       meters.set(meter.meterId, Object.freeze({ ...meter }));

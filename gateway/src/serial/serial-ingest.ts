@@ -4,7 +4,7 @@
 // line; ingest keeps each meter's frames in order and answers carry the meter id, so answers of
 // different meters may interleave. See docs/serial.md.
 import type { Ingest, IngestOutcome } from '../ingest/ingest.js';
-import { createLineFramer } from './line-framer.js';
+import { createLineFramer } from '@feedin/protocol/line-framer';
 import { openReconnectingPort, type SerialLineSettings } from './reconnecting-port.js';
 import { serialAnswer } from './serial-answer.js';
 
@@ -67,7 +67,7 @@ export async function startSerialIngest(p: StartSerialIngestParameters): Promise
     p.onOutcome?.(outcome);
   };
 
-  const handle = (frame: Buffer) => {
+  const handle = (frame: Uint8Array) => {
     counts.lines++;
     const task = p.ingest
       .ingest(frame, { kind: 'serial' })
@@ -98,7 +98,7 @@ export async function startSerialIngest(p: StartSerialIngestParameters): Promise
         handle(line.prefix);
         continue;
       }
-      let bytes = line.bytes;
+      let bytes = Buffer.from(line.bytes.buffer, line.bytes.byteOffset, line.bytes.length);
       // Blank lines (keep-alives, `\n\n`) carry nothing to answer.
       if (bytes.toString('latin1').trim() === '') continue;
       // Line noise (a half-sent line after a reset, bus turnaround glitches) often ends up in

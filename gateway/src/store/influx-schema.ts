@@ -6,6 +6,7 @@
 import { FieldType, escape, type IPoint, type ISchemaOptions } from 'influx';
 import type { Hex } from '@feedin/protocol/hex';
 import type { FrameSource, StoredReading } from './reading-store.js';
+import { isMeterId, METER_ID_RULE } from '@feedin/protocol/meter-id';
 
 export const READINGS_MEASUREMENT = 'readings';
 export const DOWNSAMPLED_MEASUREMENT = 'registers_15m';
@@ -18,8 +19,6 @@ export const PRECISION = 'ms' as const;
 // DESIGN: meter id is 1–32 characters of [A-Za-z0-9._-]. Checked before an id becomes a tag or
 // a query literal, on top of the escaping, so a hostile id can neither inject InfluxQL nor create
 // series.
-const METER_ID = /^[A-Za-z0-9._-]{1,32}$/;
-export const isValidMeterId = (meterId: string): boolean => METER_ID.test(meterId);
 
 export function readingsSchema(database: string): ISchemaOptions {
   return {
@@ -49,7 +48,7 @@ function registerFields(name: 'import_wh' | 'export_wh', wh: bigint): Record<str
 }
 
 export function pointFromReading(r: StoredReading): IPoint {
-  if (!isValidMeterId(r.meterId)) throw new TypeError(`influx store: meter id ${JSON.stringify(r.meterId)} is not 1–32 characters of [A-Za-z0-9._-]`);
+  if (!isMeterId(r.meterId)) throw new TypeError(`influx store: meter id ${JSON.stringify(r.meterId)} is not ${METER_ID_RULE}`);
   return {
     measurement: READINGS_MEASUREMENT,
     tags: { meter: r.meterId },
@@ -112,7 +111,7 @@ function epochMs(value: number, what: string): string {
 /** InfluxQL for a meter's readings in an inclusive time range; every literal is validated and
  * escaped, nothing is pasted in raw. */
 export function readingsQuery(database: string, meterId: string, fromMs: number | undefined, toMs: number | undefined, limit: number | undefined): string {
-  if (!isValidMeterId(meterId)) throw new TypeError(`influx store: invalid meter id ${JSON.stringify(meterId)}`);
+  if (!isMeterId(meterId)) throw new TypeError(`influx store: invalid meter id ${JSON.stringify(meterId)}`);
   const where = [`"meter" = ${escape.stringLit(meterId)}`];
   if (fromMs !== undefined) where.push(`time >= ${epochMs(fromMs, 'fromMs')}`);
   if (toMs !== undefined) where.push(`time <= ${epochMs(toMs, 'toMs')}`);

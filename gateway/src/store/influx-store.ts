@@ -8,11 +8,13 @@
 //   caught up), Grafana, retention and downsampling.
 import { InfluxDB, type IPoolOptions } from 'influx';
 import { DEFAULT_RETENTION, ensureInfluxSchema, type InfluxRetention } from './influx-setup.js';
-import { PRECISION, RAW_RETENTION_POLICY, isValidMeterId, pointFromReading, readingFromPoint, readingsQuery, readingsSchema, type ReadingPointRow } from './influx-schema.js';
+import { PRECISION, RAW_RETENTION_POLICY, pointFromReading, readingFromPoint, readingsQuery, readingsSchema, type ReadingPointRow } from './influx-schema.js';
 import type { MonitoredReadingStore, StoreHealth } from './open-store.js';
 import type { ReadingQuery, StoredReading } from './reading-store.js';
 import { startSpoolForwarder } from './spool-forwarder.js';
+import { isMeterId, METER_ID_RULE } from '@feedin/protocol/meter-id';
 import { openSqliteStore } from './sqlite-store.js';
+
 
 export interface InfluxStoreParameters {
   /** InfluxDB 1.x HTTP API, e.g. http://influxdb:8086 (user:password@ for auth) */
@@ -88,8 +90,8 @@ export function openInfluxStore(p: InfluxStoreParameters): MonitoredReadingStore
   const store: MonitoredReadingStore = {
     async append(entries) {
       for (const e of entries)
-        if (e.kind === 'accepted' && !isValidMeterId(e.reading.meterId))
-          throw new TypeError(`influx store: meter id ${JSON.stringify(e.reading.meterId)} is not 1–32 characters of [A-Za-z0-9._-]`);
+        if (e.kind === 'accepted' && !isMeterId(e.reading.meterId))
+          throw new TypeError(`influx store: meter id ${JSON.stringify(e.reading.meterId)} is not ${METER_ID_RULE}`);
       const seqs = await spool.append(entries);
       if (entries.some((e) => e.kind === 'accepted')) forwarder.kick();
       return seqs;
@@ -99,7 +101,7 @@ export function openInfluxStore(p: InfluxStoreParameters): MonitoredReadingStore
     latestAtOrBefore: (meterId, atMs, maxSeq) => spool.latestAtOrBefore(meterId, atMs, maxSeq),
     async readings(meterId, query: ReadingQuery = {}) {
       // an id no meter can have (it came from a URL, say) has no readings
-      if (!isValidMeterId(meterId) || query.limit === 0) return [];
+      if (!isMeterId(meterId) || query.limit === 0) return [];
       // Read-your-writes: answer from InfluxDB only once it holds everything appended so far;
       // while it is down or behind, the spool has the same readings, exactly.
       const upTo = await spool.highWaterSeq();

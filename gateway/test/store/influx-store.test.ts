@@ -87,7 +87,7 @@ describeWithInfluxd('InfluxDB store (real influxd)', () => {
     await store.append([{ kind: 'accepted', reading: sampleReading('m1', 1) }]);
     for (const id of [`m1' OR meter =~ /.*/ --`, `m1"`, '', 'x'.repeat(33), 'm1\n']) expect(await store.readings(id)).toEqual([]);
     await expect(store.append([{ kind: 'accepted', reading: sampleReading(`m1',x`, 1) }])).rejects.toThrow(
-      `influx store: meter id "m1',x" is not 1–32 characters of [A-Za-z0-9._-]`,
+      `influx store: meter id "m1',x" is not 1-32 characters of [A-Za-z0-9._-]`,
     );
     expect((await store.readings('m1')).map((r) => r.pagination)).toEqual([1]);
     await store.close();

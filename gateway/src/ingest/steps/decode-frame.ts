@@ -7,6 +7,7 @@ import { parseOcmf } from '@feedin/protocol/ocmf-parse';
 import type { MeterReading } from '@feedin/protocol/ocmf-reading';
 import { readingFromRecord } from '@feedin/protocol/ocmf-reading';
 import { payloadSha256 } from '../verify-fast.js';
+import { isMeterId } from '@feedin/protocol/meter-id';
 
 export interface DecodedFrame {
   text: string;
@@ -49,7 +50,7 @@ export function decodeFrame(frame: string | Uint8Array, maxFrameBytes: number): 
       reason,
       detail,
       text: text.slice(0, maxFrameBytes),
-      claimedMeterId: typeof ms === 'string' && /^[A-Za-z0-9._-]{1,32}$/.test(ms) ? ms : null,
+      claimedMeterId: isMeterId(ms) ? ms : null,
       claimedPagination: typeof pg === 'string' && /^[FT]\d{1,15}$/.test(pg) ? Number(pg.slice(1)) : null,
       claimedPg: typeof pg === 'string' && pg.length <= 20 ? pg : null,
     };
