@@ -65,10 +65,13 @@ export class FakeChain implements SettlementChain {
     return this.#next;
   }
 
-  async batch(batchId: bigint): Promise<SettlementChainBatch | undefined> {
+  /** The whole record, as the chain client returns it: audits read the totals and the interval too. */
+  async batch(batchId: bigint): Promise<(SettlementChainBatch & Omit<SubmitBatchParameters, 'batchId'>) | undefined> {
     this.#reachable();
     const b = this.batches.get(batchId);
-    return b && { status: b.status, final: b.final, claimsRoot: b.claimsRoot, payoutsRoot: b.payoutsRoot };
+    if (!b) return undefined;
+    const { status, final, claimsRoot, payoutsRoot, intervalStartSec, intervalEndSec, claimCount, totalExportWh, totalAmount } = b;
+    return { status, final, claimsRoot, payoutsRoot, intervalStartSec, intervalEndSec, claimCount, totalExportWh, totalAmount };
   }
 
   async submitBatch(p: SubmitBatchParameters): Promise<SubmittedTransaction> {

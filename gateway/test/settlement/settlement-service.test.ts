@@ -5,7 +5,7 @@ import { payoutLeafHash, verifyMerkleProof } from '@feedin/protocol/merkle';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayEvents, type GatewayEventMap, type GatewayEventName } from '../../src/events.js';
 import type { MutableMeterDirectory } from '../../src/registry/meter-directory.js';
-import { auditBatch } from '../../src/settlement/audit-batch.js';
+import { rebuildBatch } from '../../src/audit/rebuild-batch.js';
 import { createSettlementQueries } from '../../src/settlement/queries.js';
 import { startSettlement, type SettlementService } from '../../src/settlement/settlement-service.js';
 import { openSettlementStore, type SettlementStore } from '../../src/settlement/settlement-store.js';
@@ -282,7 +282,7 @@ describe('settlement service (fake chain)', () => {
     h.afterBackoff();
     await h.service.tick();
     expect(h.chain.landed).toEqual([1n, 2n, 3n, 2n, 3n]);
-    expect((await auditBatch({ batchId: 3n, config, directory: h.directory, store: h.store, settlementStore: h.local }))!.ok).toBe(true);
+    expect((await rebuildBatch({ batchId: 3n, config, directory: h.directory, store: h.store, settlementStore: h.local, chain: h.chain }))!.ok).toBe(true);
   });
 
   it('reads statuses back from the chain and serves payout proofs of the latest final batch', async () => {
@@ -358,13 +358,8 @@ describe('settlement service (fake chain)', () => {
     });
     expect(verifyMerkleProof(bundle.batch.claimsRoot, bundle.leaf.hash, bundle.proof)).toBe(true);
     expect(await q.buildAuditBundle(2n, 'm3', chainInfo)).toBeUndefined();
-    const audit = await auditBatch({ batchId: 2n, config, directory: h.directory, store: h.store, settlementStore: h.local });
-    expect(audit).toEqual({
-      ok: true,
-      batchId: '2',
-      stored: { claimsRoot: bundle.batch.claimsRoot, payoutsRoot: bundle.batch.payoutsRoot, claimCount: 2, totalAmount: '900' },
-      rebuilt: { claimsRoot: bundle.batch.claimsRoot, payoutsRoot: bundle.batch.payoutsRoot, claimCount: 2, totalAmount: '900' },
-      differingMeters: [],
-    });
+    const audit = await rebuildBatch({ batchId: 2n, config, directory: h.directory, store: h.store, settlementStore: h.local, chain: h.chain });
+    const totals = { claimsRoot: bundle.batch.claimsRoot, payoutsRoot: bundle.batch.payoutsRoot, claimCount: '2', totalExportWh: audit!.recorded.totalExportWh, totalAmount: '900' };
+    expect(audit).toEqual({ ok: true, batchId: '2', chainStatus: audit!.chainStatus, rebuilt: totals, recorded: totals, onChain: totals, differences: [] });
   });
 });
