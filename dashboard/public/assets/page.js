@@ -42,7 +42,8 @@ export async function startPage(role) {
     await logout().catch(() => undefined);
     location.replace('/');
   });
-  for (const button of document.querySelectorAll('button.csv')) {
+  // A button with data-all is the page's own (it exports more than the rows on screen).
+  for (const button of document.querySelectorAll('button.csv:not([data-all])')) {
     button.addEventListener('click', () => downloadCsv($(button.dataset.table), `${button.dataset.table.replace(/-table$/, '')}.csv`));
   }
 
@@ -56,7 +57,7 @@ export async function startPage(role) {
       lastHealth = health;
       Object.assign(clock, { sandboxMs: Date.parse(health.now), atPerfMs: performance.now(), speed: health.clockSpeed ?? 1 });
       const bad = Object.entries(health.components).filter(([, c]) => c.status !== 'ok');
-      $('health').textContent = health.status === 'ok' ? 'ok' : `degraded: ${bad.map(([name, c]) => `${name} ${c.status}`).join('; ')}`;
+      $('health').textContent = health.status === 'ok' ? 'ok' : `degraded: ${bad.map(([name, c]) => (c.detail ? `${name} ${c.status} (${c.detail})` : `${name} ${c.status}`)).join('; ')}`;
       $('health').className = health.status === 'ok' ? 'ok' : 'bad';
       tick();
     } catch (error) {

@@ -1,13 +1,14 @@
 // The regulator page: a thin client over the same API that tools use (STYLE: the UI is a thin
 // client). It loads meters, batches and rejections, then keeps them current from the
 // server-sent events; batch events refetch the batch list, reading events update rows in place.
-import { api, logout, openEvents, pageFor } from './api.js';
+import { api } from './api.js';
 import { createBatchChart } from './batch-chart.js';
-import { csvFromRows, downloadCsv, downloadCsvText } from './csv.js';
+import { csvFromRows, downloadCsvText } from './csv.js';
 import { installConfirmDialog } from './confirm.js';
 import { formatAmount, formatInterval, formatKW, formatKWh, formatTime, shortHex } from './format.js';
 import { batchActions, suspendMeterButton } from './regulator-governance.js';
 import { refreshAttention, refreshSandboxStatus } from './regulator-status.js';
+import { debounce, showError, startPage } from './page.js';
 import { cell, replaceRows, row } from './table.js';
 
 const FEED_ROWS = 50;
@@ -16,7 +17,8 @@ const FEED_ROWS = 50;
 const METER_ROWS = 100;
 const $ = (id) => document.getElementById(id);
 
-const state = { who: undefined, meters: new Map(), batches: [], selectedBatchId: undefined, clock: undefined, gaps: new Map() };
+let ctx;
+const state = { meters: new Map(), batches: [], selectedBatchId: undefined, gaps: new Map() };
 
 function actionFailed(error) {
   $('action-status').textContent = `The action failed: ${error.message}`;
@@ -29,42 +31,8 @@ const afterAction = async () => {
 
 const refreshStatus = () => refreshSandboxStatus(info(), { onError: actionFailed, done: afterAction });
 
-function showError(error) {
-  const box = $('page-error');
-  box.textContent = `Could not load data: ${error.message}`;
-  box.hidden = false;
-}
-
-// ---- clock and health --------------------------------------------------------------------
-/** The sandbox clock as of the last health answer, run forward at its speed. */
-function sandboxNowMs() {
-  if (!state.clock) return Date.now();
-  const { sandboxMs, atPerfMs, speed } = state.clock;
-  return sandboxMs + (performance.now() - atPerfMs) * speed;
-}
-
-function tickClock() {
-  if (!state.clock) return;
-  const { speed } = state.clock;
-  const now = sandboxNowMs();
-  $('clock').textContent = `${formatTime(now, info().timeZone)} (${info().timeZone}, ${speed}×)`;
-}
-
-async function refreshHealth() {
-  try {
-    const health = await api('/api/health');
-    state.clock = { sandboxMs: Date.parse(health.now), atPerfMs: performance.now(), speed: health.clockSpeed ?? 1 };
-    const bad = Object.entries(health.components).filter(([, c]) => c.status !== 'ok');
-    $('health').textContent = health.status === 'ok' ? 'ok' : `degraded: ${bad.map(([name, c]) => `${name} ${c.status} (${c.detail})`).join('; ')}`;
-    $('health').className = health.status === 'ok' ? 'ok' : 'bad';
-    tickClock();
-  } catch (error) {
-    $('health').textContent = `unknown (${error.message})`;
-    $('health').className = 'bad';
-  }
-}
-
-const info = () => state.who.sandbox;
+const info = () => ctx.info;
+const sandboxNowMs = () => ctx.nowMs();
 
 // ---- meters ------------------------------------------------------------------------------
 function meterRow(m) {
@@ -235,17 +203,8 @@ function addFeedRow({ meterId, pagination, outcome, timestampMs, exportWh }) {
   while (tbody.rows.length > FEED_ROWS) tbody.lastElementChild.remove();
 }
 
-function debounce(fn, ms) {
-  let timer;
-  return () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => fn().catch(showError), ms);
-  };
-}
-
 function listen() {
-  const source = openEvents($('live'));
-  const on = (name, handler) => source.addEventListener(name, (event) => handler(JSON.parse(event.data)));
+  const { on } = ctx;
   const batchesChanged = debounce(async () => {
     await refreshBatches();
     if (state.selectedBatchId) await selectBatch(state.selectedBatchId);
@@ -277,33 +236,14 @@ function listen() {
 
 // ---- start ---------------------------------------------------------------------------------
 async function start() {
-  try {
-    state.who = await api('/api/whoami');
-  } catch {
-    location.replace('/');
-    return;
-  }
-  if (state.who.role !== 'regulator') {
-    location.replace(pageFor(state.who.role));
-    return;
-  }
-  $('sandbox-name').textContent = info().sandboxName;
-  $('role-name').textContent = state.who.role === 'household' ? `household ${state.who.householdId}` : state.who.role;
-  document.title = `feedin — ${state.who.role}`;
-  $('logout').addEventListener('click', async () => {
-    await logout().catch(() => undefined);
-    location.replace('/');
-  });
-  for (const button of document.querySelectorAll('button.csv')) {
-    const fileName = `${button.dataset.table.replace(/-table$/, '')}.csv`;
-    button.addEventListener('click', () => (button.dataset.all === 'meters' ? downloadCsvText(metersCsv(), fileName) : downloadCsv($(button.dataset.table), fileName)));
-  }
+  ctx = await startPage('regulator');
+  // The meters CSV has every meter, not only the page of rows on screen (page.js skips data-all).
+  const metersButton = document.querySelector('button.csv[data-all="meters"]');
+  metersButton.addEventListener('click', () => downloadCsvText(metersCsv(), `${metersButton.dataset.table.replace(/-table$/, '')}.csv`));
   $('meter-filter').addEventListener('input', renderMeters);
   installConfirmDialog();
   replaceRows($('feed-table').tBodies[0], [], 'Waiting for readings…', 6);
   listen();
-  setInterval(refreshHealth, 5_000);
-  setInterval(tickClock, 1_000);
   try {
     // All at once: the first render waits for the slowest answer, not for their sum.
     const loadMeters = async () => {
@@ -311,7 +251,7 @@ async function start() {
       state.meters = new Map(meters.map((m) => [m.meterId, m]));
       renderMeters();
     };
-    await Promise.all([refreshHealth(), loadMeters(), refreshBatches(), refreshRejections(), refreshStatus()]);
+    await Promise.all([loadMeters(), refreshBatches(), refreshRejections(), refreshStatus()]);
     // First render done; the bench reads this mark (time since navigation start).
     document.body.dataset.loadedAtMs = String(Math.round(performance.now()));
     document.body.dataset.loaded = 'true';
