@@ -37,6 +37,8 @@ export interface ChainReads {
   batch(batchId: bigint): Promise<OnChainBatch | undefined>;
   isFinal(batchId: bigint): Promise<boolean>;
   withdrawn(payee: Hex): Promise<bigint>;
+  /** withdrawn by all payees together (the contract's running total) */
+  totalWithdrawn(): Promise<bigint>;
   totalCommitted(): Promise<bigint>;
   escrowBalance(): Promise<bigint>;
   tokenBalance(account: Hex): Promise<bigint>;
@@ -142,6 +144,7 @@ export function createChainReads(provider: JsonRpcProvider, deployment: Deployme
     },
     isFinal: (batchId) => settlement.getFunction('isFinal')(batchId),
     withdrawn: (payee) => settlement.getFunction('withdrawn')(payee),
+    totalWithdrawn: () => settlement.getFunction('totalWithdrawn')(),
     totalCommitted: () => settlement.getFunction('totalCommitted')(),
     escrowBalance: () => settlement.getFunction('escrowBalance')(),
     tokenBalance: (account) => token.getFunction('balanceOf')(account),

@@ -4,6 +4,8 @@
 // integers, times as epoch milliseconds), so handlers forward views to the client unchanged.
 import type { GatewayEvents } from '@feedin/gateway/events';
 import type { DailyReport } from '@feedin/gateway/reports/daily-report';
+import type { BatchDetailView, BatchView, ClaimReadingView, ClaimView, PayoutView } from '@feedin/gateway/settlement/queries';
+import type { LocalBatchStatus } from '@feedin/gateway/settlement/settlement-store';
 
 export interface ComponentHealth {
   status: 'ok' | 'degraded' | 'down';
@@ -60,60 +62,12 @@ export interface RejectionView {
 }
 
 /** The gateway's local view of a batch's life: built → submitted → pending → final (or frozen →
- * approved/rejected). Mirrors `LocalBatchStatus` of the settlement store. */
-export type BatchStatusView = 'built' | 'submitted' | 'pending' | 'frozen' | 'approved' | 'final' | 'rejected';
+ * approved/rejected). */
+export type BatchStatusView = LocalBatchStatus;
 
-export interface BatchView {
-  batchId: string;
-  intervalStartMs: number;
-  intervalEndMs: number;
-  claimCount: number;
-  totalExportWh: string;
-  totalAmount: string;
-  claimsRoot: string;
-  payoutsRoot: string;
-  status: BatchStatusView;
-  txHash: string | null;
-  blockNumber: number | null;
-  gasUsed: string | null;
-}
-
-export interface ClaimReadingView {
-  pagination: number;
-  timestampMs: number;
-  exportWh: string;
-  payloadDigest: string;
-}
-
-export interface ClaimView {
-  meterId: string;
-  householdId: string;
-  payee: string;
-  /** measured export in the interval */
-  exportWh: string;
-  /** export paid after caps (≤ exportWh) */
-  paidWh: string;
-  amount: string;
-  pricePerKWh: string;
-  /** caps that cut this claim, e.g. "interval-export-cap" */
-  flags: string[];
-  leafHash: string;
-  opening: ClaimReadingView;
-  closing: ClaimReadingView;
-}
-
-export type BatchDetailView = BatchView & { claims: ClaimView[] };
-
-export interface PayoutView {
-  payee: string;
-  /** cumulative amount through `batchId` (the payouts leaf) */
-  cumulativeAmount: string;
-  withdrawn: string;
-  withdrawable: string;
-  /** newest final batch whose payouts root proves `cumulativeAmount`; null before the first */
-  batchId: string | null;
-  proof: string[];
-}
+// The read model is the gateway's (gateway/src/settlement/queries.ts): the API serves its batch,
+// claim and payout views unchanged.
+export type { BatchDetailView, BatchView, ClaimReadingView, ClaimView, PayoutView };
 
 export interface ReadingsQuery {
   fromMs?: number;
@@ -125,6 +79,12 @@ export interface RejectionsQuery {
   limit: number;
   meterId?: string;
   reason?: string;
+}
+
+export interface ClaimsQuery {
+  limit: number;
+  /** newest first, only claims of batches older than this batch id */
+  beforeBatchId?: string;
 }
 
 export interface BatchesQuery {
@@ -177,6 +137,10 @@ export interface DashboardPorts {
   batches(query: BatchesQuery): Promise<BatchView[]>;
   /** the live (not rejected) batch with this id and all its claims */
   batch(batchId: string): Promise<BatchDetailView | undefined>;
+  /** claims of one meter, newest batch first (rejected batches left out) */
+  claimsOfMeter(meterId: string, query: ClaimsQuery): Promise<ClaimView[]>;
+  /** claims paid to one payee, newest batch first (rejected batches left out) */
+  claimsOfPayee(payee: string, query: ClaimsQuery): Promise<ClaimView[]>;
   /** an AuditBundle (@feedin/protocol/audit-bundle) for one claim, or undefined if no such claim */
   auditBundle(batchId: string, meterId: string): Promise<unknown | undefined>;
   /** undefined when the payee is unknown to the sandbox */

@@ -239,6 +239,29 @@ describe('batches, claims and audit bundles', () => {
   });
 });
 
+describe('claims per meter and per payee', () => {
+  it('lists a meter\'s claims newest first, a page at a time; a household reads only its own meters', async () => {
+    const [b1, b2] = s.ports.state.batches;
+    expect((await s.get('/api/meters/m-a1/claims', HA)).body).toEqual({ meterId: 'm-a1', claims: [b2!.claims[0], b1!.claims[0]] });
+    expect((await s.get('/api/meters/m-a1/claims?limit=1', REG)).body).toEqual({ meterId: 'm-a1', claims: [b2!.claims[0]] });
+    expect((await s.get('/api/meters/m-a1/claims?before=2', OP)).body).toEqual({ meterId: 'm-a1', claims: [b1!.claims[0]] });
+    expect(s.ports.calls.claims.at(-1)).toEqual({ of: 'm-a1', query: { limit: 100, beforeBatchId: '2' } });
+    expect((await s.get('/api/meters/m-b1/claims', HA)).status).toBe(403);
+    expect((await s.get('/api/meters/m-zz/claims', REG)).status).toBe(404);
+    expect((await s.get('/api/meters/m-a1/claims?limit=0', REG)).body.error.param).toBe('limit');
+    expect((await s.get('/api/meters/m-a1/claims?page=2', REG)).status).toBe(400);
+  });
+
+  it("lists the claims paid to a payee; a household reads only its own payee's", async () => {
+    const [b1, b2] = s.ports.state.batches;
+    expect((await s.get(`/api/payouts/${PAYEE_A}/claims`, HA)).body).toEqual({ payee: PAYEE_A, claims: [b2!.claims[0], b1!.claims[0]] });
+    expect((await s.get(`/api/payouts/${PAYEE_B}/claims?limit=5`, REG)).body).toEqual({ payee: PAYEE_B, claims: [b1!.claims[1]] });
+    expect((await s.get(`/api/payouts/${PAYEE_B}/claims`, HA)).status).toBe(403);
+    expect((await s.get(`/api/payouts/0x${'33'.repeat(20)}/claims`, REG)).status).toBe(404);
+    expect((await s.get(`/api/payouts/${PAYEE_A}/claims?before=x`, REG)).body.error.param).toBe('before');
+  });
+});
+
 describe('payouts', () => {
   it("a household reads its own payout (any address case) but not another's", async () => {
     const own = await s.get(`/api/payouts/${PAYEE_A.toUpperCase().replace('0X', '0x')}`, HA);

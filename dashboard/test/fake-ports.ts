@@ -2,10 +2,13 @@
 // and payouts of two households, a settable clock and the real GatewayEvents bus. It records
 // the queries it was asked, so tests can check what reached the port.
 import { GatewayEvents } from '@feedin/gateway/events';
+import type { Hex } from '@feedin/protocol/hex';
 import type { DashboardTokens } from '../src/auth/role-tokens.js';
 import type {
   BatchDetailView,
   BatchesQuery,
+  ClaimView,
+  ClaimsQuery,
   DashboardPorts,
   HealthView,
   MeterView,
@@ -18,8 +21,8 @@ import type {
   SandboxStatusView,
 } from '../src/ports.js';
 
-export const PAYEE_A = '0x1111111111111111111111111111111111111111';
-export const PAYEE_B = '0x2222222222222222222222222222222222222222';
+export const PAYEE_A: Hex = '0x1111111111111111111111111111111111111111';
+export const PAYEE_B: Hex = '0x2222222222222222222222222222222222222222';
 
 export const TOKENS: DashboardTokens = {
   regulator: 'regulator-token-0123456789',
@@ -64,19 +67,27 @@ const rejection = (seq: number, meterId: string | null, reason: string): Rejecti
   source: 'mqtt',
 });
 
-export function claimOf(meterId: string, householdId: string, payee: string, exportWh: string, amount: string): BatchDetailView['claims'][number] {
+const hex = (byte: string): Hex => `0x${byte.repeat(32)}`;
+
+/** A claim; batchOf() fills in its batch and interval. */
+export function claimOf(meterId: string, householdId: string, payee: Hex, exportWh: string, amount: string): ClaimView {
   return {
+    batchId: '0',
     meterId,
     householdId,
     payee,
+    intervalStartMs: T0,
+    intervalEndMs: T0 + 15 * 60_000,
     exportWh,
     paidWh: exportWh,
     amount,
     pricePerKWh: '2000',
+    carryIn: '0',
+    carryOut: '0',
     flags: [],
-    leafHash: '0x' + 'ab'.repeat(32),
-    opening: { pagination: 1, timestampMs: T0, exportWh: '0', payloadDigest: '0x' + '01'.repeat(32) },
-    closing: { pagination: 16, timestampMs: T0 + 15 * 60_000, exportWh, payloadDigest: '0x' + '16'.repeat(32) },
+    leafHash: hex('ab'),
+    opening: { pagination: 1, timestampMs: T0, exportWh: '0', payloadDigest: hex('01') },
+    closing: { pagination: 16, timestampMs: T0 + 15 * 60_000, exportWh, payloadDigest: hex('16') },
   };
 }
 
@@ -89,13 +100,15 @@ export function batchOf(batchId: number, claims: BatchDetailView['claims'], stat
     claimCount: claims.length,
     totalExportWh: String(claims.reduce((s, c) => s + BigInt(c.exportWh), 0n)),
     totalAmount: String(claims.reduce((s, c) => s + BigInt(c.amount), 0n)),
-    claimsRoot: '0x' + 'c1'.repeat(32),
-    payoutsRoot: '0x' + 'd1'.repeat(32),
+    watermark: batchId * 10,
+    claimsRoot: hex('c1'),
+    payoutsRoot: hex('d1'),
     status,
-    txHash: status === 'built' ? null : '0x' + String(batchId).padStart(2, '0').repeat(32),
+    builtAtMs: start + 16 * 60_000,
+    txHash: status === 'built' ? null : hex(String(batchId).padStart(2, '0')),
     blockNumber: status === 'built' ? null : 100 + batchId,
     gasUsed: status === 'built' ? null : '91234',
-    claims,
+    claims: claims.map((c) => ({ ...c, batchId: String(batchId), intervalStartMs: start, intervalEndMs: start + 15 * 60_000 })),
   };
 }
 
@@ -105,6 +118,7 @@ export interface FakePorts extends DashboardPorts {
     readings: { meterId: string; query: ReadingsQuery }[];
     rejections: RejectionsQuery[];
     batches: BatchesQuery[];
+    claims: { of: string; query: ClaimsQuery }[];
     registered: RegisterMeterRequest[];
     suspended: { meterId: string; fromMs: number; reason: string }[];
   };
@@ -122,7 +136,7 @@ export interface FakePorts extends DashboardPorts {
 
 export function createFakePorts(): FakePorts {
   const gatewayEvents = new GatewayEvents();
-  const calls: FakePorts['calls'] = { readings: [], rejections: [], batches: [], registered: [], suspended: [] };
+  const calls: FakePorts['calls'] = { readings: [], rejections: [], batches: [], claims: [], registered: [], suspended: [] };
   const ok = { status: 'ok' as const, detail: 'fine' };
   const state: FakePorts['state'] = {
     nowMs: T0 + 20 * 60_000,
@@ -135,8 +149,8 @@ export function createFakePorts(): FakePorts {
       batchOf(2, [claimOf('m-a1', 'hh-a', PAYEE_A, '1234', '2468')], 'pending'),
     ],
     payouts: [
-      { payee: PAYEE_A, cumulativeAmount: '5468', withdrawn: '3000', withdrawable: '2468', batchId: '2', proof: ['0x' + 'ee'.repeat(32)] },
-      { payee: PAYEE_B, cumulativeAmount: '500', withdrawn: '0', withdrawable: '500', batchId: '2', proof: [] },
+      { payee: PAYEE_A, cumulativeAmount: '5468', withdrawn: '3000', withdrawable: '2468', batchId: '2', payoutsRoot: hex('d1'), proof: [hex('ee')], latestCumulativeAmount: '5468' },
+      { payee: PAYEE_B, cumulativeAmount: '500', withdrawn: '0', withdrawable: '500', batchId: '2', payoutsRoot: hex('d1'), proof: [], latestCumulativeAmount: '500' },
     ],
     status: {
       paused: false,
@@ -150,6 +164,11 @@ export function createFakePorts(): FakePorts {
     },
   };
   const summary = ({ claims: _claims, ...batch }: BatchDetailView) => batch;
+  const claimsNewestFirst = (query: ClaimsQuery) =>
+    [...state.batches]
+      .reverse()
+      .filter((b) => b.status !== 'rejected' && (query.beforeBatchId === undefined || BigInt(b.batchId) < BigInt(query.beforeBatchId)))
+      .flatMap((b) => b.claims);
   return {
     gatewayEvents,
     calls,
@@ -187,6 +206,14 @@ export function createFakePorts(): FakePorts {
     },
     async batch(batchId) {
       return state.batches.find((b) => b.batchId === batchId);
+    },
+    async claimsOfMeter(meterId, query) {
+      calls.claims.push({ of: meterId, query });
+      return claimsNewestFirst(query).filter((c) => c.meterId === meterId).slice(0, query.limit);
+    },
+    async claimsOfPayee(payee, query) {
+      calls.claims.push({ of: payee, query });
+      return claimsNewestFirst(query).filter((c) => c.payee.toLowerCase() === payee.toLowerCase()).slice(0, query.limit);
     },
     async auditBundle(batchId, meterId) {
       const batch = state.batches.find((b) => b.batchId === batchId);

@@ -62,10 +62,12 @@ describe('payouts, audit and the daily report', () => {
 
   it('serves cumulative, withdrawn and a proof against the newest final batch', async () => {
     const { payout } = await payeeWithSomethingDue();
-    expect(Object.keys(payout).sort()).toEqual(['batchId', 'cumulativeAmount', 'payee', 'proof', 'withdrawable', 'withdrawn'].sort());
+    expect(Object.keys(payout).sort()).toEqual(['batchId', 'cumulativeAmount', 'latestCumulativeAmount', 'payee', 'payoutsRoot', 'proof', 'withdrawable', 'withdrawn'].sort());
     expect(BigInt(payout.withdrawable)).toBe(BigInt(payout.cumulativeAmount) - BigInt(payout.withdrawn));
+    expect(BigInt(payout.latestCumulativeAmount) >= BigInt(payout.cumulativeAmount)).toBe(true);
     const onChain = await chain.batch(BigInt(payout.batchId));
     expect(onChain?.final).toBe(true);
+    expect(onChain?.payoutsRoot).toBe(payout.payoutsRoot);
   }, 150_000);
 
   it('withdraws from the CLI: the balance rises by exactly cumulative − withdrawn; a second one pays the difference only', async () => {

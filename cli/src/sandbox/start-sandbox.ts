@@ -31,7 +31,7 @@ import { CliError } from '../cli-error.js';
 import { loadClockAnchor } from '../clock-anchor.js';
 import { dataPaths, readJsonFile, writeJsonFileAtomic, type RuntimeInfo } from '../data-dir.js';
 import type { SandboxContext } from '../sandbox-context.js';
-import { createDashboardPorts } from './dashboard-ports.js';
+import { createDashboardPorts } from '@feedin/dashboard/gateway-ports';
 import { startEmbeddedChain, type ChainKeys } from './embedded-chain.js';
 import { startRpcChain } from './rpc-chain.js';
 import { syncRegistry } from './registry-sync.js';

@@ -1,17 +1,18 @@
-// GET /api/meters and GET /api/meters/:id/readings. A household sees only its own meters
+// GET /api/meters, GET /api/meters/:id/readings and GET /api/meters/:id/claims. A household sees only its own meters
 // (DESIGN: "a household sees only its own data"); others' meters answer 403 without revealing
 // whether they exist.
 import { Router } from 'express';
 import { principalOf, requireRole } from '../auth/authenticate.js';
 import { canReadMeter } from '../auth/principal.js';
 import { ApiError, forbidden, notFound } from '../http/api-error.js';
-import { parseLimit, parseMeterId, parseTime, readParam, readQuery } from '../http/query.js';
+import { parseBatchId, parseLimit, parseMeterId, parseTime, readParam, readQuery } from '../http/query.js';
+import { CLAIMS_DEFAULT_LIMIT, CLAIMS_MAX_LIMIT } from './payouts.js';
 import type { DashboardPorts } from '../ports.js';
 
 export const READINGS_MAX_LIMIT = 10_000;
 export const READINGS_DEFAULT_LIMIT = 1_000;
 
-export function meterRoutes(ports: Pick<DashboardPorts, 'meters' | 'readings'>): Router {
+export function meterRoutes(ports: Pick<DashboardPorts, 'meters' | 'readings' | 'claimsOfMeter'>): Router {
   const router = Router();
   const anyRole = requireRole('regulator', 'operator', 'household');
 
@@ -30,6 +31,16 @@ export function meterRoutes(ports: Pick<DashboardPorts, 'meters' | 'readings'>):
     if (!(await ports.meters()).some((m) => m.meterId === meterId)) throw notFound(`meter ${meterId}`);
     const readings = await ports.readings(meterId, { fromMs: q.from, toMs: q.to, limit: q.limit ?? READINGS_DEFAULT_LIMIT });
     res.json({ meterId, readings });
+  });
+
+  // Newest batch first; `before=<batchId>` pages back.
+  router.get('/api/meters/:id/claims', anyRole, async (req, res) => {
+    const meterId = readParam('id', req.params.id as string, parseMeterId);
+    const q = readQuery(req.query, { limit: parseLimit(CLAIMS_MAX_LIMIT), before: parseBatchId });
+    if (!canReadMeter(principalOf(res), meterId)) throw forbidden(`meter ${meterId}`);
+    if (!(await ports.meters()).some((m) => m.meterId === meterId)) throw notFound(`meter ${meterId}`);
+    const claims = await ports.claimsOfMeter(meterId, { limit: q.limit ?? CLAIMS_DEFAULT_LIMIT, beforeBatchId: q.before });
+    res.json({ meterId, claims });
   });
 
   return router;

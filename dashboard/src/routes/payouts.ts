@@ -1,13 +1,17 @@
 // GET /api/payouts/:payee — cumulative amount, withdrawn, and the payouts proof a withdrawal
-// needs; POST /api/payouts/:payee/withdraw — perform it. A household reaches only its own payee.
+// needs; GET /api/payouts/:payee/claims — the claims paid to it, a page at a time;
+// POST /api/payouts/:payee/withdraw — perform it. A household reaches only its own payee.
 import { Router } from 'express';
 import { principalOf, requireRole } from '../auth/authenticate.js';
 import { canReadPayee } from '../auth/principal.js';
 import { ApiError, forbidden, notFound } from '../http/api-error.js';
-import { parseAddress, readParam, readQuery } from '../http/query.js';
+import { parseAddress, parseBatchId, parseLimit, readParam, readQuery } from '../http/query.js';
 import type { DashboardPorts } from '../ports.js';
 
-export function payoutRoutes(ports: Pick<DashboardPorts, 'payout' | 'withdraw'>): Router {
+export const CLAIMS_MAX_LIMIT = 1_000;
+export const CLAIMS_DEFAULT_LIMIT = 100;
+
+export function payoutRoutes(ports: Pick<DashboardPorts, 'payout' | 'withdraw' | 'claimsOfPayee'>): Router {
   const router = Router();
   router.get('/api/payouts/:payee', requireRole('regulator', 'operator', 'household'), async (req, res) => {
     const payee = readParam('payee', req.params.payee as string, parseAddress);
@@ -16,6 +20,16 @@ export function payoutRoutes(ports: Pick<DashboardPorts, 'payout' | 'withdraw'>)
     const payout = await ports.payout(payee);
     if (!payout) throw notFound(`payee ${payee}`);
     res.json(payout);
+  });
+
+  // Newest batch first; `before=<batchId>` pages back (the next page starts below the last batch seen).
+  router.get('/api/payouts/:payee/claims', requireRole('regulator', 'operator', 'household'), async (req, res) => {
+    const payee = readParam('payee', req.params.payee as string, parseAddress);
+    const q = readQuery(req.query, { limit: parseLimit(CLAIMS_MAX_LIMIT), before: parseBatchId });
+    if (!canReadPayee(principalOf(res), payee)) throw forbidden(`payee ${payee}`);
+    if (!(await ports.payout(payee))) throw notFound(`payee ${payee}`);
+    const claims = await ports.claimsOfPayee(payee, { limit: q.limit ?? CLAIMS_DEFAULT_LIMIT, beforeBatchId: q.before });
+    res.json({ payee, claims });
   });
 
   // POST /api/payouts/:payee/withdraw — anyone may trigger a withdrawal for a payee (DESIGN); the

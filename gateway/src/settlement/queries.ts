@@ -8,23 +8,36 @@ import { CLAIM_LEAF_TYPES, buildMerkleTree, claimLeafValues, payoutLeafHash, typ
 import type { MeterDirectory } from '../registry/meter-directory.js';
 import type { ReadingStore } from '../store/reading-store.js';
 import type { ChainInfo, SettlementChain } from './ports.js';
-import type { BatchListQuery, ClaimQuery, LocalBatch, SettlementStore, StoredClaim } from './settlement-store.js';
+import type { BatchListQuery, ClaimQuery, LocalBatch, LocalBatchStatus, SettlementStore, StoredClaim } from './settlement-store.js';
+
+// The read model: these views are what the HTTP API serves, unchanged (docs/dashboard.md).
 
 export interface BatchView {
   batchId: string;
   intervalStartMs: number;
   intervalEndMs: number;
+  /** the reading-store sequence the batch was built under (audits rebuild with it) */
   watermark: number;
   claimsRoot: Hex;
   payoutsRoot: Hex;
   claimCount: number;
   totalExportWh: string;
   totalAmount: string;
-  status: string;
+  /** the gateway's local view: built → submitted → pending → final (or frozen → approved/rejected) */
+  status: LocalBatchStatus;
   builtAtMs: number;
   txHash: Hex | null;
   blockNumber: number | null;
   gasUsed: string | null;
+}
+
+/** One of the two signed readings that bracket a claim's interval. */
+export interface ClaimReadingView {
+  pagination: number;
+  timestampMs: number;
+  exportWh: string;
+  /** SHA-256 of the signed payload bytes */
+  payloadDigest: Hex;
 }
 
 export interface ClaimView {
@@ -34,13 +47,23 @@ export interface ClaimView {
   payee: Hex;
   intervalStartMs: number;
   intervalEndMs: number;
+  /** measured export in the interval */
   exportWh: string;
+  /** export paid after caps (≤ exportWh) */
+  paidWh: string;
   amount: string;
+  pricePerKWh: string;
+  /** rounding remainder carried into and out of this claim (docs/design.md "Claims, batches and settlement") */
+  carryIn: string;
+  carryOut: string;
+  /** caps that cut this claim, e.g. "interval-export-cap" */
+  flags: string[];
   leafHash: Hex;
-  opening: { pagination: number; timestampMs: number; exportWh: string; digest: Hex };
-  closing: { pagination: number; timestampMs: number; exportWh: string; digest: Hex };
-  pricing: { pricePerKWh: string; carryIn: string; carryOut: string; paidWh: string; flags: string[] };
+  opening: ClaimReadingView;
+  closing: ClaimReadingView;
 }
+
+export type BatchDetailView = BatchView & { claims: ClaimView[] };
 
 export interface PayoutView {
   payee: Hex;
@@ -58,7 +81,7 @@ export interface PayoutView {
 
 export interface SettlementQueries {
   listBatches(query?: BatchListQuery): BatchView[];
-  getBatch(batchId: bigint): (BatchView & { claims: ClaimView[] }) | undefined;
+  getBatch(batchId: bigint): BatchDetailView | undefined;
   claimsOf(meterId: string, query?: ClaimQuery): ClaimView[];
   claimsOfPayee(payee: Hex, query?: ClaimQuery): ClaimView[];
   buildAuditBundle(batchId: bigint, meterId: string, chainInfo: ChainInfo): Promise<AuditBundle | undefined>;
@@ -91,6 +114,7 @@ export function createSettlementQueries(deps: { settlementStore: SettlementStore
       const meter = deps.directory.get(meterId);
       const leaf = leafOf(claim);
       const c = claimView(claim);
+      const pricing = { pricePerKWh: c.pricePerKWh, carryIn: c.carryIn, carryOut: c.carryOut, paidWh: c.paidWh, flags: c.flags };
       return {
         version: 1,
         chain: { ...chainInfo },
@@ -112,7 +136,7 @@ export function createSettlementQueries(deps: { settlementStore: SettlementStore
           payee: claim.payee,
           openingDigest: leaf.openingDigest,
           closingDigest: leaf.closingDigest,
-          pricing: c.pricing,
+          pricing,
         },
         leaf: { types: [...CLAIM_LEAF_TYPES], values: claimLeafValues(leaf), hash: claim.leafHash },
         proof: tree.proof(claim.leafHash),
@@ -181,7 +205,7 @@ export function batchView(b: LocalBatch): BatchView {
 }
 
 export function claimView(c: StoredClaim): ClaimView {
-  const side = (r: StoredClaim['opening']) => ({ pagination: r.pagination, timestampMs: r.timestampMs, exportWh: r.exportWh.toString(), digest: r.payloadDigest });
+  const side = (r: StoredClaim['opening']): ClaimReadingView => ({ pagination: r.pagination, timestampMs: r.timestampMs, exportWh: r.exportWh.toString(), payloadDigest: r.payloadDigest });
   return {
     batchId: c.batchId.toString(),
     meterId: c.meterId,
@@ -190,16 +214,14 @@ export function claimView(c: StoredClaim): ClaimView {
     intervalStartMs: c.intervalStartMs,
     intervalEndMs: c.intervalEndMs,
     exportWh: c.exportWh.toString(),
+    paidWh: c.pricing.paidWh.toString(),
     amount: c.amount.toString(),
+    pricePerKWh: c.pricing.pricePerKWh.toString(),
+    carryIn: c.pricing.carryIn.toString(),
+    carryOut: c.pricing.carryOut.toString(),
+    flags: [...c.pricing.flags],
     leafHash: c.leafHash,
     opening: side(c.opening),
     closing: side(c.closing),
-    pricing: {
-      pricePerKWh: c.pricing.pricePerKWh.toString(),
-      carryIn: c.pricing.carryIn.toString(),
-      carryOut: c.pricing.carryOut.toString(),
-      paidWh: c.pricing.paidWh.toString(),
-      flags: [...c.pricing.flags],
-    },
   };
 }

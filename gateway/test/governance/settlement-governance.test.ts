@@ -94,7 +94,7 @@ describe('settlement under the regulator', () => {
     await addReading(h.store, 'm1', 1_100, T0 + 30 * MIN);
     await addReading(h.store, 'm2', 1_100, T0 + 30 * MIN);
     await h.tickAt(T0 + 46 * MIN);
-    expect(h.queries.getBatch(2n)!.claims.map((c) => [c.meterId, c.exportWh, c.amount, c.pricing.flags])).toEqual([
+    expect(h.queries.getBatch(2n)!.claims.map((c) => [c.meterId, c.exportWh, c.amount, c.flags])).toEqual([
       ['m1', '100', '0', ['not-allowlisted']],
       ['m2', '100', '200', []],
     ]);
@@ -106,7 +106,7 @@ describe('settlement under the regulator', () => {
     await addReading(h.store, 'm1', 1_000, T0 + 15 * MIN);
     await addReading(h.store, 'm1', 1_100, T0 + 30 * MIN);
     await h.tickAt(T0 + 46 * MIN);
-    expect(h.queries.getBatch(2n)!.claims.map((c) => [c.meterId, c.exportWh, c.amount, c.pricing.flags])).toEqual([['m1', '100', '0', ['outside-sandbox-period']]]);
+    expect(h.queries.getBatch(2n)!.claims.map((c) => [c.meterId, c.exportWh, c.amount, c.flags])).toEqual([['m1', '100', '0', ['outside-sandbox-period']]]);
   });
 
   it('builds nothing past the end the regulator set on chain', async () => {

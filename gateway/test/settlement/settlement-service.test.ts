@@ -107,7 +107,7 @@ describe('settlement service (fake chain)', () => {
     expect(eventsNamed(h, 'batch.submitted')[1]).toEqual({ batchId: '2', txHash: h.chain.batches.get(2n)!.txHash, blockNumber: h.chain.batches.get(2n)!.blockNumber, gasUsed: '100000' });
     // 10:15–10:30 is priced at 2000/kWh: m1 150 Wh → 300, m2 300 Wh → 600
     const batch2 = createSettlementQueries({ settlementStore: h.local, store: h.store, directory: h.directory }).getBatch(2n)!;
-    expect(batch2.claims.map((c) => [c.meterId, c.exportWh, c.amount, c.pricing.pricePerKWh, c.opening.pagination, c.closing.pagination])).toEqual([
+    expect(batch2.claims.map((c) => [c.meterId, c.exportWh, c.amount, c.pricePerKWh, c.opening.pagination, c.closing.pagination])).toEqual([
       ['m1', '150', '300', '2000', 2, 3],
       ['m2', '300', '600', '2000', 2, 3],
     ]);
@@ -139,7 +139,7 @@ describe('settlement service (fake chain)', () => {
     const q = createSettlementQueries({ settlementStore: h.local, store: h.store, directory: h.directory });
     expect(q.getBatch(2n)!.claims).toEqual([]);
     const [claim] = q.getBatch(3n)!.claims;
-    expect([claim!.exportWh, claim!.amount, claim!.pricing.pricePerKWh, claim!.opening.exportWh, claim!.closing.exportWh]).toEqual(['200', '600', '3000', '1100', '1300']);
+    expect([claim!.exportWh, claim!.amount, claim!.pricePerKWh, claim!.opening.exportWh, claim!.closing.exportWh]).toEqual(['200', '600', '3000', '1100', '1300']);
   });
 
   it('leaves a meter out from the interval its suspension starts in', async () => {

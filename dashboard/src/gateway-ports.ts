@@ -1,6 +1,7 @@
 // Adapts the running gateway (store, settlement, directory, broker, chain) to the dashboard's
-// port. Views are JSON-ready; nothing here decides anything, it only translates.
-import type { DashboardPorts, HealthView, MeterView, OperatorActions } from '@feedin/dashboard/ports';
+// port. The batch, claim and payout views are the gateway's read model, served as they are;
+// nothing here decides anything. The routes have checked every parameter before they call.
+import type { DashboardPorts, HealthView, MeterView, OperatorActions } from './ports.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { NO_CAP } from '@feedin/contracts/chain-types';
 import type { ChainClient } from '@feedin/contracts/chain-client';
@@ -51,6 +52,7 @@ const readingView = (r: StoredReading) => ({
 
 export function createDashboardPorts(d: DashboardPortsDeps): DashboardPorts {
   const householdOf = new Map(d.config.meters.map((m) => [m.id, m.household]));
+  const isKnownPayee = (payee: string) => d.directory.all().some((m) => m.payee.toLowerCase() === payee.toLowerCase());
   return {
     clock: d.clock,
     async health(): Promise<HealthView> {
@@ -92,54 +94,36 @@ export function createDashboardPorts(d: DashboardPortsDeps): DashboardPorts {
       return d.store.rejections(query);
     },
     async batches(query) {
-      return d.queries.listBatches({ limit: query.limit, before: query.beforeId === undefined ? undefined : BigInt(query.beforeId), includeRejected: true }).map(toBatchView);
+      return d.queries.listBatches({ limit: query.limit, before: query.beforeId === undefined ? undefined : BigInt(query.beforeId), includeRejected: true });
     },
     async batch(batchId) {
-      if (!/^\d{1,20}$/.test(batchId)) return undefined;
-      const batch = d.queries.getBatch(BigInt(batchId));
-      if (!batch) return undefined;
-      return {
-        ...toBatchView(batch),
-        claims: batch.claims.map((c) => ({
-          meterId: c.meterId,
-          householdId: c.householdId,
-          payee: c.payee,
-          exportWh: c.exportWh,
-          paidWh: c.pricing.paidWh,
-          amount: c.amount,
-          pricePerKWh: c.pricing.pricePerKWh,
-          flags: c.pricing.flags,
-          leafHash: c.leafHash,
-          opening: { pagination: c.opening.pagination, timestampMs: c.opening.timestampMs, exportWh: c.opening.exportWh, payloadDigest: c.opening.digest },
-          closing: { pagination: c.closing.pagination, timestampMs: c.closing.timestampMs, exportWh: c.closing.exportWh, payloadDigest: c.closing.digest },
-        })),
-      };
+      return d.queries.getBatch(BigInt(batchId));
+    },
+    async claimsOfMeter(meterId, query) {
+      return d.queries.claimsOf(meterId, { limit: query.limit, before: query.beforeBatchId === undefined ? undefined : BigInt(query.beforeBatchId) });
+    },
+    async claimsOfPayee(payee, query) {
+      return d.queries.claimsOfPayee(payee as Hex, { limit: query.limit, before: query.beforeBatchId === undefined ? undefined : BigInt(query.beforeBatchId) });
     },
     async auditBundle(batchId, meterId) {
-      if (!/^\d{1,20}$/.test(batchId)) return undefined;
       return d.queries.buildAuditBundle(BigInt(batchId), meterId, d.chainInfo);
     },
     async payout(payee) {
-      if (!/^0x[0-9a-fA-F]{40}$/.test(payee)) return undefined;
-      const known = d.directory.all().some((m) => m.payee.toLowerCase() === payee.toLowerCase());
-      if (!known) return undefined;
-      const view = await d.queries.payoutOf(payee as Hex, d.chain);
-      return { payee: view.payee, cumulativeAmount: view.cumulativeAmount, withdrawn: view.withdrawn, withdrawable: view.withdrawable, batchId: view.batchId, proof: view.proof };
+      if (!isKnownPayee(payee)) return undefined;
+      return d.queries.payoutOf(payee as Hex, d.chain);
     },
     events: d.events,
     metricsText: () => d.metrics.renderPrometheus(),
     chainRpcUrl: d.chainInfo.rpcUrl,
     async sandboxStatus() {
-      const [paused, limits, totalCommitted, escrowBalance, challengeWindowSeconds] = await Promise.all([
+      const [paused, limits, totalCommitted, totalWithdrawn, escrowBalance, challengeWindowSeconds] = await Promise.all([
         d.chain.paused(),
         d.chain.limits(),
         d.chain.totalCommitted(),
+        d.chain.totalWithdrawn(),
         d.chain.escrowBalance(),
         d.chain.challengeWindowSeconds(),
       ]);
-      // The client has no totalWithdrawn read; the sum over the sandbox's payees is the same figure.
-      const payees = [...new Set(d.directory.all().map((m) => m.payee.toLowerCase()))] as Hex[];
-      const totalWithdrawn = (await Promise.all(payees.map((p) => d.chain.withdrawn(p)))).reduce((a, b) => a + b, 0n);
       const capOrNull = (v: bigint) => (v === NO_CAP ? null : v.toString());
       return {
         paused,
@@ -157,7 +141,7 @@ export function createDashboardPorts(d: DashboardPortsDeps): DashboardPorts {
     },
     operatorActions: d.operatorChain ? operatorActions(d.operatorChain) : undefined,
     async withdraw(payee) {
-      if (!/^0x[0-9a-fA-F]{40}$/.test(payee) || !d.directory.all().some((m) => m.payee.toLowerCase() === payee.toLowerCase())) return undefined;
+      if (!isKnownPayee(payee)) return undefined;
       // The gateway's key pays the gas; its sender orders nonces with batch submissions.
       const result = await withdrawPayout({ payee: payee as Hex, queries: d.queries, chain: d.chain });
       return result.ok ? result : { ok: false, payee: result.payee, reason: result.reason, detail: result.detail };
@@ -188,22 +172,5 @@ function operatorActions(chain: ChainClient): OperatorActions {
       const sent = await chain.suspendMeter({ meterId, fromSec: Math.floor(fromMs / 1000), reason });
       return { txHash: sent.txHash, blockNumber: sent.blockNumber };
     },
-  };
-}
-
-function toBatchView(b: ReturnType<SettlementQueries['listBatches']>[number]) {
-  return {
-    batchId: b.batchId,
-    intervalStartMs: b.intervalStartMs,
-    intervalEndMs: b.intervalEndMs,
-    claimCount: b.claimCount,
-    totalExportWh: b.totalExportWh,
-    totalAmount: b.totalAmount,
-    claimsRoot: b.claimsRoot,
-    payoutsRoot: b.payoutsRoot,
-    status: b.status as 'built',
-    txHash: b.txHash,
-    blockNumber: b.blockNumber,
-    gasUsed: b.gasUsed,
   };
 }
