@@ -81,7 +81,7 @@ export class FakeChain implements SettlementChain {
     if (this.sandboxEndSec !== null && p.intervalEndSec > BigInt(this.sandboxEndSec))
       throw new FakeChainError('reverted', 'execution reverted', { name: 'SettlementSandboxEnded', args: [BigInt(this.sandboxEndSec), p.intervalEndSec] });
     if (p.batchId !== this.#next)
-      throw new FakeChainError('reverted', 'execution reverted', { name: 'SettlementBatchOutOfOrder', args: [p.batchId, this.#next] });
+      throw new FakeChainError('reverted', 'execution reverted', { name: 'SettlementBatchOutOfOrder', args: [this.#next, p.batchId] });
     const blockNumber = ++this.block;
     const txHash = `0x${blockNumber.toString(16).padStart(64, 'a')}` as Hex;
     this.batches.set(p.batchId, { ...p, status: 'pending', final: false, txHash, blockNumber });
@@ -114,8 +114,8 @@ export class FakeChain implements SettlementChain {
   /** regulator: reject a batch, discarding it and every later pending batch */
   reject(batchId: bigint): void {
     const blockNumber = ++this.block;
-    for (const [id, b] of this.batches) if (id >= batchId && b.status !== 'rejected') this.batches.set(id, { ...b, status: 'rejected' });
-    for (const id of [...this.batches.keys()]) if (id >= batchId) this.batches.delete(id);
+    // Like the contract: the discarded records stay, and read as rejected until their id is resubmitted.
+    for (const [id, b] of this.batches) if (id >= batchId) this.batches.set(id, { ...b, status: 'rejected', final: false });
     this.#next = batchId;
     this.rejections.push({ batchId, blockNumber });
   }
@@ -128,5 +128,15 @@ export class FakeChain implements SettlementChain {
   freeze(batchId: bigint): void {
     const b = this.batches.get(batchId)!;
     this.batches.set(batchId, { ...b, status: 'frozen' });
+  }
+
+  approve(batchId: bigint): void {
+    const b = this.batches.get(batchId)!;
+    this.batches.set(batchId, { ...b, status: 'approved', final: true });
+  }
+
+  /** the challenge window of every pending batch ends */
+  passChallengeWindow(): void {
+    for (const [id, b] of this.batches) if (b.status === 'pending') this.finalize(id);
   }
 }
