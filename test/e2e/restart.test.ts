@@ -29,14 +29,21 @@ describe('feedin up after kill -9', () => {
     await sandbox?.stop();
   });
 
+  const clockFile = async () => JSON.parse(await readFile(join(sandbox.dataDir, 'clock.json'), 'utf8')) as { wallMs: number; sandboxMs: number; speed: number; seenSandboxMs?: number; stopped?: boolean };
   const batches = async () => (await sandbox.api('/api/batches?limit=500', REGULATOR_TOKEN)).body.batches as any[];
   const submitted = async () => (await batches()).filter((b) => b.txHash !== null && b.status !== 'rejected');
 
   it('resumes from the chain with every interval settled exactly once and no reading lost', async () => {
     await sandbox.waitFor('two batches with claims on chain', async () => (await submitted()).filter((b) => b.claimCount > 0).length >= 2, 120_000);
+    const seenBeforeKill = (await clockFile()).seenSandboxMs!;
     expect(await sandbox.stop('SIGKILL')).toBeNull();
 
     await sandbox.start();
+    // The clock resumes where it got (at most two heartbeats past the last record read), not where
+    // the wall clock would put it after the downtime.
+    const resumed = await clockFile();
+    expect(resumed.sandboxMs).toBeGreaterThanOrEqual(seenBeforeKill);
+    expect(resumed.sandboxMs).toBeLessThanOrEqual(seenBeforeKill + 2 * 1_000 * resumed.speed);
     expect(sandbox.output()).toMatch(/ended anvil \d+ left running/);
     const before = (await submitted()).length;
     await sandbox.waitFor('two more batches after the restart', async () => (await submitted()).length >= before + 2, 120_000);
@@ -76,4 +83,16 @@ describe('feedin up after kill -9', () => {
       expect(paginations).toEqual(paginations.map((_, k) => paginations[0] + k));
     }
   }, 300_000);
+
+  it('after a clean stop, the sandbox clock continues exactly where it stopped', async () => {
+    expect(await sandbox.stop('SIGTERM')).toBe(0);
+    const stopped = await clockFile();
+    expect(stopped.stopped).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 3_000)); // 6 sandbox minutes of wall time at 120×
+    await sandbox.start();
+    expect((await clockFile()).sandboxMs).toBe(stopped.seenSandboxMs);
+    expect(sandbox.output()).toContain(`resumed where it stopped, ${new Date(stopped.seenSandboxMs!).toISOString()}`);
+    const now = Date.parse((await sandbox.api('/api/health')).body.now);
+    expect(now - stopped.seenSandboxMs!).toBeLessThan(6 * 60_000);
+  }, 120_000);
 });

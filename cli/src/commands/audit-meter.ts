@@ -42,12 +42,13 @@ function printTable(r: AuditMeterReturnType): void {
   for (const x of r.readings)
     console.log(`  F${String(x.pagination).padEnd(8)}${iso(x.timestampMs).padEnd(26)}${x.importWh.padStart(9)}   ${x.exportWh.padStart(9)}   ${x.clockStatus.padEnd(5)}  ${x.meterStatus.padEnd(6)}  ${x.signature}`);
   for (const g of r.gaps) console.log(`GAP        F${g.afterPagination} → F${g.beforePagination}: ${g.missing} reading(s) missing between ${iso(g.fromMs)} and ${iso(g.toMs)}`);
+  for (const o of r.outages) console.log(`OUTAGE     the sandbox was down from ${iso(o.fromMs)} to ${iso(o.toMs)}: no meter was read`);
   for (const x of r.rejections) console.log(`REJECTED   ${x.pagination === null ? '?' : `F${x.pagination}`} at ${iso(x.receivedAtMs)} via ${x.source}: ${x.reason} — ${x.detail}`);
   for (const c of r.cappedClaims) console.log(`CAPPED     batch ${c.batchId} ${iso(c.intervalStartMs)}: ${c.paidWh} of ${c.exportWh} Wh paid, amount ${c.amount} [${c.flags.join(', ')}]`);
   for (const f of r.findings) console.log(`FLAG       ${f.flag}: ${f.detail}`);
   const s = r.summary;
   console.log(
-    `${s.readings} readings, ${s.invalidSignatures} invalid signatures, ${s.gaps} gaps (${s.missingReadings} missing), ${s.rejections} rejections, ` +
+    `${s.readings} readings, ${s.invalidSignatures} invalid signatures, ${s.gaps} gaps (${s.missingReadings} missing), ${s.outages} sandbox outages, ${s.rejections} rejections, ` +
       `${r.claimCount} claims (${s.cappedClaims} capped), ${s.findings} plausibility flags`,
   );
 }

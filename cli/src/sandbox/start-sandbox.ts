@@ -28,7 +28,8 @@ import { startDashboard } from '@feedin/dashboard/start-dashboard';
 import { tokensFromConfig } from '@feedin/dashboard/tokens-from-config';
 import { ensureFleetKeys, startFleet } from '@feedin/device-firmware-sim/fleet';
 import { CliError } from '../cli-error.js';
-import { loadClockAnchor } from '../clock-anchor.js';
+import { loadClockAnchor, recordClockProgress } from '../clock-anchor.js';
+import { recordOutage } from '@feedin/gateway/settlement/outages';
 import { dataPaths, readJsonFile, writeJsonFileAtomic, type RuntimeInfo } from '../data-dir.js';
 import type { SandboxContext } from '../sandbox-context.js';
 import { createDashboardPorts } from '@feedin/dashboard/gateway-ports';
@@ -108,9 +109,12 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
 
     // The sandbox clock starts once the chain and the registry are ready, so that a new sandbox's
     // first interval is not spent waiting for deployment and registration.
-    const { anchor, fresh } = await loadClockAnchor(paths.clock, config, Date.now());
+    const { anchor, fresh, resumedFromMs, outage } = await loadClockAnchor(paths.clock, config, Date.now());
     const clock: Clock = { nowMs: () => sandboxTimeMs(anchor, Date.now()), wallNowMs: () => Date.now(), speed: anchor.speed };
-    log(`clock: sandbox time ${new Date(clock.nowMs()).toISOString()} at ${anchor.speed}× (${fresh ? 'new sandbox' : 'resumed'})`);
+    const progress = recordClockProgress(paths.clock, anchor, clock, log);
+    stack.push(() => progress.stop()); // pushed before the fleet, so it records the time after the fleet stopped
+    log(`clock: sandbox time ${new Date(clock.nowMs()).toISOString()} at ${anchor.speed}× (${fresh ? 'new sandbox' : resumedFromMs !== undefined ? `resumed where it stopped, ${new Date(resumedFromMs).toISOString()}` : 'resumed'})`);
+    if (outage) log(`clock: the sandbox was down from ${new Date(outage.fromMs).toISOString()} to ${new Date(outage.toMs).toISOString()} (sandbox time; at speed 1 it cannot pause)`);
 
     const directory = createDirectory();
     const registry = await syncRegistry({ chain: gatewayChain, directory, log });
@@ -160,6 +164,7 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
 
     const settlementStore = openSettlementStore(paths.settlementDb);
     stack.push(() => settlementStore.close());
+    if (outage) recordOutage(settlementStore, outage);
     const settlement = await startSettlement({
       config,
       clock,

@@ -54,12 +54,14 @@ async function show(date) {
     ['Meters', r.totals.meters],
     ['Rejections', r.rejectionsByReason.reduce((n, x) => n + x.count, 0)],
     ['Gaps', r.gaps.count],
+    ['Sandbox outages', r.outages.length],
   ]);
   fill('checks', r.checks.map((c) => [c.name, { text: c.ok ? 'adds up' : 'does not add up', className: c.ok ? 'ok' : 'bad' }, c.detail]));
   fill('batches', r.batches.map((b) => [b.batchId, `${iso(b.intervalStartMs)} – ${iso(b.intervalEndMs)}`, b.status, b.chainStatus, num(b.claimCount), num(b.totalExportWh), num(b.totalAmount), num(b.chainTotalAmount ?? '—')]));
   fill('households', r.households.map((h) => [h.householdId, h.payee, num(h.meters), num(h.claims), num(h.exportWh), num(h.paidWh), num(h.amount), num(h.cappedClaims)]));
   fill('rejections', r.rejectionsByReason.map((x) => [x.reason, num(x.count)]));
   fill('gaps', r.gaps.byMeter.map((g) => [g.meterId, num(g.gaps), num(g.missingReadings)]));
+  fill('outages', r.outages.map((o) => [iso(o.fromMs), iso(o.toMs)]));
   fill('caps', r.capsHit.map((c) => [c.flag, num(c.claims), num(c.energyCutWh)]));
   figures('ledger', [
     ['Through batch', r.ledger.throughBatchId],

@@ -8,6 +8,7 @@ import { readingFromRecord, type MeterReading } from '@feedin/protocol/ocmf-read
 import { verifyOcmf } from '@feedin/protocol/ocmf-verify';
 import { chainFindings, type PlausibilityFinding } from '@feedin/protocol/plausibility';
 import type { MeterDirectory } from '../registry/meter-directory.js';
+import { outagesBetween, type SandboxOutage } from '../settlement/outages.js';
 import type { SettlementStore } from '../settlement/settlement-store.js';
 import type { ReadingStore } from '../store/reading-store.js';
 
@@ -41,12 +42,14 @@ export interface AuditMeterReturnType {
   capacityW: number | null;
   readings: AuditedReading[];
   gaps: ReadingGap[];
+  /** times the sandbox itself was down (a wall-clock sandbox cannot pause): no meter could be read */
+  outages: SandboxOutage[];
   rejections: Array<{ seq: number; pagination: number | null; reason: string; detail: string; receivedAtMs: number; source: string }>;
   /** claims in the range that a cap cut (or that had no tariff) */
   cappedClaims: Array<{ batchId: string; intervalStartMs: number; exportWh: string; paidWh: string; amount: string; flags: string[] }>;
   claimCount: number;
   findings: PlausibilityFinding[];
-  summary: { readings: number; invalidSignatures: number; gaps: number; missingReadings: number; rejections: number; cappedClaims: number; findings: number };
+  summary: { readings: number; invalidSignatures: number; gaps: number; missingReadings: number; outages: number; rejections: number; cappedClaims: number; findings: number };
 }
 
 export async function auditMeter(p: {
@@ -104,6 +107,7 @@ export async function auditMeter(p: {
     decoded.sort((a, b) => a.pagination - b.pagination),
     { capacityW: meter?.capacityW, marginPercent: p.marginPercent },
   );
+  const outages = outagesBetween(p.settlementStore, p.fromMs, p.toMs);
   return {
     meterId: p.meterId,
     fromMs: p.fromMs,
@@ -112,6 +116,7 @@ export async function auditMeter(p: {
     capacityW: meter?.capacityW ?? null,
     readings,
     gaps,
+    outages,
     rejections,
     cappedClaims,
     claimCount: claims.length,
@@ -121,6 +126,7 @@ export async function auditMeter(p: {
       invalidSignatures: readings.filter((r) => r.signature !== 'valid').length,
       gaps: gaps.length,
       missingReadings: gaps.reduce((n, g) => n + g.missing, 0),
+      outages: outages.length,
       rejections: rejections.length,
       cappedClaims: cappedClaims.length,
       findings: findings.length,

@@ -5,6 +5,7 @@
 // read from the chain, never copied from the gateway's records, so a disagreement shows.
 import { checksumAddress } from '@feedin/protocol/address';
 import type { Hex } from '@feedin/protocol/hex';
+import { outagesBetween, type SandboxOutage } from '../settlement/outages.js';
 import type { SettlementStore, StoredClaim } from '../settlement/settlement-store.js';
 import type { ReadingStore } from '../store/reading-store.js';
 
@@ -43,6 +44,8 @@ export interface DailyReport {
   households: Array<{ householdId: string; payee: string; meters: number; claims: number; exportWh: string; paidWh: string; amount: string; cappedClaims: number }>;
   rejectionsByReason: Array<{ reason: string; count: number }>;
   gaps: { count: number; missingReadings: number; byMeter: Array<{ meterId: string; gaps: number; missingReadings: number }> };
+  /** times the sandbox itself was down during the day (a wall-clock sandbox cannot pause) */
+  outages: SandboxOutage[];
   capsHit: Array<{ flag: string; claims: number; energyCutWh: string }>;
   ledger: {
     /** newest batch on chain when the report was made; the ledger covers batches 1..this */
@@ -208,6 +211,7 @@ export async function buildDailyReport(p: {
       missingReadings: [...gapsByMeter.values()].reduce((s, g) => s + g.missing, 0),
       byMeter: [...gapsByMeter].sort(([a], [b]) => (a < b ? -1 : 1)).map(([meterId, g]) => ({ meterId, gaps: g.gaps, missingReadings: g.missing })),
     },
+    outages: outagesBetween(local, fromMs, toMs),
     capsHit: [...caps].sort(([a], [b]) => (a < b ? -1 : 1)).map(([flag, c]) => ({ flag, claims: c.claims, energyCutWh: c.cutWh.toString() })),
     ledger: {
       throughBatchId: throughId.toString(),

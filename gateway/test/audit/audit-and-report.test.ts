@@ -14,6 +14,7 @@ import { signedReading, testMeter, type TestMeter } from '../../src/ingest/inges
 import { createStaticDirectory } from '../../src/registry/meter-directory.js';
 import { dailyReportCsv } from '../../src/reports/daily-report-csv.js';
 import { buildDailyReport, localDayRange, type ReportChain } from '../../src/reports/daily-report.js';
+import { recordOutage } from '../../src/settlement/outages.js';
 import { loadBatchInput } from '../../src/settlement/batch-input.js';
 import { buildBatch } from '../../src/settlement/build-batch.js';
 import { createSettlementQueries } from '../../src/settlement/queries.js';
@@ -159,6 +160,17 @@ describe('auditMeter', () => {
     expect(r.summary).toMatchObject({ readings: 6, invalidSignatures: 0, gaps: 1, missingReadings: 2, rejections: 1 });
   });
 
+  it('lists the times the sandbox itself was down, so they do not pass for a quiet meter', async () => {
+    expect((await auditMeter({ meterId: 'HCM-0002', fromMs: T0 - 10 * MIN, toMs: T0 + 60 * MIN, store, settlementStore, directory })).outages).toEqual([]);
+    const outage = { fromMs: T0 + 40 * MIN, toMs: T0 + 50 * MIN };
+    recordOutage(settlementStore, outage);
+    recordOutage(settlementStore, { fromMs: T0 + 2 * 24 * 60 * MIN, toMs: T0 + 2 * 24 * 60 * MIN + MIN }); // another day
+    const r = await auditMeter({ meterId: 'HCM-0002', fromMs: T0 - 10 * MIN, toMs: T0 + 60 * MIN, store, settlementStore, directory });
+    expect(r.outages).toEqual([outage]);
+    expect(r.summary.outages).toBe(1);
+    expect(() => recordOutage(settlementStore, { fromMs: 5, toMs: 5 })).toThrow(RangeError);
+  });
+
   it('reports a reading that no longer verifies against the registry key', async () => {
     const rotated = createStaticDirectory([{ ...meters[0]!.entry, publicKey: testMeter('HCM-0001', {}, 'other').entry.publicKey }]);
     const r = await auditMeter({ meterId: 'HCM-0001', fromMs: T0 - 10 * MIN, toMs: T0 + 60 * MIN, store, settlementStore, directory: rotated });
@@ -217,6 +229,14 @@ describe('withdrawPayout and sweepPayouts', () => {
 
 describe('buildDailyReport', () => {
   const report = () => buildDailyReport({ date: '2026-11-22', utcOffsetMinutes: 420, households: config.participants.households, settlementStore, store, chain });
+
+  it('lists the sandbox outages of the day, and only those', async () => {
+    const outage = { fromMs: T0 + 70 * MIN, toMs: T0 + 75 * MIN };
+    recordOutage(settlementStore, outage);
+    recordOutage(settlementStore, { fromMs: T0 + 2 * 24 * 60 * MIN, toMs: T0 + 2 * 24 * 60 * MIN + MIN });
+    expect((await report()).outages).toContainEqual(outage);
+    expect((await report()).outages.every((o) => o.toMs > T0 - 10 * 60 * MIN && o.fromMs < T0 + 14 * 60 * MIN)).toBe(true);
+  });
 
   it('adds up: Σ claims = chain totals, committed = withdrawn + outstanding', async () => {
     chain.withdrawnBy.set(PAYEE_A.toLowerCase(), 5n);
