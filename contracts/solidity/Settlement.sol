@@ -10,9 +10,16 @@ import {ISettlement} from "./interfaces/ISettlement.sol";
 /// @title Settlement of feed-in batches
 /// @notice See {ISettlement}.
 /// @dev A rejection rewinds `nextBatchId` instead of touching every discarded batch: a stored batch
-/// with id >= nextBatchId (and below `_submittedThrough`) is stale and reads as Rejected until the
+/// with id >= nextBatchId (and below `submittedThrough`) is stale and reads as Rejected until the
 /// gateway resubmits that id. Totals are kept cumulatively per batch (`committedThrough`), so rolling
 /// back is O(1) as well.
+/// Finality in order (issue #10), O(1) per call: times are kept on the challenge clock (block time
+/// minus the time spent paused), and each batch stores the clock second from which it is final:
+/// a pending batch at `windowEndsAt = max(its own window's end, the previous batch's)`, so
+/// `windowEndsAt` never decreases along the ids whatever the window changes; an approved batch at
+/// `predecessorsFinalAt`, taken when it was frozen from the batch before it (its `windowEndsAt`,
+/// or, for a held batch, that batch's own `predecessorsFinalAt`). A frozen batch holds every later
+/// one through `lowestFrozen`. Hence a batch is final only once every earlier batch is.
 contract Settlement is ISettlement, AccessControl {
     using SafeERC20 for IERC20;
 
@@ -28,28 +35,58 @@ contract Settlement is ISettlement, AccessControl {
         Approved
     }
 
+    /// @dev A batch in storage: the {Batch} fields, with the finality bookkeeping packed into the
+    /// slot of `claimCount` (so a submission writes no more slots than the batch itself needs).
+    struct BatchRecord {
+        uint64 intervalStart;
+        uint64 intervalEnd;
+        uint64 submittedAt;
+        /// challenge-clock second from which the batch is final unless held (see the contract's @dev)
+        uint64 windowEndsAt;
+        uint32 claimCount;
+        Stored stored;
+        /// challenge-clock second by which every earlier batch is final; set when frozen
+        uint64 predecessorsFinalAt;
+        /// paused seconds before the submission: `windowEndsAt + this` is the block time it was due
+        uint64 pausedSecondsBefore;
+        bytes32 claimsRoot;
+        bytes32 payoutsRoot;
+        uint256 totalExportWh;
+        uint256 totalAmount;
+        uint256 committedThrough;
+    }
+
+    /// @dev One sequence of batches. Kept in a struct so that a sequence per shard (#13) is a mapping
+    /// of these rather than a rewrite.
+    struct Sequence {
+        uint64 nextBatchId;
+        /// highest batch id ever submitted; ids between nextBatchId and this were rejected
+        uint64 submittedThrough;
+        /// lowest id in `frozen`, 0 when none: every batch from it on waits
+        uint64 lowestFrozen;
+        mapping(uint64 batchId => BatchRecord) batches;
+        /// ids of the batches currently frozen; the regulator keeps this short
+        uint64[] frozen;
+    }
+
     IERC20 public immutable token;
     /// @notice The meter registry whose keys sign the readings behind this contract's claims.
     address public immutable registry;
 
-    uint64 public nextBatchId = 1;
-    /// @dev Highest batch id ever submitted; ids between nextBatchId and this were rejected.
-    uint64 private _submittedThrough;
+    // One slot: what every submission reads.
     uint64 public challengeWindowSeconds;
-    bool public paused;
     /// @inheritdoc ISettlement
     uint64 public sandboxEnd;
+    /// @dev block time the current pause began, 0 while running
+    uint64 private _pausedAt;
+    /// @dev seconds spent in pauses that have ended
+    uint64 private _pausedSecondsEnded;
 
     uint256 public batchCap;
     uint256 public budget;
     uint256 public totalWithdrawn;
 
-    mapping(uint64 batchId => Batch) private _batches;
-    mapping(uint64 batchId => Stored) private _stored;
-    /// @dev Ids of the batches currently frozen; the regulator keeps this short.
-    uint64[] private _frozen;
-    /// @dev Lowest id in `_frozen`, 0 when none: every batch from it on waits.
-    uint64 private _lowestFrozen;
+    Sequence private _sequence;
 
     mapping(address payee => uint256) public withdrawn;
 
@@ -65,6 +102,7 @@ contract Settlement is ISettlement, AccessControl {
     ) {
         token = token_;
         registry = registry_;
+        _sequence.nextBatchId = 1;
         challengeWindowSeconds = challengeWindowSeconds_;
         batchCap = batchCap_;
         budget = budget_;
@@ -72,7 +110,7 @@ contract Settlement is ISettlement, AccessControl {
     }
 
     modifier whenNotPaused() {
-        if (paused) revert SettlementPaused();
+        if (_pausedAt != 0) revert SettlementPaused();
         _;
     }
 
@@ -87,40 +125,25 @@ contract Settlement is ISettlement, AccessControl {
         uint256 totalExportWh,
         uint256 totalAmount
     ) external onlyRole(GATEWAY_ROLE) whenNotPaused {
-        uint64 expected = nextBatchId;
-        if (batchId != expected) revert SettlementBatchOutOfOrder(expected, batchId);
-        if (intervalEnd <= intervalStart) revert SettlementIntervalInvalid(intervalStart, intervalEnd);
-        if (sandboxEnd != 0 && intervalEnd > sandboxEnd) revert SettlementSandboxEnded(sandboxEnd, intervalEnd);
-        uint256 committedBefore;
-        if (batchId > 1) {
-            Batch storage previous = _batches[batchId - 1];
-            // DESIGN: energy is never lost or counted twice, so intervals follow each other without gaps.
-            if (intervalStart != previous.intervalEnd) {
-                revert SettlementIntervalNotContiguous(previous.intervalEnd, intervalStart);
-            }
-            committedBefore = previous.committedThrough;
-        }
-        if (totalAmount > batchCap) revert SettlementBatchCapExceeded(totalAmount, batchCap);
-        uint256 committed = committedBefore + totalAmount;
-        if (committed > budget) revert SettlementBudgetExceeded(committed, budget);
-        uint256 funded = token.balanceOf(address(this)) + totalWithdrawn;
-        if (committed > funded) revert SettlementEscrowInsufficient(committed, funded);
-
-        _batches[batchId] = Batch({
-            intervalStart: intervalStart,
-            intervalEnd: intervalEnd,
-            submittedAt: uint64(block.timestamp),
-            challengeEndsAt: uint64(block.timestamp) + challengeWindowSeconds,
-            claimCount: claimCount,
-            claimsRoot: claimsRoot,
-            payoutsRoot: payoutsRoot,
-            totalExportWh: totalExportWh,
-            totalAmount: totalAmount,
-            committedThrough: committed
-        });
-        _stored[batchId] = Stored.Pending;
-        nextBatchId = batchId + 1;
-        if (batchId > _submittedThrough) _submittedThrough = batchId;
+        Sequence storage q = _sequence;
+        (uint256 committed, uint64 windowEndsAt) = _admit(q, batchId, intervalStart, intervalEnd, totalAmount);
+        // Field by field (a struct literal of 13 fields is too deep for the stack). A resubmitted id
+        // keeps a stale predecessorsFinalAt: it is read only once freezeBatch has set it again.
+        BatchRecord storage b = q.batches[batchId];
+        b.intervalStart = intervalStart;
+        b.intervalEnd = intervalEnd;
+        b.submittedAt = uint64(block.timestamp);
+        b.windowEndsAt = windowEndsAt;
+        b.claimCount = claimCount;
+        b.stored = Stored.Pending;
+        b.pausedSecondsBefore = _pausedSecondsEnded;
+        b.claimsRoot = claimsRoot;
+        b.payoutsRoot = payoutsRoot;
+        b.totalExportWh = totalExportWh;
+        b.totalAmount = totalAmount;
+        b.committedThrough = committed;
+        q.nextBatchId = batchId + 1;
+        if (batchId > q.submittedThrough) q.submittedThrough = batchId;
         emit BatchSubmitted(
             batchId, intervalStart, intervalEnd, claimsRoot, payoutsRoot, claimCount, totalExportWh, totalAmount
         );
@@ -130,9 +153,20 @@ contract Settlement is ISettlement, AccessControl {
     function freezeBatch(uint64 batchId, bytes32 reasonHash) external onlyRole(REGULATOR_ROLE) {
         BatchStatus s = status(batchId);
         if (s != BatchStatus.Pending) revert SettlementBatchStatusInvalid(batchId, s);
-        _stored[batchId] = Stored.Frozen;
-        _frozen.push(batchId);
-        if (_lowestFrozen == 0 || batchId < _lowestFrozen) _lowestFrozen = batchId;
+        Sequence storage q = _sequence;
+        BatchRecord storage b = q.batches[batchId];
+        // When approved, this batch is final once every earlier one is: the previous batch's window
+        // end if it is pending (window ends never decrease along the ids), else (frozen or approved)
+        // the bound that one carries. Should an earlier pending batch be frozen and approved later,
+        // the bound only errs late, never early.
+        if (batchId > 1) {
+            BatchRecord storage previous = q.batches[batchId - 1];
+            b.predecessorsFinalAt =
+                previous.stored == Stored.Pending ? previous.windowEndsAt : previous.predecessorsFinalAt;
+        }
+        b.stored = Stored.Frozen;
+        q.frozen.push(batchId);
+        if (q.lowestFrozen == 0 || batchId < q.lowestFrozen) q.lowestFrozen = batchId;
         emit BatchFrozen(batchId, reasonHash);
     }
 
@@ -140,7 +174,7 @@ contract Settlement is ISettlement, AccessControl {
     function approveBatch(uint64 batchId, bytes32 reasonHash) external onlyRole(REGULATOR_ROLE) {
         BatchStatus s = status(batchId);
         if (s != BatchStatus.Frozen) revert SettlementBatchStatusInvalid(batchId, s);
-        _stored[batchId] = Stored.Approved;
+        _sequence.batches[batchId].stored = Stored.Approved;
         _unfreezeFrom(batchId, batchId);
         emit BatchApproved(batchId, reasonHash);
     }
@@ -149,25 +183,28 @@ contract Settlement is ISettlement, AccessControl {
     function rejectBatch(uint64 batchId, bytes32 reasonHash) external onlyRole(REGULATOR_ROLE) {
         BatchStatus s = status(batchId);
         if (s != BatchStatus.Frozen) revert SettlementBatchStatusInvalid(batchId, s);
-        uint64 discardedThrough = nextBatchId - 1;
+        uint64 discardedThrough = _sequence.nextBatchId - 1;
         _unfreezeFrom(batchId, type(uint64).max);
         // DESIGN: a rejection discards the batch and every later pending one; the gateway rebuilds
         // from here. Later batches cannot be final: this one was frozen before them.
-        nextBatchId = batchId;
+        _sequence.nextBatchId = batchId;
         emit BatchRejected(batchId, discardedThrough, reasonHash);
     }
 
     /// @inheritdoc ISettlement
     function pause(bytes32 reasonHash) external onlyRole(REGULATOR_ROLE) {
-        if (paused) revert SettlementPaused();
-        paused = true;
+        if (_pausedAt != 0) revert SettlementPaused();
+        // Issue #10: the challenge clock stops here, so no window runs out while the regulator looks.
+        _pausedAt = uint64(block.timestamp);
         emit Paused(msg.sender, reasonHash);
     }
 
     /// @inheritdoc ISettlement
     function unpause(bytes32 reasonHash) external onlyRole(REGULATOR_ROLE) {
-        if (!paused) revert SettlementNotPaused();
-        paused = false;
+        uint64 pausedAt = _pausedAt;
+        if (pausedAt == 0) revert SettlementNotPaused();
+        _pausedSecondsEnded += uint64(block.timestamp) - pausedAt;
+        _pausedAt = 0;
         emit Unpaused(msg.sender, reasonHash);
     }
 
@@ -207,7 +244,7 @@ contract Settlement is ISettlement, AccessControl {
         if (!isFinal(batchId)) revert SettlementBatchNotFinal(batchId, status(batchId));
         // OpenZeppelin StandardMerkleTree leaf: keccak256(bytes.concat(keccak256(abi.encode(...)))).
         bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(payee, cumulativeAmount))));
-        if (!MerkleProof.verifyCalldata(proof, _batches[batchId].payoutsRoot, leaf)) {
+        if (!MerkleProof.verifyCalldata(proof, _sequence.batches[batchId].payoutsRoot, leaf)) {
             revert SettlementInvalidProof(batchId, payee, cumulativeAmount);
         }
         uint256 already = withdrawn[payee];
@@ -231,7 +268,7 @@ contract Settlement is ISettlement, AccessControl {
             revert SettlementLengthMismatch(n, cumulativeAmounts.length, proofs.length);
         }
         if (!isFinal(batchId)) revert SettlementBatchNotFinal(batchId, status(batchId));
-        bytes32 root = _batches[batchId].payoutsRoot;
+        bytes32 root = _sequence.batches[batchId].payoutsRoot;
         uint256 total;
         for (uint256 i = 0; i < n; ++i) {
             address payee = payees[i];
@@ -254,14 +291,32 @@ contract Settlement is ISettlement, AccessControl {
 
     /// @inheritdoc ISettlement
     function batch(uint64 batchId) external view returns (Batch memory) {
-        return _batches[batchId];
+        BatchRecord storage b = _sequence.batches[batchId];
+        return Batch({
+            intervalStart: b.intervalStart,
+            intervalEnd: b.intervalEnd,
+            submittedAt: b.submittedAt,
+            challengeEndsAt: b.submittedAt == 0 ? 0 : b.windowEndsAt + b.pausedSecondsBefore,
+            claimCount: b.claimCount,
+            claimsRoot: b.claimsRoot,
+            payoutsRoot: b.payoutsRoot,
+            totalExportWh: b.totalExportWh,
+            totalAmount: b.totalAmount,
+            committedThrough: b.committedThrough
+        });
+    }
+
+    /// @inheritdoc ISettlement
+    function nextBatchId() external view returns (uint64) {
+        return _sequence.nextBatchId;
     }
 
     /// @inheritdoc ISettlement
     function status(uint64 batchId) public view returns (BatchStatus) {
-        if (batchId == 0 || batchId > _submittedThrough) return BatchStatus.None;
-        if (batchId >= nextBatchId) return BatchStatus.Rejected;
-        Stored s = _stored[batchId];
+        Sequence storage q = _sequence;
+        if (batchId == 0 || batchId > q.submittedThrough) return BatchStatus.None;
+        if (batchId >= q.nextBatchId) return BatchStatus.Rejected;
+        Stored s = q.batches[batchId].stored;
         if (s == Stored.Frozen) return BatchStatus.Frozen;
         if (s == Stored.Approved) return BatchStatus.Approved;
         return isFinal(batchId) ? BatchStatus.Final : BatchStatus.Pending;
@@ -269,18 +324,36 @@ contract Settlement is ISettlement, AccessControl {
 
     /// @inheritdoc ISettlement
     function isFinal(uint64 batchId) public view returns (bool) {
-        if (batchId == 0 || batchId >= nextBatchId) return false;
-        // DESIGN: final after the challenge window unless the regulator froze it or an earlier batch.
-        if (_lowestFrozen != 0 && _lowestFrozen <= batchId) return false;
-        Stored s = _stored[batchId];
-        if (s == Stored.Approved) return true;
-        return s == Stored.Pending && block.timestamp >= _batches[batchId].challengeEndsAt;
+        Sequence storage q = _sequence;
+        if (batchId == 0 || batchId >= q.nextBatchId) return false;
+        // DESIGN: final after the challenge window unless the regulator froze it or an earlier batch;
+        // issue #10: and never before every earlier batch is final (see the contract's @dev).
+        if (q.lowestFrozen != 0 && q.lowestFrozen <= batchId) return false;
+        BatchRecord storage b = q.batches[batchId];
+        if (b.stored == Stored.Approved) return b.predecessorsFinalAt <= challengeClock();
+        return b.stored == Stored.Pending && b.windowEndsAt <= challengeClock();
+    }
+
+    /// @inheritdoc ISettlement
+    function paused() external view returns (bool) {
+        return _pausedAt != 0;
+    }
+
+    /// @inheritdoc ISettlement
+    function pausedSeconds() public view returns (uint64) {
+        uint64 pausedAt = _pausedAt;
+        return _pausedSecondsEnded + (pausedAt == 0 ? 0 : uint64(block.timestamp) - pausedAt);
+    }
+
+    /// @inheritdoc ISettlement
+    function challengeClock() public view returns (uint64) {
+        return uint64(block.timestamp) - pausedSeconds();
     }
 
     /// @inheritdoc ISettlement
     function totalCommitted() external view returns (uint256) {
-        uint64 last = nextBatchId - 1;
-        return last == 0 ? 0 : _batches[last].committedThrough;
+        uint64 last = _sequence.nextBatchId - 1;
+        return last == 0 ? 0 : _sequence.batches[last].committedThrough;
     }
 
     /// @inheritdoc ISettlement
@@ -288,21 +361,52 @@ contract Settlement is ISettlement, AccessControl {
         return token.balanceOf(address(this));
     }
 
+    /// @dev The checks of {submitBatch}, in the documented order. Returns the amount committed through
+    /// this batch and the challenge-clock second its window ends.
+    function _admit(Sequence storage q, uint64 batchId, uint64 intervalStart, uint64 intervalEnd, uint256 totalAmount)
+        private
+        view
+        returns (uint256 committed, uint64 windowEndsAt)
+    {
+        uint64 expected = q.nextBatchId;
+        if (batchId != expected) revert SettlementBatchOutOfOrder(expected, batchId);
+        if (intervalEnd <= intervalStart) revert SettlementIntervalInvalid(intervalStart, intervalEnd);
+        if (sandboxEnd != 0 && intervalEnd > sandboxEnd) revert SettlementSandboxEnded(sandboxEnd, intervalEnd);
+        // Not paused (whenNotPaused), so the challenge clock is block time minus the ended pauses.
+        windowEndsAt = uint64(block.timestamp) - _pausedSecondsEnded + challengeWindowSeconds;
+        if (batchId > 1) {
+            BatchRecord storage previous = q.batches[batchId - 1];
+            // DESIGN: energy is never lost or counted twice, so intervals follow each other without gaps.
+            if (intervalStart != previous.intervalEnd) {
+                revert SettlementIntervalNotContiguous(previous.intervalEnd, intervalStart);
+            }
+            committed = previous.committedThrough;
+            // Issue #10: a shortened window must not let this batch be final before the previous one.
+            if (previous.windowEndsAt > windowEndsAt) windowEndsAt = previous.windowEndsAt;
+        }
+        if (totalAmount > batchCap) revert SettlementBatchCapExceeded(totalAmount, batchCap);
+        committed += totalAmount;
+        if (committed > budget) revert SettlementBudgetExceeded(committed, budget);
+        uint256 funded = token.balanceOf(address(this)) + totalWithdrawn;
+        if (committed > funded) revert SettlementEscrowInsufficient(committed, funded);
+    }
+
     /// @dev Removes the frozen ids in [from, through] and recomputes the lowest one. Costs grow with
     /// the number of batches frozen at the same time (a regulator's choice), never with claims.
     function _unfreezeFrom(uint64 from, uint64 through) private {
+        uint64[] storage frozen = _sequence.frozen;
         uint64 lowest = 0;
         uint256 i = 0;
-        while (i < _frozen.length) {
-            uint64 id = _frozen[i];
+        while (i < frozen.length) {
+            uint64 id = frozen[i];
             if (id >= from && id <= through) {
-                _frozen[i] = _frozen[_frozen.length - 1];
-                _frozen.pop();
+                frozen[i] = frozen[frozen.length - 1];
+                frozen.pop();
             } else {
                 if (lowest == 0 || id < lowest) lowest = id;
                 ++i;
             }
         }
-        _lowestFrozen = lowest;
+        _sequence.lowestFrozen = lowest;
     }
 }

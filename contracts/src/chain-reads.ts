@@ -43,6 +43,9 @@ export interface ChainReads {
   escrowBalance(): Promise<bigint>;
   tokenBalance(account: Hex): Promise<bigint>;
   paused(): Promise<boolean>;
+  /** seconds the settlement has been paused in total, the current pause included: the challenge
+   * clock stands still while paused, so each batch's window ends this much later (issue #10) */
+  pausedSeconds(): Promise<bigint>;
   /** unix seconds (sandbox time) the regulator ended the sandbox at; null while it runs */
   sandboxEnd(): Promise<number | null>;
   limits(): Promise<SettlementLimits>;
@@ -149,6 +152,7 @@ export function createChainReads(provider: JsonRpcProvider, deployment: Deployme
     escrowBalance: () => settlement.getFunction('escrowBalance')(),
     tokenBalance: (account) => token.getFunction('balanceOf')(account),
     paused: () => settlement.getFunction('paused')(),
+    pausedSeconds: async () => BigInt(await settlement.getFunction('pausedSeconds')()),
     async sandboxEnd() {
       const end = Number(await settlement.getFunction('sandboxEnd')());
       return end === 0 ? null : end;

@@ -149,7 +149,9 @@ describe('regulator governance (embedded sandbox)', () => {
     const approved = await post(`/api/regulator/batches/${pending.batchId}/approve`, { reason: 'e2e: spot check passed' });
     expect(approved.status, JSON.stringify(approved.body)).toBe(201);
     gas.approve = approved.body.gasUsed;
-    await sandbox.waitFor(`batch ${pending.batchId} final`, async () => (await current()).find((b) => b.batchId === pending.batchId && b.status === 'final'), 30_000);
+    // Final once every earlier batch is (Settlement: finality in order), so up to the earlier
+    // batches' 40 s window after the approval.
+    await sandbox.waitFor(`batch ${pending.batchId} final`, async () => (await current()).find((b) => b.batchId === pending.batchId && b.status === 'final'), 75_000);
 
     const finalId = Number(pending.batchId);
     const signed = new Map<string, bigint>(); // payload digest → export register, from the signed OCMF
@@ -190,7 +192,7 @@ describe('regulator governance (embedded sandbox)', () => {
       expect(Number(body.batchId)).toBeGreaterThanOrEqual(finalId);
       expect(body.cumulativeAmount).toBe(String(expectedThrough.get(body.batchId)!.get(payee) ?? 0n));
     }
-  }, 150_000);
+  }, 180_000);
 
   it('revokes a meter key from the CLI: the gateway refuses that meter\'s later readings with key-revoked', async () => {
     const result = await runCli(['meter', 'revoke-key', '--id', 'HCM-0003', '--reason', 'e2e: key leaked'], sandbox.env);

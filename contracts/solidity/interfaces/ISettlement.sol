@@ -6,15 +6,20 @@ pragma solidity ^0.8.24;
 /// the cumulative payouts (OpenZeppelin StandardMerkleTree encoding), with totals. A batch becomes
 /// final after the challenge window unless the regulator froze it or an earlier batch; then anyone
 /// may withdraw a payee's earnings with a payouts proof.
+/// Finality goes in order: a batch is final only once every earlier batch is, because its payouts
+/// are cumulative and pay the earlier batches' amounts too (issue #10). So a batch's window never
+/// ends before the previous batch's (a shortened window cannot reorder finality), an approval
+/// releases only that batch (final once the earlier ones are), and the challenge clock stops while
+/// paused (windows are extended by the pause; see {challengeClock}).
 /// @dev Storage and gas per batch do not depend on the number of claims (DESIGN: "on-chain cost per
 /// batch does not grow with the number of claims"); the claims themselves live off chain.
 interface ISettlement {
     /// @notice Lifecycle of a batch, as reported by {status}.
     /// None: never submitted. Pending: inside the challenge window, or past it while an earlier batch
-    /// is frozen. Frozen: held by the regulator. Approved: released by the regulator (final unless an
-    /// earlier batch is still frozen; see {isFinal}). Final: challenge window passed, nothing frozen
-    /// before it. Rejected: discarded by the regulator (itself or as a later batch of a rejected one);
-    /// the gateway resubmits this id.
+    /// is frozen. Frozen: held by the regulator. Approved: released by the regulator (final once every
+    /// earlier batch is final; see {isFinal}). Final: challenge window passed, nothing frozen before
+    /// it. Rejected: discarded by the regulator (itself or as a later batch of a rejected one); the
+    /// gateway resubmits this id.
     enum BatchStatus {
         None,
         Pending,
@@ -28,7 +33,10 @@ interface ISettlement {
     /// @param intervalStart unix seconds (sandbox time), inclusive
     /// @param intervalEnd unix seconds (sandbox time), exclusive; the next batch starts here
     /// @param submittedAt block timestamp of the submission
-    /// @param challengeEndsAt block timestamp from which the batch may be final (fixed at submission)
+    /// @param challengeEndsAt block timestamp from which the batch may be final if no pause follows its
+    /// submission: its own window (the window in force at submission), but never before the previous
+    /// batch's; every pause since the submission pushes it back by the pause's length
+    /// ({pausedSeconds} now minus then)
     /// @param committedThrough total amount committed by all batches up to and including this one
     struct Batch {
         uint64 intervalStart;
@@ -89,7 +97,8 @@ interface ISettlement {
     );
     /// @notice The regulator froze a batch; it and every later batch wait for approval or rejection.
     event BatchFrozen(uint64 indexed batchId, bytes32 reasonHash);
-    /// @notice The regulator approved a frozen batch: it is final unless an earlier batch is frozen.
+    /// @notice The regulator approved a frozen batch: it is final as soon as every earlier batch is
+    /// (at once if they already are), whatever its own window.
     event BatchApproved(uint64 indexed batchId, bytes32 reasonHash);
     /// @notice The regulator rejected a frozen batch: batches `batchId`..`discardedThrough` were
     /// discarded and `nextBatchId` is `batchId` again.
@@ -100,11 +109,12 @@ interface ISettlement {
     event EscrowFunded(address indexed from, uint256 amount, uint256 escrowBalance);
     /// @notice The regulator changed the caps (type(uint256).max = no cap).
     event LimitsChanged(uint256 batchCap, uint256 budget);
-    /// @notice The regulator changed the challenge window for batches submitted from now on.
+    /// @notice The regulator changed the challenge window for batches submitted from now on. A batch's
+    /// window still never ends before the previous batch's.
     event ChallengeWindowChanged(uint64 challengeWindowSeconds);
-    /// @notice The regulator paused submissions and withdrawals.
+    /// @notice The regulator paused submissions and withdrawals; the challenge clock stops.
     event Paused(address account, bytes32 reasonHash);
-    /// @notice The regulator resumed submissions and withdrawals.
+    /// @notice The regulator resumed submissions and withdrawals; the challenge clock runs again.
     event Unpaused(address account, bytes32 reasonHash);
     /// @notice The regulator ended the sandbox: no interval ending after `sandboxEnd` (unix s,
     /// sandbox time) is settled; withdrawals of what was settled go on.
@@ -122,21 +132,25 @@ interface ISettlement {
         uint256 totalAmount
     ) external;
 
-    /// @notice Holds a pending (not yet final) batch. REGULATOR_ROLE.
+    /// @notice Holds a pending (not yet final) batch; also while paused, so a batch whose window would
+    /// have run out during a pause can still be held. REGULATOR_ROLE.
     function freezeBatch(uint64 batchId, bytes32 reasonHash) external;
-    /// @notice Releases a frozen batch; it is final at once unless an earlier batch is frozen. REGULATOR_ROLE.
+    /// @notice Releases a frozen batch: it is final once every earlier batch is final (at once if they
+    /// are), without waiting for its own window. Never releases an earlier batch. REGULATOR_ROLE.
     function approveBatch(uint64 batchId, bytes32 reasonHash) external;
     /// @notice Discards a frozen batch and every later one; totals roll back. REGULATOR_ROLE.
     function rejectBatch(uint64 batchId, bytes32 reasonHash) external;
-    /// @notice Stops submissions and withdrawals. REGULATOR_ROLE.
+    /// @notice Stops submissions and withdrawals and the challenge clock: no window runs out while
+    /// paused (only an approval makes a batch final). REGULATOR_ROLE.
     function pause(bytes32 reasonHash) external;
-    /// @notice Resumes submissions and withdrawals. REGULATOR_ROLE.
+    /// @notice Resumes submissions, withdrawals and the challenge clock. REGULATOR_ROLE.
     function unpause(bytes32 reasonHash) external;
     /// @notice Ends the sandbox at `sandboxEnd` (unix s, sandbox time), once. REGULATOR_ROLE.
     function endSandbox(uint64 sandboxEnd, bytes32 reasonHash) external;
     /// @notice Sets the per-batch cap and the total budget (type(uint256).max = no cap). REGULATOR_ROLE.
     function setLimits(uint256 batchCap, uint256 budget) external;
-    /// @notice Sets the challenge window for batches submitted from now on. REGULATOR_ROLE.
+    /// @notice Sets the challenge window for batches submitted from now on; a later batch's window
+    /// still ends no earlier than the batch's before it. REGULATOR_ROLE.
     function setChallengeWindow(uint64 challengeWindowSeconds) external;
     /// @notice Pulls `amount` tokens from the caller into the escrow (needs an allowance). OPERATOR_ROLE.
     /// A plain token transfer to this contract funds the escrow as well.
@@ -155,12 +169,19 @@ interface ISettlement {
     function nextBatchId() external view returns (uint64);
     function batch(uint64 batchId) external view returns (Batch memory);
     function status(uint64 batchId) external view returns (BatchStatus);
+    /// @notice Withdrawals allowed on `batchId`: submitted and not rejected, no batch up to it frozen,
+    /// every earlier batch final, and either approved or its window over on the {challengeClock}.
     function isFinal(uint64 batchId) external view returns (bool);
     function withdrawn(address payee) external view returns (uint256);
     function totalCommitted() external view returns (uint256);
     function totalWithdrawn() external view returns (uint256);
     function escrowBalance() external view returns (uint256);
     function paused() external view returns (bool);
+    /// @notice Seconds the contract has been paused in total, the current pause included.
+    function pausedSeconds() external view returns (uint64);
+    /// @notice The clock challenge windows run on: block time minus {pausedSeconds}. It stands still
+    /// while paused.
+    function challengeClock() external view returns (uint64);
     /// @notice 0 while the sandbox runs; else the end set by {endSandbox}.
     function sandboxEnd() external view returns (uint64);
     function batchCap() external view returns (uint256);

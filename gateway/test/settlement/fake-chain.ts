@@ -1,6 +1,7 @@
 // An in-memory settlement contract with the rules the gateway relies on: sequential batch ids
 // (out of order → SettlementBatchOutOfOrder), rejection discards the batch and every later
-// pending one and reuses their ids, logs for submissions and rejections. Switches simulate an
+// pending one and reuses their ids, finality in order (a batch is final only once every earlier
+// one is: Settlement, issue #10), logs for submissions and rejections. Switches simulate an
 // unreachable node and a send whose answer is lost after the transaction landed.
 import type { Hex } from '@feedin/protocol/hex';
 import type {
@@ -120,7 +121,11 @@ export class FakeChain implements SettlementChain {
     this.rejections.push({ batchId, blockNumber });
   }
 
+  /** the challenge window passed (or the regulator approved); refuses to skip an earlier batch,
+   * which the contract would never make final first */
   finalize(batchId: bigint): void {
+    for (const [id, earlier] of this.batches)
+      if (id < batchId && !earlier.final) throw new Error(`fake chain: batch ${batchId} cannot be final before batch ${id}`);
     const b = this.batches.get(batchId)!;
     this.batches.set(batchId, { ...b, status: 'final', final: true });
   }
