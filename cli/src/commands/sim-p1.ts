@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { sandboxTimeMs } from '@feedin/protocol/sandbox-time';
 import { openOutbox } from '@feedin/device-firmware-sim/outbox';
-import { loadKeyFileSigner } from '@feedin/device-firmware-sim/p1/key-file-signer';
+import { loadKeyFileSigner } from '@feedin/device-firmware-sim/real-meter/key-file-signer';
 import { createP1Meter } from '@feedin/device-firmware-sim/p1/p1-meter';
 import { openP1Port } from '@feedin/device-firmware-sim/p1/p1-port';
 import { CliError } from '../cli-error.js';
