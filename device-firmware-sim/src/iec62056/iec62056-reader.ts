@@ -91,6 +91,7 @@ export function createIec62056Reader(p: Iec62056ReaderParameters): Iec62056Reade
       const end = start < 0 ? -1 : b.indexOf('\r\n', start);
       return end < 0 ? undefined : b.subarray(start, end + 2).toString('latin1');
     });
+    if (!sp.isOpen) return fail('port', `optical probe ${p.path} closed during the readout (adapter unplugged?); reopening on the next readout`);
     if (line === undefined) return fail('no-identification', `no identification within ${identificationTimeoutMs} ms after "/?!" at 300 baud (probe not on the meter's optical port, or the meter does not speak IEC 62056-21)`);
     const id = parseIdentification(line);
     if (!id.ok) return id;
@@ -105,6 +106,7 @@ export function createIec62056Reader(p: Iec62056ReaderParameters): Iec62056Reade
       const etx = stx < 0 ? -1 : b.indexOf(ETX, stx);
       return etx >= 0 && etx + 1 < b.length ? b.subarray(stx, etx + 2) : undefined;
     });
+    if (!sp.isOpen) return fail('port', `optical probe ${p.path} closed during the readout (adapter unplugged?); reopening on the next readout`);
     if (message === undefined) return fail('no-data', `no complete data message (STX … ETX BCC) within ${dataTimeoutMs} ms at ${id.value.baudRate} baud`);
     const block = checkDataMessage(message);
     if (!block.ok) return block;

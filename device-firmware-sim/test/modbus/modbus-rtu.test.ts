@@ -40,6 +40,8 @@ describe.runIf(serialTestsEnabled())('Modbus RTU meters on one bus (socat pty)',
   let link: ModbusLink;
   const pollers: RegisterPoller[] = [];
   const logs: string[] = [];
+  /** what each device signed, in order (the broker sees it a little later) */
+  const signed = new Map<string, bigint[]>(METERS.map((m) => [m.id, []]));
   let nowMs = Date.parse('2026-03-20T10:00:00+07:00');
 
   beforeAll(async () => {
@@ -68,7 +70,8 @@ describe.runIf(serialTestsEnabled())('Modbus RTU meters on one bus (socat pty)',
         log,
         onRefused: (why) => log(`${m.id}: refused: ${why}`),
       });
-      pollers.push(createRegisterPoller({ name: `${model.vendor.MM} unit ${m.unit}`, device, read: () => readModbusMeter(link, model, m.unit), pollMs: 50, backoff: { initialMs: 50, maxMs: 400 }, log }));
+      const onSigned = (r: { importWh: bigint }) => signed.get(m.id)!.push(r.importWh);
+      pollers.push(createRegisterPoller({ name: `${model.vendor.MM} unit ${m.unit}`, device, read: () => readModbusMeter(link, model, m.unit), pollMs: 50, backoff: { initialMs: 50, maxMs: 400 }, log, onSigned }));
     }
   }, 30_000);
 
@@ -105,16 +108,18 @@ describe.runIf(serialTestsEnabled())('Modbus RTU meters on one bus (socat pty)',
   async function faultOn(unit: number, fault: { exception?: number; corruptCrc?: boolean; silent?: boolean }, expectLog: RegExp) {
     const meter = METERS.find((m) => m.unit === unit)!;
     const s = slave.units.get(unit)!;
-    Object.assign(s, fault);
+    // while faulty the meter's registers jump: a damaged frame carries the new value, which must never be signed
+    const normalKWh = s.importKWh;
+    Object.assign(s, fault, { importKWh: normalKWh + 1000 });
     await waitFor(`the fault logged for unit ${unit}`, () => logs.some((l) => expectLog.test(l)), 10_000);
-    const signedDuringFault = readingsOf(meter.id).length;
+    // once the failure is logged, this meter's earlier read is signed and stored (reads are sequential)
+    const signedBefore = signed.get(meter.id)!.length;
     const before = slave.requests.get(unit) ?? 0;
     await waitFor('two more retries', () => (slave.requests.get(unit) ?? 0) >= before + 2, 10_000);
-    // no reading was signed from a faulty answer; the registers raised during the fault never appear
-    expect(readingsOf(meter.id).length).toBe(signedDuringFault);
-    Object.assign(s, { exception: undefined, corruptCrc: undefined, silent: undefined });
-    s.importKWh += 1;
+    expect(signed.get(meter.id)!.length).toBe(signedBefore);
+    Object.assign(s, { exception: undefined, corruptCrc: undefined, silent: undefined, importKWh: normalKWh + 1 });
     await waitFor(`unit ${unit} reading again`, () => readingsOf(meter.id).some((r) => r.importWh === expectedWh(s.importKWh)), 10_000);
+    expect(signed.get(meter.id)!.includes(expectedWh(normalKWh + 1000))).toBe(false);
     expect(logs.some((l) => l.startsWith(`${MODBUS_METER_MODELS[meter.model].vendor.MM} unit ${unit}: reading again after`))).toBe(true);
   }
 
@@ -134,11 +139,15 @@ describe.runIf(serialTestsEnabled())('Modbus RTU meters on one bus (socat pty)',
   });
 
   it('a silent bus (no unit answers) is named as such, not as a meter fault', async () => {
-    const before = METERS.map((m) => readingsOf(m.id).length);
     slave.silent = true;
     await waitFor('the silent bus reported', () => logs.some((l) => /read failed \(\d+×\): silent-bus: no meter on .* has answered the last \d+ requests \(check the cable, A\/B polarity/.test(l)), 15_000);
-    expect(METERS.map((m) => readingsOf(m.id).length)).toEqual(before);
+    // every meter has failed by now, so whatever it read before is signed; nothing more while silent
+    const before = METERS.map((m) => signed.get(m.id)!.length);
+    const requests = [...slave.requests.values()].reduce((a, b) => a + b, 0);
+    await waitFor('more unanswered requests', () => [...slave.requests.values()].reduce((a, b) => a + b, 0) >= requests + 3, 10_000);
+    expect(METERS.map((m) => signed.get(m.id)!.length)).toEqual(before);
     slave.silent = false;
-    await waitFor('all meters reading again', () => METERS.every((m, i) => readingsOf(m.id).length > before[i]!), 15_000);
+    const stored = METERS.map((m) => readingsOf(m.id).length);
+    await waitFor('all meters reading again', () => METERS.every((m, i) => readingsOf(m.id).length > stored[i]!), 15_000);
   });
 });
