@@ -117,6 +117,10 @@ export function openModbusLink(p: ModbusLinkParameters): ModbusLink {
         unanswered = 0;
         return counted('exception', `${where}: the meter answered Modbus exception ${e.modbusCode} (${e.message?.replace(/^Modbus exception \d+: /, '')})`);
       }
+      if (!c.isOpen) {
+        client = undefined;
+        return counted('port', `Modbus ${name}: the port closed (adapter unplugged?); reopening with back-off`);
+      }
       if (e.message === 'CRC error') {
         unanswered = 0;
         return counted('crc', `${where}: the answer failed its CRC16 (line noise, wrong baud or parity, or two meters with one unit id); discarded`);

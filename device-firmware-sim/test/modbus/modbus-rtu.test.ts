@@ -138,6 +138,20 @@ describe.runIf(serialTestsEnabled())('Modbus RTU meters on one bus (socat pty)',
     expect(others()).toBeGreaterThan(othersBefore);
   });
 
+  it('an adapter that is unplugged is reported as a port fault and reopened when it is back', async () => {
+    const units = slave.units;
+    const stored = METERS.map((m) => readingsOf(m.id).length);
+    await slave.close();
+    await pty.unplug();
+    await waitFor('the port fault logged', () => logs.some((l) => /read failed \(\d+×\): port: Modbus .*(the port closed \(adapter unplugged\?\)|is not open)/.test(l)), 15_000);
+    await waitFor('a reopen attempt failing while the adapter is gone', () => logs.some((l) => /^Modbus .*: cannot open: .*; retrying with back-off$/.test(l)), 15_000);
+    await pty.plug();
+    slave = await startModbusRtuSlave(pty.a);
+    for (const [unit, s] of units) slave.units.set(unit, s);
+    await waitFor('the port reopened', () => logs.some((l) => /^Modbus .* open \(after: /.test(l)), 15_000);
+    await waitFor('all meters reading again', () => METERS.every((m, i) => readingsOf(m.id).length > stored[i]!), 15_000);
+  });
+
   it('a silent bus (no unit answers) is named as such, not as a meter fault', async () => {
     slave.silent = true;
     await waitFor('the silent bus reported', () => logs.some((l) => /read failed \(\d+×\): silent-bus: no meter on .* has answered the last \d+ requests \(check the cable, A\/B polarity/.test(l)), 15_000);
