@@ -61,10 +61,11 @@ export function sunspecRegisters(s: SunSpecServerState): Map<number, number> {
   return new Map(words.map((w, i) => [40000 + i, w]));
 }
 
-export async function startSunSpecServer(state: SunSpecServerState): Promise<SunSpecServer> {
+/** `port`: listen there (a restart of the same device); default a free port */
+export async function startSunSpecServer(state: SunSpecServerState, opts: { port?: number } = {}): Promise<SunSpecServer> {
   // a free port first: ServerTCP listens on the port it is given
   const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => probe.listen(opts.port ?? 0, '127.0.0.1', resolve));
   const port = (probe.address() as AddressInfo).port;
   await new Promise<void>((resolve) => probe.close(() => resolve()));
   const illegalAddress = Object.assign(new Error('illegal data address'), { modbusErrorCode: 2 });

@@ -119,7 +119,7 @@ export function openModbusLink(p: ModbusLinkParameters): ModbusLink {
       }
       if (!c.isOpen) {
         client = undefined;
-        return counted('port', `Modbus ${name}: the port closed (adapter unplugged?); reopening with back-off`);
+        return counted('port', `Modbus ${name}: ${t.kind === 'rtu' ? 'the port closed (adapter unplugged?)' : 'the connection closed'}; reopening with back-off`);
       }
       if (e.message === 'CRC error') {
         unanswered = 0;

@@ -72,6 +72,25 @@ describe('a SunSpec device over Modbus TCP', () => {
     expect(await createSunSpecReader(link, 9, () => {}).read()).toEqual({ ok: false, reason: 'not-sunspec', detail: 'no "SunS" marker at holding register 40000, 0, 50000' });
   });
 
+  it('a device that goes away is a port fault; after it restarts the map is discovered again', async () => {
+    const reader = createSunSpecReader(link, 1, (l) => logs.push(l));
+    expect(await reader.read()).toMatchObject({ ok: true });
+    const mark = logs.length;
+    const { port, state } = server;
+    await server.close();
+    const lost = await reader.read();
+    expect(lost).toEqual({ ok: false, reason: 'port', detail: `Modbus 127.0.0.1:${port}: the connection closed; reopening with back-off` });
+    const meter = state.meter;
+    state.meter = { exportWh: 200_000, importWh: 100_000, sf: -1 };
+    server = await startSunSpecServer(state, { port });
+    let again = await reader.read();
+    // the first request after a restart may still meet the closed connection; the link reopens on the next
+    for (let i = 0; i < 20 && !again.ok; i++) again = await new Promise((resolve) => setTimeout(() => void reader.read().then(resolve), 100));
+    expect(again).toMatchObject({ ok: true, value: { importWh: 10_000n, exportWh: 20_000n } });
+    expect(logs.slice(mark)).toEqual([`Modbus 127.0.0.1:${port} open`, expect.stringMatching(/^SunSpec unit 1 on 127\.0\.0\.1:\d+: Fronius .* models 1, 103, 203; energy from model 203 at 40122$/)]);
+    state.meter = meter;
+  });
+
   it('signs the energy through the device core; the broker verifies the reading', async () => {
     const keyFile = join(dataDir, 'inv.key');
     await writeFile(keyFile, bytesToHex(generatePrivateKey()).slice(2) + '\n', { mode: 0o600 });
