@@ -26,6 +26,12 @@ const usage = `feedin — feed-in micropayment sandbox
                                          run the simulated fleet against a running gateway
   feedin sim --p1 <port> --id <meterId> --key <file> [--baud 115200] [--data-bits 8] [--parity none]
                                          sign readings from a real meter's DSMR P1 port (docs/p1.md)
+  feedin sim --modbus <port> --model <sdm120|sdm630|dtsu666> --unit <n> --id <meterId> --key <file> [--unit … --id … --key …]
+                                         sign readings from Modbus RTU meters on one RS-485 bus (docs/meters.md)
+  feedin sim --sunspec <host:port> --unit <n> --id <meterId> --key <file>
+                                         sign readings from a SunSpec inverter or meter over Modbus TCP (docs/meters.md)
+  feedin sim --iec62056 <port> --id <meterId> --key <file>
+                                         sign readings from a meter's IEC 62056-21 optical port, mode C (docs/meters.md)
   feedin ocmf verify --pubkey <key> <file|->
                                          verify a signed OCMF reading (exit 0 valid, 1 invalid, 2 unusable)
   feedin p1 parse <file|->               print a DSMR P1 telegram as JSON (exit 0 usable, 1 CRC wrong, 2 unparseable)

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { crc16Arc, p1Bytes } from '@feedin/device-firmware-sim/p1/crc16';
 import { cliPath, repoRoot, runCli, startSandbox, writeTestConfig, type SandboxProcess } from '../support/sandbox-process.js';
 import { serialTestsEnabled, startPtyPair, type PtyPair } from '../support/socat.js';
 
@@ -33,6 +34,19 @@ describe('feedin p1 parse (the built CLI)', () => {
     const result = await runCli(['p1', 'parse', '-'], process.env, telegram);
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ crc: 'absent', importWh: 2002, exportWh: 2002, timestamp: null });
+  });
+
+  it('resynchronises on a capture that starts mid-telegram; absent registers are null, exit 0', async () => {
+    const telegram = await readFile(telegramPath, 'latin1');
+    const midway = await runCli(['p1', 'parse', '-'], process.env, telegram.slice(250) + telegram);
+    expect(midway.code, midway.stderr).toBe(0);
+    expect(JSON.parse(midway.stdout)).toMatchObject({ crc: 'valid', importWh: 6825, exportWh: 2444 });
+    // a consumption-only meter: no 2.8.x lines (CRC recomputed over the remaining bytes)
+    const body = telegram.replace(/1-0:2\.8\.[12]\([^)]*\)\r\n/g, '');
+    const text = body.slice(0, body.indexOf('!') + 1);
+    const consumption = await runCli(['p1', 'parse', '-'], process.env, text + crc16Arc(p1Bytes(text)).toString(16).toUpperCase() + '\r\n');
+    expect(consumption.code, consumption.stderr).toBe(0);
+    expect(consumption.stdout).toMatch(/^\{"crc":"valid","importWh":6825,"exportWh":null,/);
   });
 
   it('exits 1 when the CRC is wrong, 2 when the input is no telegram', async () => {

@@ -1,8 +1,12 @@
 // feedin p1 parse <file|->
 // Prints one DSMR P1 telegram as JSON {crc, importWh, exportWh, timestamp, equipmentId, registers}.
 // Exit 0 usable (CRC valid, or absent where the version has none), 1 CRC wrong, 2 unparseable.
+// A register direction the telegram does not carry (a consumption-only meter's 2.8.x) is null.
+// Input that starts mid-telegram (a capture from a running port) is resynchronised as the
+// device's framer does: the first complete telegram, from '/' to its CRC, is the one parsed.
 import { parseArgs } from 'node:util';
 import { parseP1Telegram, type P1Telegram } from '@feedin/device-firmware-sim/p1/parse-telegram';
+import { createTelegramFramer } from '@feedin/device-firmware-sim/p1/telegram-framer';
 import { CliError } from '../cli-error.js';
 import { readInput } from '../read-input.js';
 
@@ -11,7 +15,7 @@ export async function p1(argv: string[]): Promise<number> {
   if (verb !== 'parse') throw new CliError('usage: feedin p1 parse <file|->');
   const { positionals } = parseArgs({ args: rest, options: {}, allowPositionals: true });
   const text = await readInput(positionals[0], 'P1 telegram');
-  const result = parseP1Telegram(text);
+  const result = parseP1Telegram(firstTelegram(text) ?? text);
   if (!result.ok) {
     const code = result.reason === 'crc-mismatch' ? 1 : 2;
     console.error(`${code === 1 ? 'invalid' : 'unparseable'}: ${result.reason}: ${result.detail}`);
@@ -25,8 +29,16 @@ export async function p1(argv: string[]): Promise<number> {
   return 0;
 }
 
+/** The first complete telegram in `text`, or undefined when there is none (the whole text is then
+ * parsed, so the error names what is wrong with it). */
+function firstTelegram(text: string): string | undefined {
+  const framer = createTelegramFramer({ maxTelegramBytes: Math.max(16, text.length + 8) });
+  for (const e of [...framer.push(text), ...framer.flush()]) if (e.kind === 'telegram') return e.text;
+  return undefined;
+}
+
 /** Energy as exact JSON integers (bigint has no JSON form; a float could round it). */
 export function telegramJson(t: P1Telegram): string {
   const json = JSON.stringify({ crc: t.crc, importWh: '__IMPORT__', exportWh: '__EXPORT__', timestamp: t.timestamp, equipmentId: t.equipmentId, registers: t.registers });
-  return json.replace('"__IMPORT__"', t.importWh.toString()).replace('"__EXPORT__"', t.exportWh.toString());
+  return json.replace('"__IMPORT__"', t.importWh?.toString() ?? 'null').replace('"__EXPORT__"', t.exportWh?.toString() ?? 'null');
 }

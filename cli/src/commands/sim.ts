@@ -9,6 +9,11 @@ import { sandboxContext } from '../sandbox-context.js';
 export async function sim(argv: string[]): Promise<number> {
   // A real meter on its P1 port is its own device, with its own options (sim-p1.ts).
   if (argv.some((arg) => arg === '--p1' || arg.startsWith('--p1='))) return (await import('./sim-p1.js')).simP1(argv);
+  // Modbus RTU meters, a SunSpec device over Modbus TCP, an IEC 62056-21 optical port (docs/meters.md).
+  const has = (option: string) => argv.some((arg) => arg === option || arg.startsWith(`${option}=`));
+  if (has('--modbus')) return (await import('./sim-modbus.js')).simModbus(argv);
+  if (has('--sunspec')) return (await import('./sim-sunspec.js')).simSunspec(argv);
+  if (has('--iec62056')) return (await import('./sim-iec62056.js')).simIec62056(argv);
   const { values } = parseArgs({ args: argv, options: { broker: { type: 'string' }, meters: { type: 'string' }, api: { type: 'string' }, serial: { type: 'string' }, baud: { type: 'string' } } });
   const ctx = await sandboxContext();
   const apiUrl = values.api ?? ctx.runtime?.httpUrl ?? `http://127.0.0.1:${ctx.config.dashboard.port}`;

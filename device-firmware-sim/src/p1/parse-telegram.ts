@@ -6,9 +6,14 @@
 // - CRC16 follows the '!' in 4.x/5.x/e-MUCS/Smarty; 2.2 and 3.0 end with a bare '!'. A CRC that is
 //   present is always checked. A telegram that declares 4.x/5.x (1-3:0.2.8 ≥ 40, or the Belgian
 //   0-0:96.1.4 version line) but carries no CRC is refused: its integrity cannot be checked.
+// - Some meters print the CRC without its leading zeros ("!38" for 0x0038): 1 to 4 hex digits are
+//   read as a number and compared with the computed CRC.
 // - import = 1-0:1.8.1 + 1-0:1.8.2 and export = 2.8.1 + 2.8.2 (DESIGN: Transports/Serial). Smarty
 //   meters with one register per direction write only the totals 1-0:1.8.0 / 1-0:2.8.0, which are
-//   used when no tariff register is present.
+//   used when no tariff register is present. A consumption-only meter has no 2.8.x and a fragment
+//   may lack 1.8.x: the missing direction is null (absent, not zero: a meter that does not
+//   measure export has not measured zero export). Whether a reading can be signed is the
+//   device's decision, not the parser's.
 // - equipment id: 0-0:96.1.1 (Smarty: 0-0:42.0.0), hex-decoded when it is hex-encoded ASCII.
 import { fail, ok, type Result } from '@feedin/protocol/result';
 import { crc16Arc, p1Bytes } from './crc16.js';
@@ -21,8 +26,10 @@ export interface P1Telegram {
   crc: CrcStatus;
   /** header after '/', e.g. "ISk5\2MT382-1000" (manufacturer code and meter type) */
   identification: string;
-  importWh: bigint;
-  exportWh: bigint;
+  /** null: the telegram has no import register (1-0:1.8.x) */
+  importWh: bigint | null;
+  /** null: the telegram has no export register (1-0:2.8.x), e.g. a consumption-only meter */
+  exportWh: bigint | null;
   /** 0-0:1.0.0 as ISO 8601 UTC; null in DSMR 2.2/3.0, which have no timestamp */
   timestamp: string | null;
   equipmentId: string | null;
@@ -36,7 +43,6 @@ export type P1ParseReason =
   | 'crc-mismatch'
   | 'missing-crc'
   | 'malformed-line'
-  | 'missing-register'
   | 'malformed-value'
   | 'unsupported-unit'
   | 'malformed-timestamp';
@@ -63,8 +69,9 @@ function checkCrc(text: string): { status: CrcStatus; expected: string; computed
   const end = text.lastIndexOf('!');
   const expected = text.slice(end + 1).trim().toUpperCase();
   if (expected === '') return { status: 'absent', expected, computed: '' };
-  const computed = crc16Arc(p1Bytes(text.slice(0, end + 1))).toString(16).toUpperCase().padStart(4, '0');
-  return { status: computed === expected ? 'valid' : 'invalid', expected, computed };
+  const crc = crc16Arc(p1Bytes(text.slice(0, end + 1)));
+  const computed = crc.toString(16).toUpperCase().padStart(4, '0');
+  return { status: /^[0-9A-F]{1,4}$/.test(expected) && parseInt(expected, 16) === crc ? 'valid' : 'invalid', expected, computed };
 }
 
 function parseBody(input: string): P1ParseResult {
@@ -73,7 +80,7 @@ function parseBody(input: string): P1ParseResult {
   const end = text.lastIndexOf('!');
   if (!text.startsWith('/') || end < 0) return fail('not-a-telegram', "a P1 telegram starts with '/' and ends with '!'");
   const crcText = text.slice(end + 1).trim();
-  if (crcText !== '' && !/^[0-9A-Fa-f]{4}$/.test(crcText)) return fail('malformed-crc', `after '!' expected 4 hex digits or nothing, got ${JSON.stringify(crcText.slice(0, 16))}`);
+  if (crcText !== '' && !/^[0-9A-Fa-f]{1,4}$/.test(crcText)) return fail('malformed-crc', `after '!' expected 1-4 hex digits or nothing, got ${JSON.stringify(crcText.slice(0, 16))}`);
 
   const lines = text.slice(0, end).split(/\r?\n/);
   const identification = lines[0]!.slice(1).trim();
@@ -140,10 +147,11 @@ function declaresCrc(registers: Record<string, string[]>): boolean {
   return registers['0-0:96.1.4'] !== undefined;
 }
 
-function sumEnergy(registers: Record<string, string[]>, tariffCodes: string[], totalCode: string): Result<bigint, P1ParseReason> {
+/** null when none of the codes is present. */
+function sumEnergy(registers: Record<string, string[]>, tariffCodes: string[], totalCode: string): Result<bigint | null, P1ParseReason> {
   const present = tariffCodes.filter((c) => registers[c] !== undefined);
   const codes = present.length > 0 ? present : registers[totalCode] !== undefined ? [totalCode] : [];
-  if (codes.length === 0) return fail('missing-register', `no ${tariffCodes.join('/')} nor ${totalCode} register`);
+  if (codes.length === 0) return ok(null);
   let total = 0n;
   for (const code of codes) {
     const wh = energyWh(first(registers, code)!);

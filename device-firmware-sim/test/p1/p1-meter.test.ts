@@ -12,7 +12,7 @@ import { readingFromRecord } from '@feedin/protocol/ocmf-reading';
 import { generatePrivateKey } from '@feedin/protocol/public-key';
 import { openOutbox } from '../../src/outbox.js';
 import { crc16Arc, p1Bytes } from '../../src/p1/crc16.js';
-import { loadKeyFileSigner } from '../../src/p1/key-file-signer.js';
+import { loadKeyFileSigner } from '../../src/real-meter/key-file-signer.js';
 import { createP1Meter, type P1Meter } from '../../src/p1/p1-meter.js';
 import { startTestBroker, waitFor, type TestBroker } from '../test-broker.js';
 
@@ -88,6 +88,16 @@ describe('createP1Meter', () => {
       `${METER}: P1 telegram refused: crc-mismatch: the CRC16 after ! does not match`,
       `${METER}: P1 telegram refused: equipment id "3960221976967177082151037881335713" is not the meter this device started with ("K8EG004046395507")`,
     ]);
+  });
+
+  it('refuses a consumption-only telegram: no export register means nothing to sign, not export 0', async () => {
+    const m = await startMeter();
+    const stripped = dsmr5.replace(/1-0:2\.8\.[12]\([^)]*\)\r\n/g, '');
+    const body = stripped.slice(0, stripped.indexOf('!') + 1);
+    m.push(body + crc16Arc(p1Bytes(body)).toString(16).toUpperCase().padStart(4, '0') + '\r\n');
+    await m.idle();
+    expect(m.stats()).toMatchObject({ telegrams: 1, refused: 1, readings: 0 });
+    expect(logs.filter((l) => l.includes('refused'))).toEqual([`${METER}: P1 telegram refused: missing-register: the telegram has no export (1-0:2.8.x) register`]);
   });
 
   it('refuses registers that went down (a reset or swapped meter on the port)', async () => {

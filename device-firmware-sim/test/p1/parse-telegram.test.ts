@@ -98,8 +98,9 @@ describe('parseP1Telegram on damaged telegrams', () => {
     expect(parseP1Telegram(fixture('emucs171-fluvius.txt').replace('!3AD7', '!'))).toMatchObject({ ok: false, reason: 'missing-crc' });
   });
 
-  it('a truncated CRC is malformed', () => {
-    expect(parseP1Telegram(dsmr5.replace('!6EEE', '!6E'))).toMatchObject({ ok: false, reason: 'malformed-crc' });
+  it('a truncated CRC does not verify (read as a short CRC, it is another number)', () => {
+    expect(parseP1Telegram(dsmr5.replace('!6EEE', '!6E'))).toMatchObject({ ok: true, value: { crc: 'invalid' } });
+    expect(parseP1Telegram(dsmr5.replace('!6EEE', '!6EEE0'))).toMatchObject({ ok: false, reason: 'malformed-crc' });
   });
 
   it('no end mark, no start mark, or a garbled line are unparseable', () => {
@@ -110,9 +111,9 @@ describe('parseP1Telegram on damaged telegrams', () => {
     expect(parseP1Telegram(garbled)).toEqual({ ok: false, reason: 'malformed-line', detail: expect.stringContaining('line 6') });
   });
 
-  it('a telegram without export registers is not usable', () => {
+  it('a telegram without export registers parses with export null (absent, not zero)', () => {
     const text = '/KFM5KAIFA-METER\r\n\r\n1-0:1.8.1(000671.578*kWh)\r\n1-0:1.7.0(00.318*kW)\r\n!1E1D\r\n';
-    expect(parseP1Telegram(text)).toEqual({ ok: false, reason: 'missing-register', detail: 'no 1-0:2.8.1/1-0:2.8.2 nor 1-0:2.8.0 register' });
+    expect(parseP1Telegram(text)).toMatchObject({ ok: true, value: { importWh: 671578n, exportWh: null } });
   });
 
   it('energy in an unknown unit or a bad timestamp is refused', () => {
