@@ -10,6 +10,7 @@ import { createPvModel } from './pv-model.js';
 import { createRandom, hash32, seedFromString } from './seeded-random.js';
 import { openSerialLine, type SerialLine, type SerialLineSettings } from './serial-link.js';
 import { startTickScheduler } from './tick-scheduler.js';
+import type { Backoff } from '@feedin/protocol/backoff';
 
 /** Devices ask for short-lived tokens (DESIGN: short exp), within what the gateway accepts. */
 const JWT_LIFETIME_SEC = 300;
@@ -30,7 +31,7 @@ export interface StartFleetParameters {
   timer?: SandboxTimer;
   /** unacknowledged readings a device keeps (default 100,000) */
   outboxCapacity?: number;
-  backoff?: { initialMs: number; maxMs: number };
+  backoff?: Backoff;
 }
 
 export interface FleetStats {

@@ -8,6 +8,7 @@ import { createMqttLink, type LinkSession, type MqttLink, type MqttLinkParameter
 import type { Outbox } from './outbox.js';
 import type { PowerSample, PvModel } from './pv-model.js';
 import { integrateRegisters, registersWh } from './registers.js';
+import { createOutboxPublisher } from './outbox-publisher.js';
 
 export interface MeterReadingEvent {
   meterId: string;
@@ -76,59 +77,17 @@ export interface MeterDevice {
 export function createMeterDevice(p: MeterDeviceParameters): MeterDevice {
   const { signer, outbox } = p;
   const meterId = signer.meterId;
-  const window = p.window ?? 64;
-  const counts = { readings: 0, sent: 0, acked: 0, rejected: 0, skipped: 0 };
-  let session: LinkSession | undefined;
-  let sentThrough = 0;
-  let inFlight = 0;
+  const counts = { readings: 0, skipped: 0 };
+  const publisher = createOutboxPublisher({ meterId, outbox, window: p.window, log: p.log });
   let reading: Promise<void> | undefined;
   let fullLogged = false;
-
-  // Publishes pending readings after `sentThrough` in PG order; one pass per connection.
-  const flush = () => {
-    const s = session;
-    if (!s) return;
-    const end = outbox.state().nextPagination;
-    while (sentThrough + 1 < end && inFlight < window) {
-      const pg = ++sentThrough;
-      const ocmf = outbox.getPending(pg);
-      if (ocmf === undefined) continue; // acknowledged meanwhile
-      inFlight++;
-      counts.sent++;
-      s.publishReading(ocmf, () => {
-        if (session !== s) return;
-        inFlight--;
-        flush();
-      });
-    }
-  };
-
-  const onAck = (ack: AckMessage) => {
-    const { pagination, status, reason } = ack;
-    if (!outbox.acknowledge(pagination)) return; // a repeated ack, or one for a reading already answered
-    if (status === 'accepted') counts.acked++;
-    else {
-      // Rejected readings are dropped from the outbox after logging: resending the same signed
-      // bytes cannot change the verdict (DESIGN: never retried forever).
-      counts.rejected++;
-      p.log(`${meterId}: reading F${pagination} rejected by the gateway: ${reason ?? 'no reason given'}`);
-    }
-  };
 
   const hooks: DeviceLinkHooks = {
     meterId,
     log: p.log,
-    onAck,
-    onConnected(s) {
-      session = s;
-      inFlight = 0;
-      const first = outbox.pending().next();
-      sentThrough = (first.done ? outbox.state().nextPagination : first.value[0]) - 1;
-      flush();
-    },
-    onDisconnected() {
-      session = undefined;
-    },
+    onAck: publisher.onAck,
+    onConnected: publisher.onConnected,
+    onDisconnected: publisher.onDisconnected,
   };
   const openMqttLink = (): DeviceLink => {
     if (!p.link) throw new RangeError(`link: ${meterId} needs an MQTT broker (link) or another transport (openLink)`);
@@ -139,7 +98,7 @@ export function createMeterDevice(p: MeterDeviceParameters): MeterDevice {
       onAck(payload) {
         const ack = parseAck(payload);
         if (!ack.ok) return p.log(`${meterId}: ignored an ack: ${ack.detail}`);
-        onAck(ack.value);
+        publisher.onAck(ack.value);
       },
     });
   };
@@ -164,7 +123,7 @@ export function createMeterDevice(p: MeterDeviceParameters): MeterDevice {
     await outbox.append({ pagination, ocmf, atMs, registers });
     counts.readings++;
     p.onReading?.({ meterId, pagination, timestampMs: atMs, importWh, exportWh, power: p.model.powerAt(atMs), ocmf });
-    flush();
+    publisher.flush();
     if (p.dropConnection && (p.random ?? Math.random)() < p.dropConnection) link.drop();
   };
 
@@ -179,7 +138,7 @@ export function createMeterDevice(p: MeterDeviceParameters): MeterDevice {
       reading = read(atMs).finally(() => (reading = undefined));
       return reading;
     },
-    stats: () => ({ connected: link.isConnected(), ...counts, pending: outbox.pendingCount() }),
+    stats: () => ({ connected: link.isConnected(), ...counts, ...publisher.counts, pending: outbox.pendingCount() }),
     async stop() {
       await reading?.catch(() => undefined);
       await link.stop();

@@ -5,6 +5,7 @@
 // The broker session itself persists (clean: false), so acks queued while offline still arrive.
 import mqtt, { type MqttClient } from 'mqtt';
 import { meterTopic } from '@feedin/protocol/mqtt-topics';
+import { backoffDelayMs, type Backoff } from '@feedin/protocol/backoff';
 
 export interface LinkSession {
   /** QoS 1 publish of a reading; `done` runs on PUBACK or with an error if the connection ends first */
@@ -21,7 +22,7 @@ export interface MqttLinkParameters {
   /** JWT lifetime; the gateway refuses tokens living longer than mqtt.jwtMaxLifetimeSeconds */
   jwtLifetimeSec: number;
   keepaliveSec?: number;
-  backoff?: { initialMs: number; maxMs: number };
+  backoff?: Backoff;
   onConnected(session: LinkSession): void;
   onDisconnected(): void;
   onAck(payload: Buffer): void;
@@ -69,13 +70,12 @@ export function createMqttLink(p: MqttLinkParameters): MqttLink {
 
   const scheduleRetry = () => {
     if (stopped || retryTimer) return;
-    // Exponential backoff with jitter, so a fleet does not reconnect in lockstep after an outage.
-    const capMs = Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.min(attempt, 20));
-    attempt++;
+    // With jitter, so a fleet does not reconnect in lockstep after an outage.
+    const delayMs = backoffDelayMs(attempt++, backoff);
     retryTimer = setTimeout(() => {
       retryTimer = undefined;
       connect();
-    }, capMs / 2 + Math.random() * (capMs / 2));
+    }, delayMs);
   };
 
   const connect = () => {

@@ -5,23 +5,19 @@
 // backoff when it disappears; every (re)open is a new session per meter, so the meter resends
 // what is unacknowledged (store-and-forward). A line can be lost on the wire without anybody
 // noticing, so a meter whose readings go unanswered for `answerTimeoutMs` starts a new session too.
+import { parsePagination } from '@feedin/protocol/ack';
+import type { Backoff } from '@feedin/protocol/backoff';
+import { createLineFramer } from '@feedin/protocol/line-framer';
 import { parseOcmf } from '@feedin/protocol/ocmf-parse';
-import { SerialPort } from 'serialport';
+import { parseSerialAnswer } from '@feedin/protocol/serial-answer';
+import { openReconnectingPort, type ReconnectingPort, type SerialLineSettings } from '@feedin/serial-port/reconnecting-port';
 import type { DeviceLink, DeviceLinkHooks } from './meter-device.js';
 import type { LinkSession } from './mqtt-link.js';
-import { createLineFramer } from '@feedin/protocol/line-framer';
-import { parseSerialAnswer } from '@feedin/protocol/serial-answer';
 
-export interface SerialLineSettings {
-  path: string;
-  baudRate?: number;
-  dataBits?: 5 | 6 | 7 | 8;
-  parity?: 'none' | 'even' | 'odd' | 'mark' | 'space';
-  stopBits?: 1 | 1.5 | 2;
-}
+export type { SerialLineSettings };
 
 export interface SerialLineParameters extends SerialLineSettings {
-  backoff?: { initialMs: number; maxMs: number };
+  backoff?: Backoff;
   /** wall-clock ms without an answer to an outstanding reading before a meter resends */
   answerTimeoutMs?: number;
   log(message: string): void;
@@ -45,26 +41,14 @@ interface MeterOnLine {
 
 function paginationOf(ocmf: string): number | undefined {
   const parsed = parseOcmf(ocmf);
-  const pg = parsed.ok ? parsed.value.payload['PG'] : undefined;
-  const m = typeof pg === 'string' ? /^F(\d{1,15})$/.exec(pg) : null;
-  return m ? Number(m[1]) : undefined;
+  return parsed.ok ? parsePagination(parsed.value.payload['PG']) : undefined;
 }
 
 export function openSerialLine(p: SerialLineParameters): SerialLine {
-  const backoff = p.backoff ?? { initialMs: 250, maxMs: 10_000 };
   const answerTimeoutMs = p.answerTimeoutMs ?? 5_000;
   const meters = new Map<string, MeterOnLine>();
-  let port: SerialPort | undefined;
-  let open = false;
-  let closed = false;
-  let attempt = 0;
-  let retryTimer: ReturnType<typeof setTimeout> | undefined;
-  let lastProblem = '';
-
-  const problem = (text: string) => {
-    if (text !== lastProblem) p.log(`serial ${p.path}: ${text}`);
-    lastProblem = text;
-  };
+  // An answer is short: a longer line is noise, dropped whole.
+  const framer = createLineFramer(256);
 
   const endSession = (m: MeterOnLine) => {
     if (m.timer) clearTimeout(m.timer);
@@ -90,11 +74,11 @@ export function openSerialLine(p: SerialLineParameters): SerialLine {
   };
 
   const beginSession = (m: MeterOnLine) => {
-    if (!open || !m.started || m.session) return;
+    if (!port.isOpen() || !m.started || m.session) return;
     const session: LinkSession = {
       publishReading(ocmf, done) {
         const pagination = paginationOf(ocmf);
-        if (m.session !== session || !port || !open) return done(new Error('serial line closed'));
+        if (m.session !== session || !port.isOpen()) return done(new Error('serial line closed'));
         // The device's own reading always has a PG; without one it could never be answered.
         if (pagination === undefined) return done(new Error('reading without a PG'));
         m.outstanding.set(pagination, done);
@@ -125,66 +109,27 @@ export function openSerialLine(p: SerialLineParameters): SerialLine {
     }
   };
 
-  const scheduleRetry = () => {
-    if (closed || retryTimer) return;
-    const capMs = Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.min(attempt, 20));
-    attempt++;
-    retryTimer = setTimeout(() => {
-      retryTimer = undefined;
-      connect();
-    }, capMs / 2 + Math.random() * (capMs / 2));
-  };
-
-  const connect = () => {
-    if (closed) return;
-    const sp = new SerialPort({ path: p.path, baudRate: p.baudRate ?? 115200, dataBits: p.dataBits ?? 8, parity: p.parity ?? 'none', stopBits: p.stopBits ?? 1, autoOpen: false });
-    // An answer is short: a longer line is noise, dropped whole.
-    const framer = createLineFramer(256);
-    port = sp;
-    sp.on('data', (chunk: Buffer) => {
-      if (port !== sp) return;
+  const port: ReconnectingPort = openReconnectingPort({
+    ...p,
+    log: { info: p.log, warn: p.log },
+    onData(chunk) {
       for (const line of framer.push(chunk)) if (line.kind === 'line') onLine(Buffer.from(line.bytes.buffer, line.bytes.byteOffset, line.bytes.length).toString('latin1'));
-    });
-    sp.on('error', (error: Error) => {
-      if (port === sp) problem(error.message);
-    });
-    sp.on('close', (error?: Error & { disconnected?: boolean }) => {
-      if (port !== sp) return;
-      port = undefined;
-      open = false;
-      for (const m of meters.values()) endSession(m);
-      if (closed) return;
-      problem(error?.disconnected ? 'disconnected; reopening' : 'closed; reopening');
-      scheduleRetry();
-    });
-    sp.open((error) => {
-      if (port !== sp) return;
-      if (error) {
-        port = undefined;
-        problem(`cannot open: ${error.message}`);
-        return scheduleRetry();
-      }
-      if (closed) return void sp.close();
-      open = true;
-      attempt = 0;
-      if (lastProblem) p.log(`serial ${p.path}: open again (after: ${lastProblem})`);
-      lastProblem = '';
+    },
+    // Every (re)open is a new session per meter, which resends what is unacknowledged.
+    onOpen: () => {
       for (const m of meters.values()) beginSession(m);
-    });
-  };
+    },
+    onClose: () => {
+      framer.reset();
+      for (const m of meters.values()) endSession(m);
+    },
+  });
 
   const closeLine = async () => {
-    closed = true;
-    if (retryTimer) clearTimeout(retryTimer);
-    retryTimer = undefined;
-    const sp = port;
-    port = undefined;
-    open = false;
     for (const m of meters.values()) endSession(m);
-    if (sp?.isOpen) await new Promise<void>((resolve) => sp.close(() => resolve()));
+    await port.close();
   };
 
-  connect();
   return {
     link(hooks) {
       if (meters.has(hooks.meterId)) throw new RangeError(`meterId: ${hooks.meterId} is on this serial line already`);
@@ -209,7 +154,7 @@ export function openSerialLine(p: SerialLineParameters): SerialLine {
         },
       };
     },
-    isOpen: () => open,
+    isOpen: () => port.isOpen(),
     close: closeLine,
   };
 }

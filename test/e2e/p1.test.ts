@@ -102,7 +102,7 @@ describe.runIf(serialTestsEnabled())('a real meter over DSMR P1 (socat pty)', ()
     sim.stderr!.on('data', (d) => (simLog += d));
     await sandbox.waitFor('the P1 port open', async () => {
       if (sim!.exitCode !== null) throw new Error(`feedin sim --p1 exited (${sim!.exitCode}):\n${simLog}`);
-      return simLog.includes(`P1 port ${pty.b} open at 115200 8N1`);
+      return simLog.includes(`P1 port ${pty.b}: open at 115200 8N1`);
     }, 30_000);
 
     const telegram = await readFile(telegramPath, 'latin1');

@@ -13,7 +13,7 @@
 // wrong length, unit or function).
 import modbusSerial from 'modbus-serial';
 import { fail, ok, type Result } from '@feedin/protocol/result';
-import { backoffDelayMs, type Backoff } from '../real-meter/backoff.js';
+import { backoffDelayMs, DEFAULT_BACKOFF, type Backoff } from '@feedin/protocol/backoff';
 
 export type ModbusFailure = 'exception' | 'crc' | 'timeout' | 'silent-bus' | 'port' | 'malformed';
 
@@ -54,7 +54,7 @@ export function openModbusLink(p: ModbusLinkParameters): ModbusLink {
   const name = t.kind === 'rtu' ? `${t.path} (${t.baudRate} ${t.dataBits}${t.parity[0]!.toUpperCase()}${t.stopBits})` : `${t.host}:${t.port}`;
   const timeoutMs = p.timeoutMs ?? 1_000;
   const silentAfter = Math.max(2, p.silentAfter ?? 3);
-  const backoff = p.backoff ?? { initialMs: 250, maxMs: 10_000 };
+  const backoff = p.backoff ?? DEFAULT_BACKOFF;
   const failures: Record<ModbusFailure, number> = { exception: 0, crc: 0, timeout: 0, 'silent-bus': 0, port: 0, malformed: 0 };
   let requests = 0;
   let answers = 0;

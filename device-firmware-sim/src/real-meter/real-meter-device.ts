@@ -6,11 +6,12 @@
 //
 // TM is the sandbox clock when the registers were read, not the meter's own clock: the gateway
 // checks TM against its clock (DESIGN: Validation rules), and most meters have no clock to offer.
-import type { MqttLinkParameters, LinkSession } from '../mqtt-link.js';
+import type { MqttLinkParameters } from '../mqtt-link.js';
 import { createMqttLink } from '../mqtt-link.js';
 import { parseAck } from '@feedin/protocol/ack';
 import type { DeviceSigner } from '../device-keys.js';
 import type { Outbox } from '../outbox.js';
+import { createOutboxPublisher } from '../outbox-publisher.js';
 import { MILLIJOULES_PER_WH } from '../registers.js';
 
 export interface MeterRegisters {
@@ -73,31 +74,10 @@ export interface RealMeterDevice {
 export function createRealMeterDevice(p: RealMeterDeviceParameters): RealMeterDevice {
   const { signer, outbox } = p;
   const meterId = signer.meterId;
-  const window = p.window ?? 64;
-  const counts = { readings: 0, skipped: 0, wentDown: 0, sent: 0, acked: 0, rejected: 0 };
-  let session: LinkSession | undefined;
-  let sentThrough = 0;
-  let inFlight = 0;
+  const counts = { readings: 0, skipped: 0, wentDown: 0 };
+  const publisher = createOutboxPublisher({ meterId, outbox, window: p.window, log: p.log });
   let storing: Promise<void> = Promise.resolve();
   let busy = false;
-
-  const flush = () => {
-    const s = session;
-    if (!s) return;
-    const end = outbox.state().nextPagination;
-    while (sentThrough + 1 < end && inFlight < window) {
-      const pg = ++sentThrough;
-      const ocmf = outbox.getPending(pg);
-      if (ocmf === undefined) continue;
-      inFlight++;
-      counts.sent++;
-      s.publishReading(ocmf, () => {
-        if (session !== s) return;
-        inFlight--;
-        flush();
-      });
-    }
-  };
 
   const link = createMqttLink({
     ...p.link,
@@ -107,23 +87,10 @@ export function createRealMeterDevice(p: RealMeterDeviceParameters): RealMeterDe
     onAck(payload) {
       const ack = parseAck(payload);
       if (!ack.ok) return p.log(`${meterId}: ignored an ack: ${ack.detail}`);
-      if (!outbox.acknowledge(ack.value.pagination)) return;
-      if (ack.value.status === 'accepted') counts.acked++;
-      else {
-        counts.rejected++;
-        p.log(`${meterId}: reading F${ack.value.pagination} rejected by the gateway: ${ack.value.reason ?? 'no reason given'}`);
-      }
+      publisher.onAck(ack.value);
     },
-    onConnected(s) {
-      session = s;
-      inFlight = 0;
-      const first = outbox.pending().next();
-      sentThrough = (first.done ? outbox.state().nextPagination : first.value[0]) - 1;
-      flush();
-    },
-    onDisconnected() {
-      session = undefined;
-    },
+    onConnected: publisher.onConnected,
+    onDisconnected: publisher.onDisconnected,
   });
 
   const sign = async (r: MeterRegisters, onSigned?: (reading: SignedReading) => void) => {
@@ -155,7 +122,7 @@ export function createRealMeterDevice(p: RealMeterDeviceParameters): RealMeterDe
     const reading = { meterId, pagination, timestampMs: atMs, importWh: r.importWh, exportWh: r.exportWh, ocmf };
     onSigned?.(reading);
     p.onReading?.(reading);
-    flush();
+    publisher.flush();
   };
 
   return {
@@ -173,7 +140,7 @@ export function createRealMeterDevice(p: RealMeterDeviceParameters): RealMeterDe
       return true;
     },
     idle: () => storing,
-    stats: () => ({ connected: link.isConnected(), ...counts, pending: outbox.pendingCount() }),
+    stats: () => ({ connected: link.isConnected(), ...counts, ...publisher.counts, pending: outbox.pendingCount() }),
     async stop() {
       await storing;
       await link.stop();

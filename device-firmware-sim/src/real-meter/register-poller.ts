@@ -4,7 +4,7 @@
 // is asked less and less often but never given up on; the first good read returns to the normal
 // poll interval. A failed read never reaches the signer: only `ok` registers are offered.
 import type { Result } from '@feedin/protocol/result';
-import { backoffDelayMs, type Backoff } from './backoff.js';
+import { backoffDelayMs, type Backoff } from '@feedin/protocol/backoff';
 import type { MeterRegisters, RealMeterDevice, SignedReading } from './real-meter-device.js';
 
 export interface RegisterPollerParameters<R extends string> {

@@ -5,8 +5,9 @@
 // different meters may interleave. See docs/serial.md.
 import type { Ingest, IngestOutcome } from '../ingest/ingest.js';
 import { createLineFramer } from '@feedin/protocol/line-framer';
-import { openReconnectingPort, type SerialLineSettings } from './reconnecting-port.js';
+import { openReconnectingPort, type SerialLineSettings } from '@feedin/serial-port/reconnecting-port';
 import { serialAnswer } from './serial-answer.js';
+import type { Backoff } from '@feedin/protocol/backoff';
 
 /** Lines being ingested at once per port before the port stops reading (backpressure). */
 export const MAX_LINES_IN_FLIGHT = 64;
@@ -18,7 +19,7 @@ export interface StartSerialIngestParameters extends SerialLineSettings {
   /** the largest line accepted (ingest.maxFrameBytes, i.e. mqtt.maxPayloadBytes); longer lines are NAKed 'oversize' */
   maxLineBytes: number;
   log: Pick<Console, 'info' | 'warn' | 'error'>;
-  backoff?: { initialMs: number; maxMs: number };
+  backoff?: Backoff;
   maxLinesInFlight?: number;
   /** every outcome, after its answer was written (or withheld) */
   onOutcome?(outcome: IngestOutcome): void;

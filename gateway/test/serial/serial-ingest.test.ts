@@ -111,6 +111,6 @@ describe.runIf(serialTestsEnabled())('gateway serial ingest over a socat pty pai
     await device.write(`${line(m1, 2)}\n`);
     expect(await device.waitForAnswers(1)).toEqual(['ACK m1 F2']);
     expect(gw.serial.status()).toMatchObject({ open: true, reopens: 1, acked: 2 });
-    expect(gw.logs.some((l) => l.includes('open again'))).toBe(true);
+    expect(gw.logs.some((l) => l.includes('again (after:'))).toBe(true);
   });
 });

@@ -1,12 +1,14 @@
 // A serial port that stays open: when the device behind it disappears (USB adapter unplugged,
-// socat gone) the port closes, and it is reopened with exponential backoff until the path is
-// back. Only transport here: bytes in, bytes out; framing and meaning live elsewhere.
+// socat gone) the port closes, and it is reopened with back-off (protocol's backoff.ts) until the
+// path is back. Only transport here: bytes in, bytes out; framing and meaning live elsewhere. The
+// one implementation for the gateway's serial lines, the simulator's serial link and the P1 reader.
+import { backoffDelayMs, DEFAULT_BACKOFF, type Backoff } from '@feedin/protocol/backoff';
 import { SerialPort } from 'serialport';
 
 export interface SerialLineSettings {
   /** e.g. /dev/ttyUSB0 */
   path: string;
-  /** default 115200 (DESIGN: 8N1 at 115200 unless configured) */
+  /** default 115200 (docs/design.md "Transports": 8N1 at 115200 unless configured) */
   baudRate?: number;
   dataBits?: 5 | 6 | 7 | 8;
   parity?: 'none' | 'even' | 'odd' | 'mark' | 'space';
@@ -19,7 +21,9 @@ export interface ReconnectingPortParameters extends SerialLineSettings {
   onOpen?(reopened: boolean): void;
   onClose?(reason: string): void;
   log: Pick<Console, 'info' | 'warn'>;
-  backoff?: { initialMs: number; maxMs: number };
+  /** how the port is named in log lines; default `serial <path>` */
+  label?: string;
+  backoff?: Backoff;
 }
 
 export interface ReconnectingPortStatus {
@@ -34,6 +38,7 @@ export interface ReconnectingPortStatus {
 export interface ReconnectingPort {
   /** resolves after the first open attempt, whether or not it succeeded (it keeps retrying) */
   started: Promise<void>;
+  isOpen(): boolean;
   /** false when the port is closed: the bytes are not sent */
   write(data: string): boolean;
   pause(): void;
@@ -43,7 +48,8 @@ export interface ReconnectingPort {
 }
 
 export function openReconnectingPort(p: ReconnectingPortParameters): ReconnectingPort {
-  const backoff = p.backoff ?? { initialMs: 250, maxMs: 10_000 };
+  const backoff = p.backoff ?? DEFAULT_BACKOFF;
+  const label = p.label ?? `serial ${p.path}`;
   let port: SerialPort | undefined;
   let open = false;
   let closed = false;
@@ -57,18 +63,17 @@ export function openReconnectingPort(p: ReconnectingPortParameters): Reconnectin
 
   const problem = (text: string) => {
     // One log line per kind of trouble, not one per retry of a long outage.
-    if (text !== lastProblem) p.log.warn(`serial ${p.path}: ${text}`);
+    if (text !== lastProblem) p.log.warn(`${label}: ${text}`);
     lastProblem = text;
   };
 
   const scheduleRetry = () => {
     if (closed || retryTimer) return;
-    const capMs = Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.min(attempt, 20));
-    attempt++;
+    const delayMs = backoffDelayMs(attempt++, backoff);
     retryTimer = setTimeout(() => {
       retryTimer = undefined;
       connect();
-    }, capMs / 2 + Math.random() * (capMs / 2));
+    }, delayMs);
   };
 
   const connect = () => {
@@ -109,8 +114,9 @@ export function openReconnectingPort(p: ReconnectingPortParameters): Reconnectin
       open = true;
       attempt = 0;
       opens++;
-      if (lastProblem) p.log.info(`serial ${p.path}: open again (after: ${lastProblem})`);
-      else p.log.info(`serial ${p.path}: open at ${p.baudRate ?? 115200} baud`);
+      const settings = `${p.baudRate ?? 115200} ${p.dataBits ?? 8}${(p.parity ?? 'none')[0]!.toUpperCase()}${p.stopBits ?? 1}`;
+      if (lastProblem) p.log.info(`${label}: open at ${settings} again (after: ${lastProblem})`);
+      else p.log.info(`${label}: open at ${settings}`);
       lastProblem = null;
       if (paused) sp.pause();
       p.onOpen?.(opens > 1);
@@ -120,6 +126,7 @@ export function openReconnectingPort(p: ReconnectingPortParameters): Reconnectin
   connect();
   return {
     started,
+    isOpen: () => open,
     write(data) {
       if (!port || !open) return false;
       port.write(data);
