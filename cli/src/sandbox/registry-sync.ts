@@ -5,6 +5,7 @@ import type { ChainClient } from '@feedin/contracts/chain-client';
 import type { RegisteredMeter, RegisteredMeterKey } from '@feedin/contracts/chain-types';
 import { decodePublicKey } from '@feedin/protocol/public-key';
 import { bytesToHex } from '@feedin/protocol/hex';
+import { keyPeriodFromSeconds } from '@feedin/protocol/key-history';
 import type { MutableMeterDirectory } from '@feedin/gateway/registry/meter-directory';
 
 function toDirectory(meter: RegisteredMeter, history: RegisteredMeterKey[] | undefined) {
@@ -13,7 +14,7 @@ function toDirectory(meter: RegisteredMeter, history: RegisteredMeterKey[] | und
   // Key rotation/revocation: every key with its effective times (sandbox ms).
   const keys = (history ?? []).flatMap((k) => {
     const decoded = decodePublicKey(bytesToHex(k.publicKey), 'secp256k1');
-    return decoded.ok ? [{ publicKey: decoded.value, validFromMs: k.validFromSec * 1000, revokedFromMs: k.revokedFromSec === null ? null : k.revokedFromSec * 1000 }] : [];
+    return decoded.ok ? [keyPeriodFromSeconds(decoded.value, k.validFromSec, k.revokedFromSec)] : [];
   });
   return {
     keys,
