@@ -189,7 +189,7 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
     const auditLog = openAuditLog(auditLogPath(paths.root));
     const regulator = {
       actions: createRegulatorActions({ chain: client(keys.regulator), clock, auditLog, via: 'api' }),
-      status: () => readRegulatorStatus(gatewayChain, config),
+      status: () => readRegulatorStatus(gatewayChain, config, settlement.status().revokedKeyBatches),
       auditLog: () => auditLog.list(),
     };
     const app = createDashboardApp({
