@@ -18,7 +18,7 @@ export interface DirectoryMeter {
    * and the broker refuses its connections; null when not suspended */
   suspendedFromMs: number | null;
   /** key history, oldest first (rotation, revocation: @feedin/protocol/key-history); absent =
-   * `publicKey` only. `publicKey` is the newest key. */
+   * `publicKey` only. `publicKey` is the key in force when the registry was read. */
   keys?: readonly KeyPeriod[];
 }
 

@@ -121,3 +121,39 @@ describe('key revoked from T', () => {
     expect(service.status().revokedKeyBatches).toEqual([]);
   });
 });
+
+describe('property: random readings and a random revocation', () => {
+  it('never closes a claim on a revoked reading, and the paid claims telescope (no energy counted twice)', async () => {
+    const fc = await import('fast-check');
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 0, max: 200 }), { minLength: 12, maxLength: 40 }), // Wh added per 5-minute reading
+        fc.integer({ min: 0, max: 200 }), // revoked from (minutes after 10:00)
+        fc.option(fc.integer({ min: 1, max: 120 })), // minutes after the revocation the new key takes over
+        async (increments, revokedMin, rotateAfterMin) => {
+          const h = await harness();
+          let exportWh = 1_000;
+          for (const [i, wh] of increments.entries()) await addReading(store, 'm1', (exportWh += wh), T0 + 5 * i * MIN);
+          const revokedFromMs = T0 + revokedMin * MIN;
+          const rotatedAtMs = rotateAfterMin === null ? undefined : revokedFromMs + rotateAfterMin * MIN;
+          h.revoke(revokedFromMs, rotatedAtMs);
+          h.clock.sandboxMs = T0 + (5 * increments.length + 20) * MIN;
+          await service.tick();
+          const claims = local.claimsOfMeter('m1').sort((a, b) => a.intervalStartMs - b.intervalStartMs);
+          const revoked = (ms: number) => ms >= revokedFromMs && (rotatedAtMs === undefined || ms < rotatedAtMs);
+          for (const c of claims) expect(revoked(c.closing.timestampMs)).toBe(false);
+          for (let i = 1; i < claims.length; i++) expect(claims[i]!.opening.seq).toBe(claims[i - 1]!.closing.seq);
+          const total = claims.reduce((sum, c) => sum + c.exportWh, 0n);
+          if (claims.length > 0) expect(total).toBe(claims.at(-1)!.closing.exportWh - claims[0]!.opening.exportWh);
+          await service.stop();
+          local.close();
+          await store.close();
+        },
+      ),
+      { numRuns: 40, seed: 10 },
+    );
+    service = undefined as unknown as SettlementService;
+    local = undefined as unknown as SettlementStore;
+    store = undefined as unknown as ReadingStore;
+  });
+});
