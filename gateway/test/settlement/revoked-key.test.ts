@@ -44,7 +44,7 @@ async function harness() {
       ...directoryMeter('m1', payee(1)),
       keys: [{ publicKey: OLD, validFromMs: 0, revokedFromMs }, ...(rotatedAtMs === undefined ? [] : [{ publicKey: NEW, validFromMs: rotatedAtMs, revokedFromMs: null }])],
     });
-  const claimsOf = (batchId: bigint) => queries.getBatch(batchId)!.claims.map((c) => [c.meterId, c.exportWh, c.pricing.flags]);
+  const claimsOf = (batchId: bigint) => queries.getBatch(batchId)!.claims.map((c) => [c.meterId, c.exportWh, c.flags]);
   return { chain, clock, directory, keyRevoked, rejected, revoke, claimsOf };
 }
 
