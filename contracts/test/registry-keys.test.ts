@@ -209,12 +209,14 @@ describe('sandbox clock and horizon', () => {
     const wallAnchorMs = t * 1000;
     const sandboxAnchorMs = 1_795_316_400_000; // 2026-11-22T10:00:00+07:00
     const set = await f.deployer.setSandboxClock({ wallAnchorMs, sandboxAnchorMs, speed: 60 });
+    gas.setSandboxClock = set.gasUsed.toString();
     expect(events(set)).toEqual([{ name: 'SandboxClockChanged', args: { wallAnchorMs: BigInt(wallAnchorMs), sandboxAnchorMs: BigInt(sandboxAnchorMs), speed: 60n } }]);
     await at(t + 10); // 10 wall seconds = 600 sandbox seconds
     await expectRevert(f.operator.rotateKey({ meterId: ID, publicKey: KEY2, validFromSec: 1_795_316_400 + 599, reason: 'x' }), 'MeterRegistryKeyValidFromInPast', [ID, 1_795_316_999n, 1_795_317_000n]);
     await rpc(anvil.rpcUrl, 'evm_mine');
     expect(await f.reader.registryClock()).toEqual({ wallAnchorMs, sandboxAnchorMs, speed: 60, nowSec: 1_795_317_000, keyRotationHorizonSeconds: HORIZON });
     const horizon = await f.deployer.setKeyRotationHorizon(3600);
+    gas.setKeyRotationHorizon = horizon.gasUsed.toString();
     expect(events(horizon)).toEqual([{ name: 'KeyRotationHorizonChanged', args: { horizonSeconds: 3600n } }]);
     await at(t + 1);
     await expectRevert(f.operator.rotateKey({ meterId: ID, publicKey: KEY2, validFromSec: 1_795_317_060 + 3601, reason: 'x' }), 'MeterRegistryKeyValidFromBeyondHorizon', [ID, 1_795_320_661n, 1_795_320_660n]);
