@@ -12,24 +12,39 @@ contract MeterRegistry is IMeterRegistry, AccessControl {
     bytes32 public constant REGULATOR_ROLE = keccak256("REGULATOR_ROLE");
 
     struct Record {
-        bytes publicKey;
-        uint64 keyValidFrom;
         address payee;
         uint32 capacityW;
         uint64 registeredAt;
         bool registered;
         bool suspended;
         bool suspendedByRegulator;
+        /// @dev whether the scheduled (not yet in force) key was set by the regulator
+        bool rotationByRegulator;
         uint64 suspendedFrom;
     }
 
+    /// @dev sandbox ms = sandboxAnchorMs + (block ms - wallAnchorMs) * speed (cli/src/clock-anchor.ts)
+    struct SandboxClock {
+        uint64 wallAnchorMs;
+        uint64 sandboxAnchorMs;
+        uint32 speed;
+    }
+
     mapping(bytes32 meterKey => Record) private _meters;
-    /// @dev Key history per meter, oldest first; the last one is `Record.publicKey`.
+    /// @dev Key history per meter, oldest first, validFrom strictly increasing; at most the last one
+    /// is scheduled (validFrom after sandbox now).
     mapping(bytes32 meterKey => MeterKey[]) private _keys;
     string[] private _ids;
+    SandboxClock private _clock;
+    /// @inheritdoc IMeterRegistry
+    uint64 public keyRotationHorizonSeconds;
 
+    /// @param admin DEFAULT_ADMIN_ROLE; the clock starts as the chain's own (speed 1) and the rotation
+    /// horizon at 30 days until the admin sets them.
     constructor(address admin) {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _clock = SandboxClock({wallAnchorMs: 0, sandboxAnchorMs: 0, speed: 1});
+        keyRotationHorizonSeconds = 30 days;
     }
 
     /// @inheritdoc IMeterRegistry
@@ -38,21 +53,18 @@ contract MeterRegistry is IMeterRegistry, AccessControl {
         onlyRole(OPERATOR_ROLE)
     {
         _checkMeterId(meterId);
-        Record storage r = _meters[keccak256(bytes(meterId))];
+        bytes32 h = keccak256(bytes(meterId));
+        Record storage r = _meters[h];
         if (r.registered) revert MeterRegistryAlreadyRegistered(meterId);
-        // SEC1 2.3.3: a compressed point is 0x02 or 0x03 followed by the 32-byte x coordinate.
-        if (publicKey.length != 33 || (publicKey[0] != 0x02 && publicKey[0] != 0x03)) {
-            revert MeterRegistryInvalidPublicKey(meterId, publicKey.length);
-        }
+        _checkKey(meterId, publicKey);
         if (payee == address(0)) revert MeterRegistryZeroPayee(meterId);
         if (capacityW == 0) revert MeterRegistryZeroCapacity(meterId);
 
-        r.publicKey = publicKey;
         r.payee = payee;
         r.capacityW = capacityW;
         r.registeredAt = uint64(block.timestamp);
         r.registered = true;
-        _keys[keccak256(bytes(meterId))].push(MeterKey({publicKey: publicKey, validFrom: 0, revokedFrom: 0}));
+        _keys[h].push(MeterKey({publicKey: publicKey, validFrom: 0, revokedFrom: 0}));
         _ids.push(meterId);
         emit MeterRegistered(meterId, meterId, publicKey, payee, capacityW);
     }
@@ -61,7 +73,11 @@ contract MeterRegistry is IMeterRegistry, AccessControl {
     function suspendMeter(string calldata meterId, uint64 fromTime, bytes32 reasonHash) external {
         bool byRegulator = _checkOperatorOrRegulator();
         Record storage r = _known(meterId);
-        if (r.suspended) revert MeterRegistryAlreadySuspended(meterId, r.suspendedFrom);
+        // The regulator's word wins: its suspension replaces the operator's (which might lie far in
+        // the future); nothing replaces the regulator's, and the operator cannot replace its own.
+        if (r.suspended && !(byRegulator && !r.suspendedByRegulator)) {
+            revert MeterRegistryAlreadySuspended(meterId, r.suspendedFrom);
+        }
         r.suspended = true;
         r.suspendedByRegulator = byRegulator;
         r.suspendedFrom = fromTime;
@@ -85,29 +101,77 @@ contract MeterRegistry is IMeterRegistry, AccessControl {
 
     /// @inheritdoc IMeterRegistry
     function rotateKey(string calldata meterId, bytes calldata publicKey, uint64 validFrom, bytes32 reasonHash) external {
-        _checkOperatorOrRegulator();
+        bool byRegulator = _checkOperatorOrRegulator();
         Record storage r = _known(meterId);
-        if (publicKey.length != 33 || (publicKey[0] != 0x02 && publicKey[0] != 0x03)) {
-            revert MeterRegistryInvalidPublicKey(meterId, publicKey.length);
-        }
+        _checkKey(meterId, publicKey);
+        uint64 now_ = _sandboxNow();
+        if (validFrom == 0) validFrom = now_;
+        // Not back-dated: readings already accepted keep the key that signed them.
+        if (validFrom < now_) revert MeterRegistryKeyValidFromInPast(meterId, validFrom, now_);
+        // Not far ahead: a rotation scheduled years away must not hold the key history hostage.
+        uint64 latest = now_ + keyRotationHorizonSeconds;
+        if (validFrom > latest) revert MeterRegistryKeyValidFromBeyondHorizon(meterId, validFrom, latest);
+        MeterKey[] storage keys = _keys[keccak256(bytes(meterId))];
+        if (keys[keys.length - 1].validFrom > now_) _cancelScheduled(meterId, r, keys, byRegulator, reasonHash);
         // Keys follow each other in time, so every reading time has exactly one key.
-        if (validFrom <= r.keyValidFrom) revert MeterRegistryKeyNotAfterCurrent(meterId, r.keyValidFrom, validFrom);
-        r.publicKey = publicKey;
-        r.keyValidFrom = validFrom;
-        _keys[keccak256(bytes(meterId))].push(MeterKey({publicKey: publicKey, validFrom: validFrom, revokedFrom: 0}));
+        uint64 inForceFrom = keys[keys.length - 1].validFrom;
+        if (validFrom <= inForceFrom) revert MeterRegistryKeyNotAfterCurrent(meterId, inForceFrom, validFrom);
+        keys.push(MeterKey({publicKey: publicKey, validFrom: validFrom, revokedFrom: 0}));
+        r.rotationByRegulator = byRegulator;
         emit MeterKeyRotated(meterId, meterId, publicKey, validFrom, reasonHash, msg.sender);
+    }
+
+    /// @inheritdoc IMeterRegistry
+    function cancelRotation(string calldata meterId, bytes32 reasonHash) external {
+        bool byRegulator = _checkOperatorOrRegulator();
+        Record storage r = _known(meterId);
+        MeterKey[] storage keys = _keys[keccak256(bytes(meterId))];
+        if (keys.length == 1 || keys[keys.length - 1].validFrom <= _sandboxNow()) {
+            revert MeterRegistryNoRotationScheduled(meterId);
+        }
+        _cancelScheduled(meterId, r, keys, byRegulator, reasonHash);
     }
 
     /// @inheritdoc IMeterRegistry
     function revokeKey(string calldata meterId, uint64 fromTime, bytes32 reasonHash) external {
         _checkOperatorOrRegulator();
-        Record storage r = _known(meterId);
-        MeterKey[] storage keys = _keys[keccak256(bytes(meterId))];
-        MeterKey storage current = keys[keys.length - 1];
-        if (current.revokedFrom != 0) revert MeterRegistryKeyAlreadyRevoked(meterId, current.revokedFrom);
+        _known(meterId);
         // 0 means "not revoked": a revocation from time 0 is stored as 1 (still before any reading).
-        current.revokedFrom = fromTime == 0 ? 1 : fromTime;
-        emit MeterKeyRevoked(meterId, meterId, r.publicKey, current.revokedFrom, reasonHash, msg.sender);
+        if (fromTime == 0) fromTime = 1;
+        MeterKey[] storage keys = _keys[keccak256(bytes(meterId))];
+        // The key in force at fromTime, not the newest: a scheduled rotation must not shield the
+        // leaked key that signs today. keys[0].validFrom is 0, so the search always ends.
+        uint256 i = keys.length - 1;
+        while (keys[i].validFrom > fromTime) --i;
+        MeterKey storage key = keys[i];
+        // Only earlier: a revocation never gives a key back readings it already lost.
+        if (key.revokedFrom != 0 && key.revokedFrom <= fromTime) revert MeterRegistryKeyAlreadyRevoked(meterId, key.revokedFrom);
+        key.revokedFrom = fromTime;
+        emit MeterKeyRevoked(meterId, meterId, key.publicKey, fromTime, reasonHash, msg.sender);
+    }
+
+    /// @inheritdoc IMeterRegistry
+    function setSandboxClock(uint64 wallAnchorMs, uint64 sandboxAnchorMs, uint32 speed) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (speed == 0) revert MeterRegistryInvalidClock(speed);
+        _clock = SandboxClock({wallAnchorMs: wallAnchorMs, sandboxAnchorMs: sandboxAnchorMs, speed: speed});
+        emit SandboxClockChanged(wallAnchorMs, sandboxAnchorMs, speed);
+    }
+
+    /// @inheritdoc IMeterRegistry
+    function setKeyRotationHorizon(uint64 horizonSeconds) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        keyRotationHorizonSeconds = horizonSeconds;
+        emit KeyRotationHorizonChanged(horizonSeconds);
+    }
+
+    /// @inheritdoc IMeterRegistry
+    function sandboxNow() external view returns (uint64) {
+        return _sandboxNow();
+    }
+
+    /// @inheritdoc IMeterRegistry
+    function sandboxClock() external view returns (uint64 wallAnchorMs, uint64 sandboxAnchorMs, uint32 speed) {
+        SandboxClock memory c = _clock;
+        return (c.wallAnchorMs, c.sandboxAnchorMs, c.speed);
     }
 
     /// @inheritdoc IMeterRegistry
@@ -156,16 +220,55 @@ contract MeterRegistry is IMeterRegistry, AccessControl {
         }
     }
 
+    /// @dev Pops the scheduled key; the regulator's schedule is the regulator's to change.
+    function _cancelScheduled(
+        string calldata meterId,
+        Record storage r,
+        MeterKey[] storage keys,
+        bool byRegulator,
+        bytes32 reasonHash
+    ) private {
+        if (r.rotationByRegulator && !byRegulator) revert AccessControlUnauthorizedAccount(msg.sender, REGULATOR_ROLE);
+        MeterKey storage scheduled = keys[keys.length - 1];
+        emit MeterKeyRotationCancelled(meterId, meterId, scheduled.publicKey, scheduled.validFrom, reasonHash, msg.sender);
+        keys.pop();
+        r.rotationByRegulator = false;
+    }
+
+    function _sandboxNow() private view returns (uint64) {
+        SandboxClock memory c = _clock;
+        uint256 wallMs = block.timestamp * 1000;
+        uint256 sandboxMs = wallMs >= c.wallAnchorMs
+            ? c.sandboxAnchorMs + (wallMs - c.wallAnchorMs) * c.speed
+            : _floorSub(c.sandboxAnchorMs, (c.wallAnchorMs - wallMs) * c.speed);
+        return uint64(sandboxMs / 1000);
+    }
+
+    function _floorSub(uint256 a, uint256 b) private pure returns (uint256) {
+        return a > b ? a - b : 0;
+    }
+
+    /// @dev SEC1 2.3.3: a compressed point is 0x02 or 0x03 followed by the 32-byte x coordinate.
+    function _checkKey(string calldata meterId, bytes calldata publicKey) private pure {
+        if (publicKey.length != 33 || (publicKey[0] != 0x02 && publicKey[0] != 0x03)) {
+            revert MeterRegistryInvalidPublicKey(meterId, publicKey.length);
+        }
+    }
+
     function _known(string calldata meterId) private view returns (Record storage r) {
         r = _meters[keccak256(bytes(meterId))];
         if (!r.registered) revert MeterRegistryUnknownMeter(meterId);
     }
 
+    /// @dev The key in force at sandbox now: the newest one unless it is still scheduled.
     function _view(string memory meterId, Record storage r) private view returns (Meter memory) {
+        MeterKey[] storage keys = _keys[keccak256(bytes(meterId))];
+        uint256 i = keys.length - 1;
+        if (i > 0 && keys[i].validFrom > _sandboxNow()) --i;
         return Meter({
             meterId: meterId,
-            publicKey: r.publicKey,
-            keyValidFrom: r.keyValidFrom,
+            publicKey: keys[i].publicKey,
+            keyValidFrom: keys[i].validFrom,
             payee: r.payee,
             capacityW: r.capacityW,
             registeredAt: r.registeredAt,

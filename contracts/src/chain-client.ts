@@ -101,6 +101,7 @@ const WRITE_NAMES = {
   registerMeter: true, suspendMeter: true, reactivateMeter: true, submitBatch: true, freezeBatch: true, approveBatch: true,
   rejectBatch: true, pause: true, unpause: true, setLimits: true, setChallengeWindow: true, withdraw: true, withdrawMany: true, fundEscrow: true,
   mint: true, transferToken: true, endSandbox: true, rotateKey: true, revokeKey: true,
+  cancelRotation: true, setSandboxClock: true, setKeyRotationHorizon: true,
 } satisfies Record<keyof ChainWrites, true>;
 
 function readOnlyWrites(): ChainWrites {

@@ -32,6 +32,9 @@ export interface ChainEventArgs {
   MeterReactivated: { meterIdHash: Hex; meterId: string; reasonHash: Hex; reactivatedBy: Hex };
   MeterKeyRotated: { meterIdHash: Hex; meterId: string; publicKey: Hex; validFrom: bigint; reasonHash: Hex; rotatedBy: Hex };
   MeterKeyRevoked: { meterIdHash: Hex; meterId: string; publicKey: Hex; fromTime: bigint; reasonHash: Hex; revokedBy: Hex };
+  MeterKeyRotationCancelled: { meterIdHash: Hex; meterId: string; publicKey: Hex; validFrom: bigint; reasonHash: Hex; cancelledBy: Hex };
+  SandboxClockChanged: { wallAnchorMs: bigint; sandboxAnchorMs: bigint; speed: bigint };
+  KeyRotationHorizonChanged: { horizonSeconds: bigint };
   RoleGranted: { role: Hex; account: Hex; sender: Hex };
   RoleRevoked: { role: Hex; account: Hex; sender: Hex };
   RoleAdminChanged: { role: Hex; previousAdminRole: Hex; newAdminRole: Hex };

@@ -3,7 +3,7 @@ import { Contract, getAddress, type JsonRpcProvider } from 'ethers';
 import { hexToBytes, type Hex } from '@feedin/protocol/hex';
 import { contractInterface } from './contract-interfaces.js';
 import { decodeEvents, type ChainEvent } from './chain-events.js';
-import type { Deployment, OnChainBatch, OnChainBatchStatus, RegisteredMeter, RegisteredMeterKey, SettlementLimits } from './chain-types.js';
+import type { Deployment, OnChainBatch, OnChainBatchStatus, RegisteredMeter, RegisteredMeterKey, RegistryClock, SettlementLimits } from './chain-types.js';
 
 export interface BatchSubmission {
   batchId: bigint;
@@ -33,6 +33,8 @@ export interface ChainReads {
   meters(): Promise<RegisteredMeter[]>;
   /** every key the meter had, oldest first; undefined for an unknown meter */
   meterKeys(meterId: string): Promise<RegisteredMeterKey[] | undefined>;
+  /** the registry's sandbox clock (rotation times are judged by it) and its sandbox now at the latest block */
+  registryClock(): Promise<RegistryClock>;
   nextBatchId(): Promise<bigint>;
   batch(batchId: bigint): Promise<OnChainBatch | undefined>;
   isFinal(batchId: bigint): Promise<boolean>;
@@ -153,6 +155,14 @@ export function createChainReads(provider: JsonRpcProvider, deployment: Deployme
     tokenBalance: (account) => token.getFunction('balanceOf')(account),
     paused: () => settlement.getFunction('paused')(),
     pausedSeconds: async () => BigInt(await settlement.getFunction('pausedSeconds')()),
+    async registryClock() {
+      const [[wallAnchorMs, sandboxAnchorMs, speed], nowSec, horizon] = await Promise.all([
+        registry.getFunction('sandboxClock')() as Promise<[bigint, bigint, bigint]>,
+        registry.getFunction('sandboxNow')() as Promise<bigint>,
+        registry.getFunction('keyRotationHorizonSeconds')() as Promise<bigint>,
+      ]);
+      return { wallAnchorMs: Number(wallAnchorMs), sandboxAnchorMs: Number(sandboxAnchorMs), speed: Number(speed), nowSec: Number(nowSec), keyRotationHorizonSeconds: Number(horizon) };
+    },
     async sandboxEnd() {
       const end = Number(await settlement.getFunction('sandboxEnd')());
       return end === 0 ? null : end;

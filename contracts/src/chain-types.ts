@@ -93,3 +93,13 @@ export interface SettlementLimits {
 }
 
 export const NO_CAP = (1n << 256n) - 1n;
+
+/** MeterRegistry's sandbox clock: sandbox ms = sandboxAnchorMs + (block ms − wallAnchorMs) × speed. */
+export interface RegistryClock {
+  wallAnchorMs: number;
+  sandboxAnchorMs: number;
+  speed: number;
+  /** sandbox now (unix s) at the latest block */
+  nowSec: number;
+  keyRotationHorizonSeconds: number;
+}

@@ -10,10 +10,17 @@ export interface ChainWrites {
   /** `fromSec`: unix seconds (sandbox time) from which the meter's readings are refused */
   suspendMeter(parameters: { meterId: string; fromSec: number; reason: string }): Promise<SentTransaction>;
   reactivateMeter(parameters: { meterId: string; reason: string }): Promise<SentTransaction>;
-  /** the new key signs readings with TM ≥ `validFromSec` (unix s, sandbox time) */
+  /** the new key signs readings with TM ≥ `validFromSec` (unix s, sandbox time; 0 = the registry's
+   * sandbox now); it must lie within [now, now + horizon]; replaces a still-scheduled rotation */
   rotateKey(parameters: { meterId: string; publicKey: Uint8Array | Hex; validFromSec: number; reason: string }): Promise<SentTransaction>;
-  /** readings signed with the current key with TM ≥ `fromSec` are refused */
+  /** withdraws a scheduled (not yet in force) rotation */
+  cancelRotation(parameters: { meterId: string; reason: string }): Promise<SentTransaction>;
+  /** readings signed with the key in force at `fromSec` with TM ≥ `fromSec` are refused and not paid */
   revokeKey(parameters: { meterId: string; fromSec: number; reason: string }): Promise<SentTransaction>;
+  /** DEFAULT_ADMIN_ROLE: the sandbox clock the registry judges rotation times by */
+  setSandboxClock(clock: { wallAnchorMs: number; sandboxAnchorMs: number; speed: number }): Promise<SentTransaction>;
+  /** DEFAULT_ADMIN_ROLE: how far ahead (sandbox seconds) a rotation may be scheduled */
+  setKeyRotationHorizon(seconds: number): Promise<SentTransaction>;
   submitBatch(parameters: SubmitBatchParameters): Promise<SentTransaction>;
   freezeBatch(batchId: bigint, reason: string): Promise<SentTransaction>;
   approveBatch(batchId: bigint, reason: string): Promise<SentTransaction>;
@@ -62,6 +69,15 @@ export function createChainWrites(sender: TransactionSender, deployment: Deploym
     rotateKey({ meterId, publicKey, validFromSec, reason }) {
       const key = typeof publicKey === 'string' ? publicKey : bytesToHex(publicKey);
       return call(deployment.registry, registry.encodeFunctionData('rotateKey', [meterId, key, validFromSec, reasonHash(reason)]), `rotateKey ${meterId}`);
+    },
+    cancelRotation({ meterId, reason }) {
+      return call(deployment.registry, registry.encodeFunctionData('cancelRotation', [meterId, reasonHash(reason)]), `cancelRotation ${meterId}`);
+    },
+    setSandboxClock({ wallAnchorMs, sandboxAnchorMs, speed }) {
+      return call(deployment.registry, registry.encodeFunctionData('setSandboxClock', [wallAnchorMs, sandboxAnchorMs, speed]), 'setSandboxClock');
+    },
+    setKeyRotationHorizon(seconds) {
+      return call(deployment.registry, registry.encodeFunctionData('setKeyRotationHorizon', [seconds]), 'setKeyRotationHorizon');
     },
     revokeKey({ meterId, fromSec, reason }) {
       return call(deployment.registry, registry.encodeFunctionData('revokeKey', [meterId, fromSec, reasonHash(reason)]), `revokeKey ${meterId}`);

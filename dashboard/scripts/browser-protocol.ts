@@ -6,3 +6,4 @@ export { keccak256 } from '../../protocol/src/keccak.js';
 export { bytesToHex, hexToBytes, utf8 } from '../../protocol/src/hex.js';
 export { decodePublicKey } from '../../protocol/src/public-key.js';
 export { METER_ID_SOURCE } from '../../protocol/src/meter-id.js';
+export { keyPeriodFromSeconds } from '../../protocol/src/key-history.js';

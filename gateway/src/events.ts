@@ -15,6 +15,8 @@ export interface GatewayEventMap {
   'batch.status': { batchId: string; status: string };
   'batch.rejected': { batchId: string; reason: string };
   'settlement.error': { batchId: string | null; detail: string };
+  /** a batch on chain, still rejectable, pays a reading signed with a key revoked at its TM */
+  'settlement.key-revoked': { batchId: string; meterId: string; detail: string };
 }
 
 export type GatewayEventName = keyof GatewayEventMap;

@@ -1,7 +1,9 @@
 // The audit bundle: everything needed to check one paid claim without trusting the gateway,
 // and the pure checks that the CLI (`feedin audit verify`) and the browser both run. What only
 // the chain can tell (the meter key in the registry, the root stored for the batch) is passed
-// in by the caller, who reads it from the chain itself.
+// in by the caller, who reads it from the chain itself. Each reading is checked with the key valid
+// at its TM (the key-history rule, ./key-history.ts), so claims from before a rotation still pass
+// and a reading signed by a key revoked at its time fails `key-valid-at-tm`.
 import { claimAmount } from './amount.js';
 import { auditBundleShapeProblem } from './audit-bundle-shape.js';
 import { payloadDigest } from './digest.js';
@@ -10,6 +12,7 @@ import { CLAIM_LEAF_TYPES, claimLeafHash, claimLeafValues, verifyMerkleProof, ty
 import { parseOcmf } from './ocmf-parse.js';
 import { readingFromRecord, type MeterReading } from './ocmf-reading.js';
 import { verifyOcmf } from './ocmf-verify.js';
+import { keyAt, singleKeyHistory, type KeyPeriod } from './key-history.js';
 import { decodePublicKey, type Curve, type PublicKey } from './public-key.js';
 
 export interface AuditBundle {
@@ -45,6 +48,7 @@ export interface AuditCheck {
 export const AUDIT_CHECKS = [
   'bundle-shape',
   'meter-key',
+  'key-valid-at-tm',
   'opening-signature',
   'closing-signature',
   'opening-digest',
@@ -66,13 +70,21 @@ const ENERGY_CAP_FLAG = 'interval-export-cap';
 
 type Add = (name: AuditCheckName, ok: boolean, detail: string) => void;
 
+export interface CheckAuditBundleOptions {
+  /** the meter's key history read from the chain registry (MeterRegistry.meterKeys), oldest first */
+  keyHistory?: readonly KeyPeriod[];
+  /** a single registry key valid forever (a registry without history); ignored when keyHistory is given */
+  publicKey?: PublicKey;
+  claimsRootOnChain?: Hex;
+}
+
 /**
- * Checks one claim of a batch down to the meter's signed bytes. `publicKey` should be the meter key
- * read from the chain registry and `claimsRootOnChain` the root the settlement contract stores for
- * the batch; without them 'meter-key' and 'root-on-chain' fail as "not checked", so `ok` is only
+ * Checks one claim of a batch down to the meter's signed bytes. `keyHistory` should be the meter's
+ * keys read from the chain registry and `claimsRootOnChain` the root the settlement contract stores
+ * for the batch; without them 'meter-key' and 'root-on-chain' fail as "not checked", so `ok` is only
  * true for a fully independent audit. Never throws: bad input gives failed checks.
  */
-export function checkAuditBundle(bundle: unknown, opts: { publicKey?: PublicKey; claimsRootOnChain?: Hex } = {}): { ok: boolean; checks: AuditCheck[] } {
+export function checkAuditBundle(bundle: unknown, opts: CheckAuditBundleOptions = {}): { ok: boolean; checks: AuditCheck[] } {
   const results = new Map<AuditCheckName, AuditCheck>();
   const add: Add = (name, ok, detail) => void results.set(name, { name, ok, detail });
   try {
@@ -87,30 +99,43 @@ export function checkAuditBundle(bundle: unknown, opts: { publicKey?: PublicKey;
   return { ok: checks.every((c) => c.ok), checks };
 }
 
-function runChecks(b: AuditBundle, opts: { publicKey?: PublicKey; claimsRootOnChain?: Hex }, add: Add): void {
+function runChecks(b: AuditBundle, opts: CheckAuditBundleOptions, add: Add): void {
   const c = b.claim;
-  const key = meterKey(b, opts.publicKey, add);
+  const keys = meterKeys(b, opts, add);
 
   const readings: Partial<Record<'opening' | 'closing', MeterReading>> = {};
   const problems: string[] = [];
+  const keyProblems: string[] = [];
+  const keyNotes: string[] = [];
   for (const which of ['opening', 'closing'] as const) {
     const record = parseOcmf(b.readings[which]);
     if (!record.ok) {
       add(`${which}-signature`, false, `${record.reason}: ${record.detail}`);
       add(`${which}-digest`, false, `the ${which} reading is not an OCMF record`);
       problems.push(`${which} reading: ${record.reason}`);
+      keyProblems.push(`${which}: not an OCMF record`);
       continue;
     }
+    const reading = readingFromRecord(record.value);
+    // The key valid at the reading's TM signs it; a revoked one still verifies the bytes, but
+    // fails key-valid-at-tm (DESIGN "Key history": no payment from a revoked key's readings).
+    const at = keys && reading.ok ? keyAt(keys, reading.value.timestampMs) : undefined;
+    const key = at && (at.ok || at.reason === 'key-revoked') ? at.key.publicKey : undefined;
+    if (!keys) keyProblems.push(`${which}: no key history`);
+    else if (!reading.ok) keyProblems.push(`${which}: no reading time (${reading.reason})`);
+    else if (at && !at.ok) keyProblems.push(`${which} PG ${reading.value.pagination}: ${at.reason}: ${at.detail}`);
+    else if (at?.ok) keyNotes.push(`${which} PG ${reading.value.pagination} at ${iso(reading.value.timestampMs)}: key valid from ${iso(at.key.validFromMs)}`);
     const verdict = key ? verifyOcmf(record.value, key) : undefined;
     add(`${which}-signature`, verdict?.ok === true, !verdict ? 'no usable meter key' : verdict.ok ? `signed by the meter key (${record.value.signature.algorithm})` : `${verdict.reason}: ${verdict.detail}`);
     // DESIGN: claim digests are SHA-256 of the payload bytes exactly as the meter signed them.
     const digest = payloadDigest(record.value.payloadText);
     const expected = (which === 'opening' ? c.openingDigest : c.closingDigest).toLowerCase();
     add(`${which}-digest`, digest === expected, digest === expected ? digest : `payload digest ${digest} ≠ claim ${expected}`);
-    const reading = readingFromRecord(record.value);
     if (reading.ok) readings[which] = reading.value;
     else problems.push(`${which} reading: ${reading.reason}: ${reading.detail}`);
   }
+
+  add('key-valid-at-tm', keyProblems.length === 0, keyProblems.length === 0 ? `${keyNotes.join('; ')}; not revoked` : keyProblems.join('; '));
 
   const { opening, closing } = readings;
   const startMs = Number(c.intervalStartSec) * 1000;
@@ -133,14 +158,18 @@ function runChecks(b: AuditBundle, opts: { publicKey?: PublicKey; claimsRootOnCh
   checkLeafAndProof(b, opts.claimsRootOnChain, add);
 }
 
-function meterKey(b: AuditBundle, chainKey: PublicKey | undefined, add: Add): PublicKey | undefined {
-  if (chainKey) {
-    add('meter-key', true, `key from the chain registry (${chainKey.curve})`);
-    return chainKey;
+function meterKeys(b: AuditBundle, opts: CheckAuditBundleOptions, add: Add): readonly KeyPeriod[] | undefined {
+  if (opts.keyHistory && opts.keyHistory.length > 0) {
+    add('meter-key', true, `key history from the chain registry (${opts.keyHistory.length} key${opts.keyHistory.length === 1 ? '' : 's'})`);
+    return opts.keyHistory;
+  }
+  if (opts.publicKey) {
+    add('meter-key', true, `key from the chain registry (${opts.publicKey.curve})`);
+    return singleKeyHistory(opts.publicKey);
   }
   const decoded = decodePublicKey(b.meter.publicKey, b.meter.curve);
   add('meter-key', false, `not checked: no key from the chain registry; the bundle's own key ${decoded.ok ? 'is used for the signature checks' : `is unusable (${decoded.detail})`}`);
-  return decoded.ok ? decoded.value : undefined;
+  return decoded.ok ? singleKeyHistory(decoded.value) : undefined;
 }
 
 function checkPricing(b: AuditBundle, add: Add): void {

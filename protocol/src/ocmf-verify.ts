@@ -20,6 +20,12 @@ const ALGORITHMS: Record<string, { curve: Curve; hash: (m: Uint8Array) => Uint8A
 
 export const SUPPORTED_ALGORITHMS = Object.keys(ALGORITHMS);
 
+/** The curve an OCMF `SA` names, or undefined for one we do not verify. A key without a curve of
+ * its own (raw X‖Y, a SEC1 point) is read on this curve (decodePublicKey's hint). */
+export function curveOfAlgorithm(algorithm: string): Curve | undefined {
+  return Object.hasOwn(ALGORITHMS, algorithm) ? ALGORITHMS[algorithm]!.curve : undefined;
+}
+
 /** Verifies a DER ECDSA signature over `message` (hashed here). `lowS` rejects malleable high-s
  * signatures (feedin devices always emit low-s; other vendors' records may not). */
 export function verifyDerSignature(

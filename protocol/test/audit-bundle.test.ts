@@ -95,6 +95,28 @@ describe('checkAuditBundle', () => {
     expect(result.checks.find((c) => c.name === 'opening-signature')!.ok).toBe(true); // with the bundle's own key
   });
 
+  it('checks each reading with the key valid at its TM from the chain key history (rotation, revocation)', () => {
+    const { bundle, root } = makeBundle();
+    const ms = (sec: bigint) => Number(sec) * 1000;
+    const later = { curve: 'secp256k1' as const, point: publicKeyFromPrivate(generatePrivateKey()) };
+    // rotated after the claim: the old key still signs both readings (a claim from before a rotation passes)
+    const rotatedAfter = [
+      { publicKey: chainKey, validFromMs: 0, revokedFromMs: null },
+      { publicKey: later, validFromMs: ms(END_SEC) + 1, revokedFromMs: null },
+    ];
+    expect(failed(checkAuditBundle(bundle, { keyHistory: rotatedAfter, claimsRootOnChain: root }))).toEqual([]);
+    // rotated inside the interval: the closing reading had to be signed by the new key
+    const rotatedInside = [rotatedAfter[0]!, { ...rotatedAfter[1]!, validFromMs: ms(START_SEC) }];
+    expect(failed(checkAuditBundle(bundle, { keyHistory: rotatedInside, claimsRootOnChain: root }))).toEqual(['closing-signature']);
+    // the signing key revoked from the interval start: the signature verifies, the key does not hold
+    const revoked = [{ publicKey: chainKey, validFromMs: 0, revokedFromMs: ms(START_SEC) }];
+    const result = checkAuditBundle(bundle, { keyHistory: revoked, claimsRootOnChain: root });
+    expect(failed(result)).toEqual(['key-valid-at-tm']);
+    expect(result.checks.find((c) => c.name === 'key-valid-at-tm')!.detail).toBe(
+      `closing PG 42: key-revoked: the key valid at ${new Date(ms(END_SEC)).toISOString()} (from 1970-01-01T00:00:00.000Z) is revoked from ${new Date(ms(START_SEC)).toISOString()}`,
+    );
+  });
+
   it('names what a tampered claim breaks', () => {
     const { bundle, root } = makeBundle();
     const opts = { publicKey: chainKey, claimsRootOnChain: root };

@@ -1,12 +1,13 @@
 // feedin audit verify <bundle.json> [--rpc <url>]
 // An independent check of one paid claim: it trusts only the bundle's bytes and the chain. The
-// meter key comes from the on-chain registry and the claims root from the settlement contract;
+// meter's key history comes from the on-chain registry (each reading is checked with the key valid
+// at its TM) and the claims root from the settlement contract;
 // every other check is the pure one the browser runs too (@feedin/protocol/audit-bundle).
 import { parseArgs } from 'node:util';
 import { checkAuditBundle, type AuditBundle } from '@feedin/protocol/audit-bundle';
 import { bracketFindings } from '@feedin/protocol/plausibility';
 import { createChainClient } from '@feedin/contracts/chain-client';
-import type { PublicKey } from '@feedin/protocol/public-key';
+import { keyPeriodFromSeconds, type KeyPeriod } from '@feedin/protocol/key-history';
 import type { Hex } from '@feedin/protocol/hex';
 import { CliError } from '../cli-error.js';
 import { readInput } from '../read-input.js';
@@ -43,7 +44,7 @@ export async function audit(argv: string[]): Promise<number> {
 }
 
 interface ChainView {
-  publicKey?: PublicKey;
+  keyHistory?: KeyPeriod[];
   claimsRootOnChain?: Hex;
   /** installed capacity from the registry, for the export plausibility flag */
   capacityW?: number;
@@ -63,11 +64,12 @@ async function readChain(bundle: AuditBundle, rpcOverride: string | undefined): 
   const checks: ChainView['checks'] = [];
   const view: ChainView = { checks };
   try {
-    const meter = await chain.meter(bundle.claim.meterId);
-    if (meter) {
-      view.publicKey = { curve: 'secp256k1', point: meter.publicKey };
+    const [meter, keys] = await Promise.all([chain.meter(bundle.claim.meterId), chain.meterKeys(bundle.claim.meterId)]);
+    if (meter && keys) {
+      // Registry keys are secp256k1 (MeterRegistry: 33-byte SEC1 compressed points).
+      view.keyHistory = keys.map((k) => keyPeriodFromSeconds({ curve: 'secp256k1', point: k.publicKey }, k.validFromSec, k.revokedFromSec));
       view.capacityW = meter.capacityW;
-      checks.push({ name: 'registry-key', ok: true, detail: `meter ${meter.meterId} key read from registry ${chainInfo.registry}` });
+      checks.push({ name: 'registry-key', ok: true, detail: `meter ${meter.meterId}: ${keys.length} key(s) read from registry ${chainInfo.registry}` });
     } else checks.push({ name: 'registry-key', ok: false, detail: `meter ${bundle.claim.meterId} is not in registry ${chainInfo.registry}` });
     const batch = await chain.batch(BigInt(bundle.batch.batchId));
     if (batch) {

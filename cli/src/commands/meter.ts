@@ -1,4 +1,4 @@
-// feedin meter keygen | register | suspend | token
+// feedin meter keygen | register | suspend | token | rotate-key | cancel-rotation | revoke-key
 import { parseArgs } from 'node:util';
 import { readFile, writeFile } from 'node:fs/promises';
 import { generatePrivateKey, publicKeyFromPrivate, decodePublicKey } from '@feedin/protocol/public-key';
@@ -26,8 +26,10 @@ export async function meter(argv: string[]): Promise<number> {
       return rotateKey(rest);
     case 'revoke-key':
       return revokeKey(rest);
+    case 'cancel-rotation':
+      return cancelRotation(rest);
     default:
-      throw new CliError('usage: feedin meter keygen|register|suspend|token|rotate-key|revoke-key …');
+      throw new CliError('usage: feedin meter keygen|register|suspend|token|rotate-key|cancel-rotation|revoke-key …');
   }
 }
 
@@ -125,43 +127,73 @@ async function sandboxFrom(ctx: Awaited<ReturnType<typeof sandboxContext>>, from
   return ms;
 }
 
+/** --as operator|regulator: whose key signs a key change (the regulator overrides the operator's). */
+function keyActor(as: string | undefined): 'operator' | 'regulator' {
+  if (as === undefined || as === 'operator' || as === 'regulator') return as ?? 'operator';
+  throw new CliError(`--as: operator or regulator, got ${JSON.stringify(as)}`);
+}
+
 // Key rotation: the device keeps its pagination (PG) and signs with the new key from --from on;
-// readings taken before it are still checked with the old key.
+// readings taken before it are still checked with the old key. Without --from the registry's own
+// sandbox now is used (0 on chain), so the block's time cannot make "now" a back-dated rotation.
 async function rotateKey(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { id: { type: 'string' }, pubkey: { type: 'string' }, from: { type: 'string' }, reason: { type: 'string', default: 'key rotation' }, rpc: { type: 'string' } },
+    options: { id: { type: 'string' }, pubkey: { type: 'string' }, from: { type: 'string' }, reason: { type: 'string', default: 'key rotation' }, as: { type: 'string' }, rpc: { type: 'string' } },
   });
   const meterId = requireMeterId(values.id);
   if (!values.pubkey) throw new CliError('missing --pubkey <hex> (the new public key, from feedin meter keygen on the device)');
   const key = decodePublicKey(values.pubkey, 'secp256k1');
   if (!key.ok) throw new CliError(`--pubkey: ${key.reason}: ${key.detail}`);
   if (key.value.curve !== 'secp256k1') throw new CliError(`--pubkey: registry keys are secp256k1, got ${key.value.curve}`);
+  const role = keyActor(values.as);
   const ctx = await sandboxContext();
-  const fromMs = await sandboxFrom(ctx, values.from);
-  const { chain } = await sandboxChain(ctx, { rpcUrl: values.rpc, role: 'operator' });
+  const fromMs = values.from === undefined ? undefined : await sandboxFrom(ctx, values.from);
+  const { chain } = await sandboxChain(ctx, { rpcUrl: values.rpc, role });
   try {
     const compressed = secp256k1.Point.fromBytes(key.value.point).toBytes(true);
     // Whole seconds on chain, rounded up: the old key still covers everything before --from.
-    const validFromSec = Math.ceil(fromMs / 1000);
+    const validFromSec = fromMs === undefined ? 0 : Math.ceil(fromMs / 1000);
     const receipt = await chain.rotateKey({ meterId, publicKey: compressed, validFromSec, reason: values.reason! });
-    console.log(JSON.stringify({ meterId, validFrom: new Date(validFromSec * 1000).toISOString(), txHash: receipt.txHash, gasUsed: receipt.gasUsed.toString() }));
+    const rotated = receipt.events.find((e) => e.name === 'MeterKeyRotated')?.args as { validFrom: bigint } | undefined;
+    const cancelled = receipt.events.filter((e) => e.name === 'MeterKeyRotationCancelled').map((e) => new Date(Number((e.args as { validFrom: bigint }).validFrom) * 1000).toISOString());
+    const validFrom = new Date(Number(rotated?.validFrom ?? BigInt(validFromSec)) * 1000).toISOString();
+    console.log(JSON.stringify({ meterId, validFrom, replacedScheduled: cancelled, by: role, txHash: receipt.txHash, gasUsed: receipt.gasUsed.toString() }));
   } finally {
     chain.close();
   }
   return 0;
 }
 
-async function revokeKey(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { id: { type: 'string' }, from: { type: 'string' }, reason: { type: 'string', default: 'key revoked' }, rpc: { type: 'string' } } });
+async function cancelRotation(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { id: { type: 'string' }, reason: { type: 'string', default: 'rotation cancelled' }, as: { type: 'string' }, rpc: { type: 'string' } } });
   const meterId = requireMeterId(values.id);
+  const role = keyActor(values.as);
+  const ctx = await sandboxContext();
+  const { chain } = await sandboxChain(ctx, { rpcUrl: values.rpc, role });
+  try {
+    const receipt = await chain.cancelRotation({ meterId, reason: values.reason! });
+    const cancelled = receipt.events.find((e) => e.name === 'MeterKeyRotationCancelled')?.args as { validFrom: bigint } | undefined;
+    console.log(JSON.stringify({ meterId, cancelledValidFrom: cancelled ? new Date(Number(cancelled.validFrom) * 1000).toISOString() : null, by: role, txHash: receipt.txHash, gasUsed: receipt.gasUsed.toString() }));
+  } finally {
+    chain.close();
+  }
+  return 0;
+}
+
+// Revocation may be back-dated (--from in the past): readings signed with the key in force then
+// are refused and not paid from that time on (docs/governance.md "Meter key lifecycle").
+async function revokeKey(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { id: { type: 'string' }, from: { type: 'string' }, reason: { type: 'string', default: 'key revoked' }, as: { type: 'string' }, rpc: { type: 'string' } } });
+  const meterId = requireMeterId(values.id);
+  const role = keyActor(values.as);
   const ctx = await sandboxContext();
   const fromMs = await sandboxFrom(ctx, values.from);
-  const { chain } = await sandboxChain(ctx, { rpcUrl: values.rpc, role: 'operator' });
+  const { chain } = await sandboxChain(ctx, { rpcUrl: values.rpc, role });
   try {
     const fromSec = Math.floor(fromMs / 1000);
     const receipt = await chain.revokeKey({ meterId, fromSec, reason: values.reason! });
-    console.log(JSON.stringify({ meterId, revokedFrom: new Date(fromSec * 1000).toISOString(), txHash: receipt.txHash, gasUsed: receipt.gasUsed.toString() }));
+    console.log(JSON.stringify({ meterId, revokedFrom: new Date(fromSec * 1000).toISOString(), by: role, txHash: receipt.txHash, gasUsed: receipt.gasUsed.toString() }));
   } finally {
     chain.close();
   }

@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { parseOcmf } from '@feedin/protocol/ocmf-parse';
 import { decodePublicKey } from '@feedin/protocol/public-key';
-import { verifyOcmf } from '@feedin/protocol/ocmf-verify';
+import { curveOfAlgorithm, verifyOcmf } from '@feedin/protocol/ocmf-verify';
 import { readingFromRecord } from '@feedin/protocol/ocmf-reading';
 import { CliError } from '../cli-error.js';
 import { readInput } from '../read-input.js';
@@ -19,10 +19,12 @@ export async function ocmf(argv: string[]): Promise<number> {
   if (!values.pubkey) throw new CliError('missing --pubkey <key> (hex or base64: DER SubjectPublicKeyInfo, SEC1 point or raw X‖Y)');
   const text = (await readInput(positionals[0], 'OCMF reading')).replace(/\r?\n$/, '');
 
-  const key = decodePublicKey(values.pubkey);
-  if (!key.ok) return report(2, `unusable: ${key.reason}: ${key.detail}`);
   const record = parseOcmf(text);
   if (!record.ok) return report(2, `unusable: ${record.reason}: ${record.detail}`);
+  // A curve-less key (raw X‖Y, a SEC1 point: P-256 and secp256k1 look alike) is on the curve the
+  // record's SA names; a SubjectPublicKeyInfo names its own curve.
+  const key = decodePublicKey(values.pubkey, curveOfAlgorithm(record.value.signature.algorithm));
+  if (!key.ok) return report(2, `unusable: ${key.reason}: ${key.detail}`);
   const verdict = verifyOcmf(record.value, key.value);
   if (!verdict.ok) {
     const unusable = verdict.reason === 'unsupported-algorithm' || verdict.reason === 'malformed-signature';

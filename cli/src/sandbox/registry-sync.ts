@@ -5,15 +5,20 @@ import type { ChainClient } from '@feedin/contracts/chain-client';
 import type { RegisteredMeter, RegisteredMeterKey } from '@feedin/contracts/chain-types';
 import { decodePublicKey } from '@feedin/protocol/public-key';
 import { bytesToHex } from '@feedin/protocol/hex';
+import { keyPeriodFromSeconds } from '@feedin/protocol/key-history';
 import type { MutableMeterDirectory } from '@feedin/gateway/registry/meter-directory';
 
-function toDirectory(meter: RegisteredMeter, history: RegisteredMeterKey[] | undefined) {
+export function toDirectory(meter: RegisteredMeter, history: RegisteredMeterKey[] | undefined, log: (line: string) => void = () => {}) {
   const key = decodePublicKey(bytesToHex(meter.publicKey), 'secp256k1');
   if (!key.ok) return undefined;
-  // Key rotation/revocation: every key with its effective times (sandbox ms).
-  const keys = (history ?? []).flatMap((k) => {
+  // Key rotation/revocation: every key with its effective times (sandbox ms). A key that is not a
+  // point on the curve (the registry checks only its length and prefix) keeps its period, revoked
+  // from its start: dropping it would stretch the key before it over readings it never covered.
+  const keys = (history ?? []).map((k) => {
     const decoded = decodePublicKey(bytesToHex(k.publicKey), 'secp256k1');
-    return decoded.ok ? [{ publicKey: decoded.value, validFromMs: k.validFromSec * 1000, revokedFromMs: k.revokedFromSec === null ? null : k.revokedFromSec * 1000 }] : [];
+    if (decoded.ok) return keyPeriodFromSeconds(decoded.value, k.validFromSec, k.revokedFromSec);
+    log(`registry: meter ${meter.meterId}: the key from ${new Date(k.validFromSec * 1000).toISOString()} is unusable (${decoded.detail}); nothing it signs is accepted`);
+    return { ...keyPeriodFromSeconds({ curve: 'secp256k1' as const, point: k.publicKey }, k.validFromSec, null), revokedFromMs: k.validFromSec * 1000 };
   });
   return {
     keys,
@@ -33,7 +38,7 @@ export async function readRegistryInto(chain: ChainClient, directory: MutableMet
   // Concurrent calls: ethers sends them as one JSON-RPC batch.
   const histories = await Promise.all(meters.map((m) => chain.meterKeys(m.meterId)));
   for (const [i, meter] of meters.entries()) {
-    const entry = toDirectory(meter, histories[i]);
+    const entry = toDirectory(meter, histories[i], log);
     if (entry) directory.upsert(entry);
     else log(`registry: meter ${meter.meterId} has an unusable key; ignored`);
   }

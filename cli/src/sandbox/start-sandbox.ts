@@ -36,6 +36,7 @@ import { createDashboardPorts } from '@feedin/dashboard/gateway-ports';
 import { startEmbeddedChain, type ChainKeys } from './embedded-chain.js';
 import { startRpcChain } from './rpc-chain.js';
 import { syncRegistry } from './registry-sync.js';
+import { ensureRegistryClock } from './registry-clock.js';
 import { registerFleet } from './register-fleet.js';
 import { isLiveProcess } from './stale-process.js';
 
@@ -115,6 +116,7 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
     stack.push(() => progress.stop()); // pushed before the fleet, so it records the time after the fleet stopped
     log(`clock: sandbox time ${new Date(clock.nowMs()).toISOString()} at ${anchor.speed}× (${fresh ? 'new sandbox' : resumedFromMs !== undefined ? `resumed where it stopped, ${new Date(resumedFromMs).toISOString()}` : 'resumed'})`);
     if (outage) log(`clock: the sandbox was down from ${new Date(outage.fromMs).toISOString()} to ${new Date(outage.toMs).toISOString()} (sandbox time; at speed 1 it cannot pause)`);
+    await ensureRegistryClock(client(keys.deployer), anchor, log);
 
     const directory = createDirectory();
     const registry = await syncRegistry({ chain: gatewayChain, directory, log });
@@ -187,7 +189,7 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
     const auditLog = openAuditLog(auditLogPath(paths.root));
     const regulator = {
       actions: createRegulatorActions({ chain: client(keys.regulator), clock, auditLog, via: 'api' }),
-      status: () => readRegulatorStatus(gatewayChain, config),
+      status: () => readRegulatorStatus(gatewayChain, config, settlement.status().revokedKeyBatches),
       auditLog: () => auditLog.list(),
     };
     const app = createDashboardApp({

@@ -1,9 +1,10 @@
 // The in-browser audit (DESIGN: a household can verify its own payment without trusting the
 // gateway). The bundle comes from the gateway, but the two facts that make it trustworthy are
-// read from the chain RPC directly: the meter's key in the registry and the claims root stored
-// for the batch. Every other check is @feedin/protocol's checkAuditBundle, the same code the
-// CLI's `feedin audit verify` runs, bundled for the browser at build time.
-import { bytesToHex, checkAuditBundle, decodePublicKey, hexToBytes, keccak256, utf8 } from '/vendor/feedin-protocol.js';
+// read from the chain RPC directly: the meter's key history in the registry and the claims root
+// stored for the batch. Every other check is @feedin/protocol's checkAuditBundle (each reading with
+// the key valid at its TM), the same code the CLI's `feedin audit verify` runs, bundled for the
+// browser at build time.
+import { bytesToHex, checkAuditBundle, decodePublicKey, hexToBytes, keccak256, keyPeriodFromSeconds, utf8 } from '/vendor/feedin-protocol.js';
 
 const selector = (signature) => bytesToHex(keccak256(utf8(signature))).slice(0, 10);
 const word = (n) => BigInt(n).toString(16).padStart(64, '0');
@@ -27,15 +28,23 @@ async function ethCall(rpcUrl, method, params) {
   return body.result;
 }
 
-/** MeterRegistry.meter(string) → Meter{meterId, publicKey, …}: the key bytes, or undefined if not registered. */
-async function registryKey(rpcUrl, registry, meterId) {
+/** MeterRegistry.meterKeys(string) → MeterKey{bytes publicKey, uint64 validFrom, uint64 revokedFrom}[]
+ * (oldest first), ABI-decoded by hand; undefined if the meter is not registered. */
+async function registryKeys(rpcUrl, registry, meterId) {
   const registered = await ethCall(rpcUrl, 'eth_call', [{ to: registry, data: selector('isRegistered(string)') + encodeString(meterId) }, 'latest']);
   if (BigInt(registered) === 0n) return undefined;
-  const out = hexToBytes(await ethCall(rpcUrl, 'eth_call', [{ to: registry, data: selector('meter(string)') + encodeString(meterId) }, 'latest']));
+  const out = hexToBytes(await ethCall(rpcUrl, 'eth_call', [{ to: registry, data: selector('meterKeys(string)') + encodeString(meterId) }, 'latest']));
   const read = (at) => Number(BigInt(bytesToHex(out.slice(at, at + 32))));
-  const tuple = read(0); // the returned struct is dynamic: its head is an offset
-  const keyAt = tuple + read(tuple + 32); // second field: bytes publicKey
-  return out.slice(keyAt + 32, keyAt + 32 + read(keyAt));
+  const array = read(0); // a dynamic array: the head is an offset to its length
+  const count = read(array);
+  const heads = array + 32; // tuple offsets are relative to the first word after the length
+  const keys = [];
+  for (let i = 0; i < count; i++) {
+    const tuple = heads + read(heads + 32 * i);
+    const bytesAt = tuple + read(tuple); // first field: bytes publicKey (an offset within the tuple)
+    keys.push({ publicKey: out.slice(bytesAt + 32, bytesAt + 32 + read(bytesAt)), validFromSec: read(tuple + 32), revokedFromSec: read(tuple + 64) });
+  }
+  return keys;
 }
 
 /** Settlement.batch(uint64) → Batch (static struct): claimsRoot is its sixth word. */
@@ -54,11 +63,13 @@ export async function auditInBrowser(bundle) {
     try {
       const chainId = Number(BigInt(await ethCall(chain.rpcUrl, 'eth_chainId', [])));
       chainChecks.push({ name: 'chain-id', ok: chainId === chain.chainId, detail: `the RPC at ${chain.rpcUrl} is chain ${chainId}; the bundle says ${chain.chainId}` });
-      const key = await registryKey(chain.rpcUrl, chain.registry, bundle.claim.meterId);
-      if (key) {
-        const decoded = decodePublicKey(bytesToHex(key), 'secp256k1');
-        if (decoded.ok) opts.publicKey = decoded.value;
-        chainChecks.push({ name: 'registry-key', ok: decoded.ok, detail: decoded.ok ? `meter ${bundle.claim.meterId} key read from registry ${chain.registry}` : decoded.detail });
+      const keys = await registryKeys(chain.rpcUrl, chain.registry, bundle.claim.meterId);
+      if (keys) {
+        // Registry keys are secp256k1 (33-byte SEC1 compressed points); every one must decode.
+        const decoded = keys.map((k) => ({ k, key: decodePublicKey(bytesToHex(k.publicKey), 'secp256k1') }));
+        const bad = decoded.find((d) => !d.key.ok);
+        if (!bad) opts.keyHistory = decoded.map((d) => keyPeriodFromSeconds(d.key.value, d.k.validFromSec, d.k.revokedFromSec));
+        chainChecks.push({ name: 'registry-key', ok: !bad, detail: bad ? bad.key.detail : `meter ${bundle.claim.meterId}: ${keys.length} key(s) read from registry ${chain.registry}` });
       } else chainChecks.push({ name: 'registry-key', ok: false, detail: `meter ${bundle.claim.meterId} is not in registry ${chain.registry}` });
       opts.claimsRootOnChain = await chainClaimsRoot(chain.rpcUrl, chain.settlement, bundle.batch.batchId);
     } catch (error) {

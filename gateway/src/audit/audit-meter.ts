@@ -1,5 +1,6 @@
 // `feedin audit meter <id> --from --to`: one meter's chain of signed readings over a time range,
-// re-verified against the registry key, with every pagination gap (seen in the chain itself, not
+// each re-verified with the registry key valid at its TM (a reading signed by a key revoked at its
+// time is `key-revoked`), with every pagination gap (seen in the chain itself, not
 // taken from the gateway's word), every rejection, every claim a cap cut, and the plausibility
 // flags a signature alone cannot show.
 import { bytesToHex, type Hex } from '@feedin/protocol/hex';
@@ -7,7 +8,8 @@ import { parseOcmf } from '@feedin/protocol/ocmf-parse';
 import { readingFromRecord, type MeterReading } from '@feedin/protocol/ocmf-reading';
 import { verifyOcmf } from '@feedin/protocol/ocmf-verify';
 import { chainFindings, type PlausibilityFinding } from '@feedin/protocol/plausibility';
-import type { MeterDirectory } from '../registry/meter-directory.js';
+import { keyAt } from '@feedin/protocol/key-history';
+import { meterKeyHistory, type MeterDirectory } from '../registry/meter-directory.js';
 import { outagesBetween, type SandboxOutage } from '../settlement/outages.js';
 import type { SettlementStore } from '../settlement/settlement-store.js';
 import type { ReadingStore } from '../store/reading-store.js';
@@ -19,7 +21,8 @@ export interface AuditedReading {
   importWh: string;
   exportWh: string;
   payloadDigest: Hex;
-  /** re-verified here against the registry key: 'valid', or the reason it is not */
+  /** re-verified here with the registry key valid at its TM: 'valid', or the reason it is not
+   * ('key-revoked' when that key is revoked at the reading's TM) */
   signature: string;
   clockStatus: string;
   meterStatus: string;
@@ -71,9 +74,16 @@ export async function auditMeter(p: {
     let clockStatus = '';
     let meterStatus = '';
     if (record.ok) {
-      const verified = meter ? verifyOcmf(record.value, meter.publicKey) : { ok: false as const, reason: 'meter not in registry' };
-      signature = verified.ok ? 'valid' : verified.reason;
       const reading = readingFromRecord(record.value);
+      // The key-history rule (protocol/key-history): the key valid at the reading's own TM.
+      const at = meter && reading.ok ? keyAt(meterKeyHistory(meter), reading.value.timestampMs) : undefined;
+      if (!meter) signature = 'meter not in registry';
+      else if (!reading.ok) signature = reading.reason;
+      else if (at && !at.ok) signature = at.reason;
+      else if (at?.ok) {
+        const verified = verifyOcmf(record.value, at.key.publicKey);
+        signature = verified.ok ? 'valid' : verified.reason;
+      }
       if (reading.ok) {
         decoded.push(reading.value);
         clockStatus = reading.value.clockStatus;

@@ -3,8 +3,8 @@
 // and a short lifetime. Anything else → CONNACK return code 5 "not authorized" (MQTT-3.2.2-3).
 import type { AuthenticateError, Client } from 'aedes';
 import type { Clock } from '@feedin/protocol/sandbox-time';
-import { meterAdmits, type MeterDirectory } from '../registry/meter-directory.js';
-import { loginKeys } from '../registry/meter-keys.js';
+import { loginKeys } from '@feedin/protocol/key-history';
+import { meterAdmits, meterKeyHistory, type MeterDirectory } from '../registry/meter-directory.js';
 import type { SecurityRecorder } from './security.js';
 import { createFastVerifyMeterJwt } from '../ingest/verify-jwt-fast.js';
 
@@ -29,7 +29,7 @@ export function checkCredentials(deps: Omit<AuthenticateDeps, 'security'>, clien
   if (!admitted.ok) return { ok: false, reason: 'meter-suspended', detail: admitted.detail };
   if (!password || password.length === 0) return { ok: false, reason: 'no-password', detail: 'no JWT given as password' };
   // Key rotation: the key valid now or a later one (a device that already switched); never a revoked one.
-  const keys = loginKeys(meter, deps.clock.nowMs());
+  const keys = loginKeys(meterKeyHistory(meter), deps.clock.nowMs());
   if (keys.length === 0) return { ok: false, reason: 'key-revoked', detail: `every key of meter ${clientId} is revoked` };
   let refusal: Verdict = { ok: false, reason: 'bad-signature', detail: 'no key verified the JWT' };
   for (const key of keys) {

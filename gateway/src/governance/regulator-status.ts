@@ -1,6 +1,7 @@
 // GET /api/regulator/status: the regulator's switches and limits, read from the chain (the
 // contract enforces them) next to the limits the gateway prices with (the sandbox config).
 import type { SandboxConfig } from '@feedin/sandbox-config/schema';
+import type { RevokedKeyBatch } from '../settlement/revoked-key-claims.js';
 
 export interface RegulatorStatusChain {
   paused(): Promise<boolean>;
@@ -29,9 +30,11 @@ export interface RegulatorStatus {
   };
   /** committed on chain by batches not rejected (the budget's use) */
   budgetUsed: string;
+  /** batches on chain, still rejectable, that pay readings signed with a key revoked at their TM */
+  revokedKeyBatches: RevokedKeyBatch[];
 }
 
-export async function readRegulatorStatus(chain: RegulatorStatusChain, config: SandboxConfig): Promise<RegulatorStatus> {
+export async function readRegulatorStatus(chain: RegulatorStatusChain, config: SandboxConfig, revokedKeyBatches: RevokedKeyBatch[] = []): Promise<RegulatorStatus> {
   const [paused, endSec, committed, onChain] = await Promise.all([chain.paused(), chain.sandboxEnd(), chain.totalCommitted(), chain.limits()]);
   const l = config.limits;
   const amount = (v: bigint | undefined) => (v === undefined || v === UNCAPPED ? null : v.toString());
@@ -50,5 +53,6 @@ export async function readRegulatorStatus(chain: RegulatorStatusChain, config: S
       onChain: { batchCap: amount(onChain.batchCap), budget: amount(onChain.budget) },
     },
     budgetUsed: committed.toString(),
+    revokedKeyBatches,
   };
 }

@@ -5,14 +5,14 @@
 import type { Clock } from '@feedin/protocol/sandbox-time';
 import type { GatewayEvents } from '../events.js';
 import type { GatewayMetrics } from '../metrics.js';
-import type { MeterDirectory } from '../registry/meter-directory.js';
+import { meterKeyHistory, type MeterDirectory } from '../registry/meter-directory.js';
 import type { FrameSource, ReadingStore } from '../store/reading-store.js';
 import { createKeyedQueue } from './keyed-queue.js';
 import { decodeFrame, type DecodedFrame } from './steps/decode-frame.js';
 import { identifyMeter } from './steps/identify-meter.js';
 import { createRecorder, StoreUnavailableError, type RejectionToRecord } from './steps/record-outcome.js';
 import { validateReading } from './steps/validate-reading.js';
-import { keyAt } from '../registry/meter-keys.js';
+import { keyAt } from '@feedin/protocol/key-history';
 import { verifySignature } from './steps/verify-signature.js';
 import { lastAcceptedOf, loadValidationState } from './validation-state.js';
 
@@ -86,9 +86,9 @@ export async function createIngest(deps: IngestDeps): Promise<Ingest> {
     const meter = identifyMeter(reading, source.meterId, directory);
     if (!meter.ok) return reject(meter.reason, meter.detail, meter.reason === 'meter-mismatch');
     // Key rotation/revocation: the key valid when the reading was taken signs it.
-    const key = keyAt(meter.value, reading.timestampMs);
+    const key = keyAt(meterKeyHistory(meter.value), reading.timestampMs);
     if (!key.ok) return reject(key.reason, key.detail);
-    const signature = await verifySignature(ocmf, key.publicKey, frame.payloadSha256);
+    const signature = await verifySignature(ocmf, key.key.publicKey, frame.payloadSha256);
     if (!signature.ok) return reject(signature.reason, signature.detail);
 
     const last = state.get(reading.meterId);

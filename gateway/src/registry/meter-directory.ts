@@ -4,8 +4,8 @@
 // authenticate hook and every ingested frame consult it.
 import type { Hex } from '@feedin/protocol/hex';
 import type { PublicKey } from '@feedin/protocol/public-key';
-import type { DirectoryKey } from './meter-keys.js';
 import { isMeterId } from '@feedin/protocol/meter-id';
+import { singleKeyHistory, type KeyPeriod } from '@feedin/protocol/key-history';
 
 export interface DirectoryMeter {
   meterId: string;
@@ -17,9 +17,9 @@ export interface DirectoryMeter {
   /** sandbox time from which the meter is suspended: readings with TM ≥ this are refused,
    * and the broker refuses its connections; null when not suspended */
   suspendedFromMs: number | null;
-  /** key history, oldest first (rotation, revocation: ./meter-keys.ts); absent = `publicKey` only.
-   * `publicKey` is the newest key. */
-  keys?: readonly DirectoryKey[];
+  /** key history, oldest first (rotation, revocation: @feedin/protocol/key-history); absent =
+   * `publicKey` only. `publicKey` is the key in force when the registry was read. */
+  keys?: readonly KeyPeriod[];
 }
 
 export interface MeterDirectory {
@@ -69,4 +69,9 @@ export function meterAdmits(meter: DirectoryMeter, atMs: number): { ok: true } |
   if (meter.suspendedFromMs !== null && atMs >= meter.suspendedFromMs)
     return { ok: false, detail: `meter ${meter.meterId} is suspended from ${new Date(meter.suspendedFromMs).toISOString()}` };
   return { ok: true };
+}
+
+/** The meter's key history for the key-history rule (@feedin/protocol/key-history keyAt/loginKeys). */
+export function meterKeyHistory(meter: DirectoryMeter): readonly KeyPeriod[] {
+  return meter.keys && meter.keys.length > 0 ? meter.keys : singleKeyHistory(meter.publicKey);
 }

@@ -5,7 +5,8 @@ import type { Hex } from '@feedin/protocol/hex';
 import { checksumAddress } from '@feedin/protocol/address';
 import type { SandboxConfig } from '@feedin/sandbox-config/schema';
 import { pricePerKWhAt } from '@feedin/sandbox-config/tariff-price';
-import type { MeterDirectory } from '../registry/meter-directory.js';
+import { keyAt } from '@feedin/protocol/key-history';
+import { meterKeyHistory, type DirectoryMeter, type MeterDirectory } from '../registry/meter-directory.js';
 import type { ReadingStore, StoredReading } from '../store/reading-store.js';
 import type { BatchMeterInput, BuildBatchInput, FrozenReading } from './build-batch.js';
 import type { SettlementStore } from './settlement-store.js';
@@ -40,7 +41,7 @@ export async function loadBatchInput(p: LoadBatchInputParameters): Promise<Build
     const closingAtMs = d.suspendedFromMs !== null && d.suspendedFromMs <= intervalEndMs ? d.suspendedFromMs - 1 : intervalEndMs;
     const tariff = tariffs.get(m.tariff);
     const state = states.get(d.meterId);
-    const closing = await p.store.latestAtOrBefore(d.meterId, closingAtMs, p.watermark);
+    const { closing, keyRevoked } = await closingReading(p, d, closingAtMs);
     const { meterAllowlist, householdAllowlist } = config.limits;
     meters.push({
       meterId: d.meterId,
@@ -51,6 +52,7 @@ export async function loadBatchInput(p: LoadBatchInputParameters): Promise<Build
       opening: state?.frozen,
       carryIn: state?.carry ?? 0n,
       closing: closing && frozen(closing),
+      keyRevoked,
       allowlisted: (!meterAllowlist || meterAllowlist.includes(d.meterId)) && (!householdAllowlist || householdAllowlist.includes(m.household)),
     });
   }
@@ -74,6 +76,25 @@ export async function loadBatchInput(p: LoadBatchInputParameters): Promise<Build
     payeeCumulative: new Map([...settlementStore.payeeCumulative(previous)].map(([payee, v]) => [checksumAddress(payee) as Hex, v])),
     paidBefore: before?.paidThrough ?? 0n,
   };
+}
+
+/**
+ * The claim's closing reading: the last one with TM ≤ `atMs` under the watermark whose key was not
+ * revoked at its TM (DESIGN "Key history": a revocation from T cuts payment for every reading signed
+ * with that key from T, also for readings stored before the revocation reached the gateway).
+ */
+async function closingReading(p: LoadBatchInputParameters, meter: DirectoryMeter, atMs: number): Promise<{ closing: StoredReading | undefined; keyRevoked: boolean }> {
+  const keys = meterKeyHistory(meter);
+  let closing = await p.store.latestAtOrBefore(meter.meterId, atMs, p.watermark);
+  let keyRevoked = false;
+  while (closing) {
+    const at = keyAt(keys, closing.timestampMs);
+    if (at.ok || at.reason !== 'key-revoked' || at.key.revokedFromMs === null) break;
+    keyRevoked = true;
+    // revokedFromMs ≥ that key's validFromMs, so each step goes strictly back in time
+    closing = await p.store.latestAtOrBefore(meter.meterId, at.key.revokedFromMs - 1, p.watermark);
+  }
+  return { closing, keyRevoked };
 }
 
 export function frozen(r: StoredReading): FrozenReading {

@@ -32,6 +32,8 @@ export interface BatchMeterInput {
   closing: FrozenReading | undefined;
   /** false when the config's meter or household allowlist leaves this meter out (default true) */
   allowlisted?: boolean;
+  /** the closing was moved back before readings signed with a key revoked at their TM (flag key-revoked) */
+  keyRevoked?: boolean;
 }
 
 export interface BatchLimits {
@@ -163,6 +165,8 @@ export function buildBatch(input: BuildBatchInput): BuiltBatch {
     });
     let amount = priced.amount;
     const flags = priced.flags;
+    // Evidence, not a cut of this claim's amount: later readings were left unpaid (batch-input.ts).
+    if (m.keyRevoked) flags.push('key-revoked');
     const dayTotal = dayTotals.get(m.householdId) ?? input.householdDayTotals.get(m.householdId) ?? 0n;
     amount = cut(amount, limits.householdDailyCap, dayTotal, 'household-daily-cap', flags);
     amount = cut(amount, limits.batchCap, batchAmount, 'batch-cap', flags);

@@ -11,7 +11,9 @@ export type ClaimFlag =
   | 'no-tariff'
   // sandbox rules (not caps): the claim is kept as evidence and paid 0
   | 'not-allowlisted'
-  | 'outside-sandbox-period';
+  | 'outside-sandbox-period'
+  // readings after the claim's closing were signed with a key revoked at their TM: not paid
+  | 'key-revoked';
 
 export interface PriceClaimParameters {
   /** measured export of the claim (closing − opening register) */

@@ -5,7 +5,8 @@ import { checksumAddress } from '@feedin/protocol/address';
 import type { AuditBundle } from '@feedin/protocol/audit-bundle';
 import { bytesToHex, type Hex } from '@feedin/protocol/hex';
 import { CLAIM_LEAF_TYPES, buildMerkleTree, claimLeafValues, payoutLeafHash, type ClaimLeaf } from '@feedin/protocol/merkle';
-import type { MeterDirectory } from '../registry/meter-directory.js';
+import { keyAt } from '@feedin/protocol/key-history';
+import { meterKeyHistory, type MeterDirectory } from '../registry/meter-directory.js';
 import type { ReadingStore } from '../store/reading-store.js';
 import type { ChainInfo, SettlementChain } from './ports.js';
 import type { BatchListQuery, ClaimQuery, LocalBatch, LocalBatchStatus, SettlementStore, StoredClaim } from './settlement-store.js';
@@ -141,7 +142,7 @@ export function createSettlementQueries(deps: { settlementStore: SettlementStore
         leaf: { types: [...CLAIM_LEAF_TYPES], values: claimLeafValues(leaf), hash: claim.leafHash },
         proof: tree.proof(claim.leafHash),
         readings: { opening: opening.ocmf, closing: closing.ocmf },
-        meter: { publicKey: meter ? bytesToHex(meter.publicKey.point) : '', curve: meter?.publicKey.curve ?? 'secp256k1' },
+        meter: bundleKey(meter && keyAt(meterKeyHistory(meter), closing.timestampMs)),
       };
     },
 
@@ -224,4 +225,11 @@ export function claimView(c: StoredClaim): ClaimView {
     opening: side(c.opening),
     closing: side(c.closing),
   };
+}
+
+/** The bundle's own key (a hint; audits read the history from the chain): the one valid at the
+ * closing reading's TM, revoked or not (the key-history rule, @feedin/protocol/key-history). */
+function bundleKey(at: ReturnType<typeof keyAt> | undefined): AuditBundle['meter'] {
+  const key = at && (at.ok || at.reason === 'key-revoked') ? at.key.publicKey : undefined;
+  return { publicKey: key ? bytesToHex(key.point) : '', curve: key?.curve ?? 'secp256k1' };
 }

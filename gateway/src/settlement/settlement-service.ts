@@ -15,6 +15,7 @@ import { MIN_NEXT_BATCH_ID, SettlementConflictError, applyRejections, reconcileW
 import type { SettlementChain } from './ports.js';
 import type { SettlementStore } from './settlement-store.js';
 import { settlementMetrics, type SettlementMetrics } from './settlement-metrics.js';
+import { REJECTABLE_ON_CHAIN, followRevocations, revocationsFingerprint, type RevokedKeyBatch } from './revoked-key-claims.js';
 
 export interface SettlementDeps {
   config: SandboxConfig;
@@ -49,6 +50,8 @@ export interface SettlementStatus {
   sandboxEndMs: number;
   /** true once the regulator ended the sandbox on chain */
   ended: boolean;
+  /** batches on chain, still rejectable, that pay readings of a key revoked at their TM */
+  revokedKeyBatches: RevokedKeyBatch[];
 }
 
 export interface SettlementService {
@@ -192,10 +195,23 @@ export async function startSettlement(deps: SettlementDeps): Promise<SettlementS
     }
   }
 
+  // Key revocations (DESIGN "Key history"): seen in the directory, followed once per change; not
+  // while a built batch may be on chain unrecorded (the reconcile first says which are sent).
+  let revocations = '';
+  let revokedOnChain: RevokedKeyBatch[] = [];
+  function followKeys(): void {
+    const now = revocationsFingerprint(deps.directory);
+    if (now === revocations || needsReconcile) return;
+    revocations = now;
+    revokedOnChain = followRevocations({ settlementStore: local, directory: deps.directory, events, log, minNextBatchIdKey: MIN_NEXT_BATCH_ID });
+  }
+
   async function pass(): Promise<void> {
+    followKeys();
     await build();
     // After a rejection the rolled-back batches are rebuilt and resubmitted in the same pass.
     if (await syncChain()) {
+      revocations = ''; // the rebuilt batches are other ones: look at them again next pass
       await build();
       await syncChain();
     }
@@ -236,6 +252,10 @@ export async function startSettlement(deps: SettlementDeps): Promise<SettlementS
         paused,
         sandboxEndMs: sandboxEndMs(),
         ended: chainEndMs !== null,
+        revokedKeyBatches: revokedOnChain.flatMap((b) => {
+          const status = local.batch(BigInt(b.batchId))?.status;
+          return status && REJECTABLE_ON_CHAIN.includes(status) ? [{ ...b, status }] : [];
+        }),
       };
     },
   };

@@ -179,6 +179,27 @@ describe('auditMeter', () => {
   });
 });
 
+describe('auditMeter with a key history', () => {
+  const own = meters[0]!.entry.publicKey;
+  const other = testMeter('HCM-0001', {}, 'other').entry.publicKey;
+  const audit = (keys: { publicKey: typeof own; validFromMs: number; revokedFromMs: number | null }[]) =>
+    auditMeter({ meterId: 'HCM-0001', fromMs: T0 - 10 * MIN, toMs: T0 + 60 * MIN, store, settlementStore, directory: createStaticDirectory([{ ...meters[0]!.entry, publicKey: other, keys }]) });
+
+  it('checks each reading with the key valid at its TM, not the newest key', async () => {
+    // rotated at T0 + 20 min: F1–F5 (up to T0 + 15 min) were signed with the key of their time
+    const r = await audit([{ publicKey: own, validFromMs: 0, revokedFromMs: null }, { publicKey: other, validFromMs: T0 + 20 * MIN, revokedFromMs: null }]);
+    expect(r.readings.map((x) => [x.pagination, x.signature])).toEqual([
+      [1, 'valid'], [2, 'valid'], [3, 'valid'], [4, 'valid'], [5, 'valid'], [6, 'bad-signature'], [7, 'bad-signature'], [8, 'bad-signature'],
+    ]);
+  });
+
+  it('fails readings signed by a key revoked at their time with key-revoked', async () => {
+    const r = await audit([{ publicKey: own, validFromMs: 0, revokedFromMs: T0 + 10 * MIN }, { publicKey: other, validFromMs: T0 + 20 * MIN, revokedFromMs: null }]);
+    expect(r.readings.slice(0, 5).map((x) => [x.pagination, x.signature])).toEqual([[1, 'valid'], [2, 'valid'], [3, 'valid'], [4, 'key-revoked'], [5, 'key-revoked']]);
+    expect(r.summary.invalidSignatures).toBe(5);
+  });
+});
+
 describe('withdrawPayout and sweepPayouts', () => {
   const queries = () => createSettlementQueries({ settlementStore, store, directory });
 

@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GatewayEvents } from '../../src/events.js';
 import { createMetrics } from '../../src/metrics.js';
 import { createDirectory, type MutableMeterDirectory } from '../../src/registry/meter-directory.js';
-import { keyAt, loginKeys } from '../../src/registry/meter-keys.js';
+import { keyAt, loginKeys } from '@feedin/protocol/key-history';
+import { meterKeyHistory } from '../../src/registry/meter-directory.js';
 import { createIngest, type Ingest, type IngestSource } from '../../src/ingest/ingest.js';
 import { manualClock, MINUTE, signedReading, T0, testMeter, type ReadingSpec } from '../../src/ingest/ingest-fixtures.js';
 import { checkCredentials } from '../../src/broker/authenticate.js';
@@ -68,16 +69,16 @@ describe('meter key lifecycle', () => {
       meterId: 'm1',
       pg: 'F20',
       reason: 'key-revoked',
-      detail: `the key of meter m1 valid at ${new Date(T0 + 20 * MINUTE).toISOString()} is revoked from ${new Date(REVOKED_AT).toISOString()}`,
+      detail: `the key valid at ${new Date(T0 + 20 * MINUTE).toISOString()} (from ${new Date(ROTATED_AT).toISOString()}) is revoked from ${new Date(REVOKED_AT).toISOString()}`,
     });
   });
 
   it('lets a device log in with the key valid now or a later one, never a revoked one', () => {
     const meter = rotated(REVOKED_AT);
-    expect(loginKeys(meter, T0)).toEqual([oldKey.entry.publicKey, newKey.entry.publicKey]);
-    expect(loginKeys(meter, ROTATED_AT)).toEqual([newKey.entry.publicKey]);
-    expect(loginKeys(meter, REVOKED_AT)).toEqual([]);
-    expect(keyAt({ ...oldKey.entry }, T0)).toEqual({ ok: true, publicKey: oldKey.entry.publicKey });
+    expect(loginKeys(meterKeyHistory(meter), T0)).toEqual([oldKey.entry.publicKey, newKey.entry.publicKey]);
+    expect(loginKeys(meterKeyHistory(meter), ROTATED_AT)).toEqual([newKey.entry.publicKey]);
+    expect(loginKeys(meterKeyHistory(meter), REVOKED_AT)).toEqual([]);
+    expect(keyAt(meterKeyHistory({ ...oldKey.entry }), T0)).toMatchObject({ ok: true, key: { publicKey: oldKey.entry.publicKey } });
 
     const nowSec = Math.floor(Date.now() / 1000);
     const jwt = (k: typeof oldKey) => Buffer.from(signMeterJwt({ meterId: 'm1', issuedAtSec: nowSec, expiresAtSec: nowSec + 60 }, k.privateKey));

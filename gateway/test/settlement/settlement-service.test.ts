@@ -123,6 +123,7 @@ describe('settlement service (fake chain)', () => {
       paused: false,
       sandboxEndMs: Date.parse('2027-11-01T00:00:00+07:00'),
       ended: false,
+      revokedKeyBatches: [],
     });
   });
 
@@ -225,6 +226,7 @@ describe('settlement service (fake chain)', () => {
       paused: false,
       sandboxEndMs: Date.parse('2027-11-01T00:00:00+07:00'),
       ended: false,
+      revokedKeyBatches: [],
     });
     expect(eventsNamed(h, 'settlement.error')).toEqual([{ batchId: '1', detail: 'chain: unreachable: connect ECONNREFUSED 127.0.0.1:8545' }]);
     await h.service.tick(); // within the backoff: no new attempt, no new error

@@ -11,7 +11,7 @@ let pool: VerifyPool | undefined;
 
 export type VerifyReason = 'bad-signature' | 'unsupported-algorithm' | 'malformed';
 
-/** `publicKey`: the meter's key valid at the reading's TM (registry/meter-keys.ts keyAt);
+/** `publicKey`: the meter's key valid at the reading's TM (@feedin/protocol/key-history keyAt);
  * `payloadSha256`: the payload's digest when the caller has it already (decode-frame.ts). */
 export async function verifySignature(record: OcmfRecord, publicKey: PublicKey, payloadSha256?: Uint8Array): Promise<Result<true, VerifyReason>> {
   pool ??= createVerifyPool({ threads: verifyThreadsFromEnv() });
