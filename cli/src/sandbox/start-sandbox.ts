@@ -2,7 +2,6 @@
 // sandbox and wires them together — chain (anvil + contracts), device keys and registration,
 // gateway (store, directory, ingest, broker, settlement), dashboard and the simulated fleet.
 // Start-up fails fast with a message that says what to fix; at run time parts degrade and report.
-import { join } from 'node:path';
 import { createChainClient, type ChainClient } from '@feedin/contracts/chain-client';
 import type { Hex } from '@feedin/protocol/hex';
 import { intervalStartMs } from '@feedin/protocol/interval';
@@ -16,7 +15,6 @@ import { openReadingStore } from '@feedin/gateway/store/open-store';
 import { watchStoreHealth } from './store-health.js';
 import { createIngest } from '@feedin/gateway/ingest/ingest';
 import { startBroker } from '@feedin/gateway/broker/start-broker';
-import { ensureSandboxTls, type SandboxTls } from '@feedin/gateway/broker/sandbox-tls';
 import { startSerialIngest } from '@feedin/gateway/serial/serial-ingest';
 import { openSettlementStore } from '@feedin/gateway/settlement/settlement-store';
 import { startSettlement } from '@feedin/gateway/settlement/settlement-service';
@@ -39,6 +37,7 @@ import { startRpcChain } from './rpc-chain.js';
 import { syncRegistry } from './registry-sync.js';
 import { registerFleet } from './register-fleet.js';
 import { isLiveProcess } from './stale-process.js';
+import { sandboxMqttTls } from './mqtt-tls.js';
 import { makeDataDirPrivate } from './private-data-dir.js';
 import { refusePublicKeysOnRpc } from './public-keys-check.js';
 import { roleLogins, upLoginLines } from './role-logins.js';
@@ -157,9 +156,7 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
     events.on('meter.connected', ({ meterId }) => connected.add(meterId));
     events.on('meter.disconnected', ({ meterId }) => connected.delete(meterId));
     const brokerHost = config.mqtt.host === '0.0.0.0' ? '127.0.0.1' : config.mqtt.host;
-    const tls: SandboxTls | undefined = config.mqtt.tls.enabled
-      ? await ensureSandboxTls(join(paths.root, 'tls'), [...new Set(['localhost', '127.0.0.1', '::1', ...(['0.0.0.0', '::'].includes(config.mqtt.host) ? [] : [config.mqtt.host]), ...config.mqtt.tls.hostnames])])
-      : undefined;
+    const tls = await sandboxMqttTls(config, paths.root);
     const broker = await startBroker({
       host: config.mqtt.host,
       port: ports.mqtt,
@@ -203,7 +200,6 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
     const queries = createSettlementQueries({ settlementStore, store, directory });
     const ports_ = createDashboardPorts({ config, clock, store, settlementStore, queries, settlement, directory, chain: gatewayChain, operatorChain, chainInfo, connectedMeters: () => connected, brokerListening: () => brokerOpen, events, metrics });
     const tokens = tokensFromConfig({ config, readSecret: (s, where) => ctx.secret(s, where), env });
-    const trustProxy = config.dashboard.trustProxy;
     // The regulator's API acts with the regulator key (the sandbox holds it, like every embedded key).
     const auditLog = openAuditLog(auditLogPath(paths.root));
     const regulator = {
@@ -216,7 +212,7 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
       ports: ports_,
       tokens,
       log,
-      trustProxy,
+      trustProxy: config.dashboard.trustProxy,
       info: { sandboxName: config.sandbox.name, token: { symbol: config.chain.token.symbol, decimals: config.chain.token.decimals }, intervalMinutes: config.interval.minutes, timeZone: config.sandbox.timeZone },
     });
     const dashboard = await startDashboard({ app, host: config.dashboard.host, port: ports.http });
