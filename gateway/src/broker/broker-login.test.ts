@@ -162,7 +162,10 @@ describe('broker login: sockets that do not log in', () => {
     const linesBefore = logged.length;
     const stranger = testMeter('stranger');
     for (let i = 0; i < 5; i++) expect(await refused(stranger)).toEqual(NOT_AUTHORIZED);
-    expect(await refused(meters.refused!, { password: token(meters.refused!).replace(/.$/, 'A') })).toEqual(NOT_AUTHORIZED);
+    // signed by another key: a bad signature
+    const forged = signMeterJwt({ meterId: 'refused', issuedAtSec: nowSec(), expiresAtSec: nowSec() + 300, jwtId: randomBytes(16).toString('base64url') }, stranger.privateKey);
+    expect(await refused(meters.refused!, { password: forged })).toEqual(NOT_AUTHORIZED);
+    expect(metrics.mqttConnectionsRefused.get({ reason: 'bad-signature' })).toBe(1);
     expect(metrics.mqttConnectionsRefused.get({ reason: 'unknown-meter' })).toBe(5);
     expect(logged.slice(linesBefore)).toEqual([]);
     broker.flushSecuritySummary();
