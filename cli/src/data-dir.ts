@@ -24,7 +24,8 @@ export interface RuntimeInfo {
   pid: number;
   startedAt: string;
   httpUrl: string;
-  mqtt: { host: string; port: number };
+  /** tlsPort and caFile when the MQTT-over-TLS listener runs */
+  mqtt: { host: string; port: number; tlsPort?: number; caFile?: string };
   rpcUrl: string;
   chainId: number;
   configPath: string;

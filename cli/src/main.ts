@@ -17,6 +17,7 @@ const commands: Record<string, () => Promise<Command>> = {
   payout: async () => (await import('./commands/payout.js')).payout,
   report: async () => (await import('./commands/report.js')).report,
   bench: async () => (await import('./commands/bench.js')).bench,
+  tokens: async () => (await import('./commands/tokens.js')).tokens,
 };
 
 const usage = `feedin — feed-in micropayment sandbox
@@ -44,6 +45,8 @@ const usage = `feedin — feed-in micropayment sandbox
                                          withdraw what a payee is due (operator pays the gas)
   feedin report daily --date YYYY-MM-DD [--format csv|json]
                                          the regulator's daily report (exit 1 if it does not add up)
+  feedin tokens [regulator|operator|households|<householdId>] [--json]
+                                         where each role logs in (links for sandbox test tokens; never env/file secrets)
   feedin meter keygen [--out <file>]     make a device key (secp256k1), print its public key
   feedin meter register --id <id> --pubkey <hex> --payee <address> --capacity-w <W>
   feedin meter suspend --id <id> [--from <ISO time>] [--reason <text>]
@@ -58,7 +61,7 @@ const usage = `feedin — feed-in micropayment sandbox
                                          measure ingest, settlement and memory; print a table, write JSON
 
 Environment: FEEDIN_DATA_DIR, FEEDIN_CONFIG, FEEDIN_HTTP_PORT, FEEDIN_MQTT_PORT,
-FEEDIN_CHAIN_PORT, FEEDIN_REGULATOR_TOKEN. Docs: README.md and docs/.`;
+FEEDIN_MQTTS_PORT, FEEDIN_CHAIN_PORT, FEEDIN_REGULATOR_TOKEN. Docs: README.md and docs/.`;
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;

@@ -2,7 +2,7 @@
 // a running or past `feedin up` left in the data dir (chain RPC, contract addresses).
 import { dirname } from 'node:path';
 import { loadConfig, formatConfigIssues } from '@feedin/sandbox-config/load-config';
-import { resolveSecret } from '@feedin/sandbox-config/secrets';
+import { resolveSecret, secretSource, type SecretSource } from '@feedin/sandbox-config/secrets';
 import type { SandboxConfig, Secret } from '@feedin/sandbox-config/schema';
 import type { Deployment } from '@feedin/contracts/deploy';
 import { createChainClient, type ChainClient } from '@feedin/contracts/chain-client';
@@ -16,6 +16,8 @@ export interface SandboxContext {
   paths: ReturnType<typeof dataPaths>;
   runtime: RuntimeInfo | undefined;
   secret(secret: Secret, what: string): string;
+  /** where `secret` would come from (to name it instead of printing it) */
+  secretSource(secret: Secret): SecretSource;
 }
 
 export function loadSandboxConfig(env: NodeJS.ProcessEnv = process.env): { config: SandboxConfig; configPath: string } {
@@ -34,6 +36,7 @@ export async function sandboxContext(env: NodeJS.ProcessEnv = process.env): Prom
     paths,
     runtime,
     secret: (secret, what) => resolveSecret(secret, { env, baseDir: dirname(configPath), what }),
+    secretSource: (secret) => secretSource(secret, { env, baseDir: dirname(configPath) }),
   };
 }
 

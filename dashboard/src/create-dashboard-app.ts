@@ -4,6 +4,7 @@
 import express from 'express';
 import { authenticate } from './auth/authenticate.js';
 import { createTokenResolver, type DashboardTokens } from './auth/role-tokens.js';
+import { createLoginLimiter, type LoginLimit } from './auth/login-limiter.js';
 import { createSessionStore, type SessionStore } from './auth/sessions.js';
 import { createDashboardMetrics } from './dashboard-metrics.js';
 import { compressJson } from './http/compress-json.js';
@@ -35,9 +36,13 @@ export interface CreateDashboardAppParameters {
   sessions?: SessionStore;
   /** the regulator's controls (/api/regulator/…); absent = not mounted (404) */
   regulator?: RegulatorPort;
+  /** express `trust proxy` (dashboard.trustProxy): behind a TLS proxy the cookie is Secure */
+  trustProxy?: boolean | number | string;
+  /** login attempts per client (default DEFAULT_LOGIN_LIMIT) */
+  loginLimit?: LoginLimit;
 }
 
-export function createDashboardApp({ ports, tokens, log, info, events, sessions = createSessionStore(), regulator }: CreateDashboardAppParameters): express.Express {
+export function createDashboardApp({ ports, tokens, log, info, events, sessions = createSessionStore(), regulator, trustProxy = false, loginLimit }: CreateDashboardAppParameters): express.Express {
   const resolveToken = createTokenResolver(tokens);
   const metrics = createDashboardMetrics();
   const sandboxInfo: SandboxInfo = {
@@ -50,6 +55,8 @@ export function createDashboardApp({ ports, tokens, log, info, events, sessions 
 
   const app = express();
   app.disable('x-powered-by');
+  // req.secure and req.ip follow X-Forwarded-* only from proxies the sandbox file trusts.
+  app.set('trust proxy', trustProxy);
   // Amounts are bigints in the gateway; should one reach a response, it is sent as a decimal string.
   app.set('json replacer', (_key: string, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
 
@@ -58,7 +65,7 @@ export function createDashboardApp({ ports, tokens, log, info, events, sessions 
   app.use(compressJson);
   app.use(authenticate({ resolveToken, sessions }));
   app.use(pageRoutes());
-  app.use(sessionRoutes({ resolveToken, sessions, info: sandboxInfo }));
+  app.use(sessionRoutes({ resolveToken, sessions, info: sandboxInfo, limiter: createLoginLimiter(loginLimit), log }));
   app.use(healthRoutes(ports, log));
   app.use(meterRoutes(ports));
   app.use(batchRoutes(ports));

@@ -23,8 +23,8 @@ const unauthorized = {
 };
 
 describe('GET /api/health', () => {
-  it('is public and answers DESIGN body with the sandbox clock', async () => {
-    const r = await s.get('/api/health');
+  it('answers DESIGN body with the sandbox clock; the details only to a role token', async () => {
+    const r = await s.get('/api/health', OP);
     expect(r.status).toBe(200);
     expect(r.body).toEqual({
       status: 'ok',
@@ -35,21 +35,42 @@ describe('GET /api/health', () => {
     expect(r.headers.get('cache-control')).toBe('no-store');
   });
 
+  it('without a token, says only how each part is: no paths, chain id or counts (issue #10.10, #17.3)', async () => {
+    const saved = s.ports.state.health;
+    const detail = { status: 'ok' as const, detail: 'sqlite /home/someone/.feedin/gateway/readings.db, 48211 readings' };
+    s.ports.state.health = { status: 'ok', components: { broker: detail, store: detail, chain: { status: 'ok', detail: 'chain 31337, block 812' } } };
+    const r = await s.get('/api/health');
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ status: 'ok', now: '2026-11-22T03:20:00.000Z', clockSpeed: 60, components: { broker: { status: 'ok' }, store: { status: 'ok' }, chain: { status: 'ok' } } });
+    expect(r.text).not.toContain('/home/someone');
+    // an unknown token is no role either
+    expect((await s.get('/api/health', 'not-a-token-not-a-token')).body.components.store).toEqual({ status: 'ok' });
+    expect((await s.get('/api/health', HA)).body.components.store).toEqual(detail);
+    s.ports.state.health = saved;
+  });
+
+  it('refuses unknown query parameters with 400, like every route (issue #17.4)', async () => {
+    const r = await s.get('/api/health?x=1');
+    expect(r.status).toBe(400);
+    expect(r.body).toEqual({ error: { code: 'unknown-parameter', message: 'unknown query parameter x', param: 'x' } });
+  });
+
   it('answers 200 with status degraded when a component is unwell, 503 when the probe fails', async () => {
     const saved = s.ports.state.health;
     const down = { status: 'down' as const, detail: 'anvil not answering' };
     const ok = { status: 'ok' as const, detail: 'fine' };
     s.ports.state.health = { status: 'degraded', components: { broker: ok, store: ok, chain: down } };
-    const degraded = await s.get('/api/health');
+    const degraded = await s.get('/api/health', REG);
     expect(degraded.status).toBe(200);
     expect(degraded.body.status).toBe('degraded');
     expect(degraded.body.components.chain).toEqual(down);
 
     s.ports.state.health = new Error('store closed');
-    const failed = await s.get('/api/health');
+    const failed = await s.get('/api/health', REG);
     const unknown = { status: 'down', detail: 'health probe failed; see the gateway log' };
     expect(failed.status).toBe(503);
     expect(failed.body).toEqual({ status: 'degraded', now: '2026-11-22T03:20:00.000Z', clockSpeed: 60, components: { broker: unknown, store: unknown, chain: unknown } });
+    expect((await s.get('/api/health')).body.components).toEqual({ broker: { status: 'down' }, store: { status: 'down' }, chain: { status: 'down' } });
     expect(s.logs).toContain('dashboard: health probe failed: store closed');
     s.ports.state.health = saved;
   });

@@ -64,7 +64,9 @@ describe('loadDeviceSigner', () => {
     expect(record.ok && verifyOcmf(record.value, key)).toEqual({ ok: true, value: true });
     expect(ocmf).toContain('"TM":"2026-11-22T10:15:00,000+0700 S"');
     const jwt = signer.signJwt({ issuedAtSec: 1_000, expiresAtSec: 1_300 });
-    expect(verifyMeterJwt(jwt, key, { nowSec: 1_100, expectedSub: 'HCM-0002', maxLifetimeSec: 3600 })).toEqual({ ok: true, value: { sub: 'HCM-0002', iat: 1_000, exp: 1_300 } });
+    expect(verifyMeterJwt(jwt, key, { nowSec: 1_100, expectedSub: 'HCM-0002', maxLifetimeSec: 3600 })).toEqual({ ok: true, value: { sub: 'HCM-0002', iat: 1_000, exp: 1_300, jti: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/) } });
+    // a new jti for every token: the gateway accepts each once
+    expect(signer.signJwt({ issuedAtSec: 1_000, expiresAtSec: 1_300 })).not.toBe(jwt);
     expect(Object.keys(signer).sort()).toEqual(['meterId', 'publicKey', 'signJwt', 'signReading']);
     expect(JSON.stringify(signer)).not.toContain((await readFile(join(dataDir, 'devices', 'HCM-0002', 'key'), 'utf8')).trim());
   });

@@ -86,6 +86,7 @@ export async function loadDeviceSigner(dataDir: string, meterId: string): Promis
     publicKey,
     signReading: (fields: Omit<ReadingFields, 'meterId'>) => signOcmf(buildOcmfPayload({ ...fields, meterId }), privateKey),
     signJwt: ({ issuedAtSec, expiresAtSec }: { issuedAtSec: number; expiresAtSec: number }) =>
-      signMeterJwt({ meterId, issuedAtSec, expiresAtSec }, privateKey),
+      // a fresh jti per token: the gateway accepts each login token once
+      signMeterJwt({ meterId, issuedAtSec, expiresAtSec, jwtId: randomBytes(16).toString('base64url') }, privateKey),
   });
 }

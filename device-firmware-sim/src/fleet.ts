@@ -20,7 +20,7 @@ export interface StartFleetParameters {
   dataDir: string;
   clock: Clock;
   /** the MQTT broker; ignored when `serial` is given */
-  broker?: { host: string; port: number };
+  broker?: { host: string; port: number; tls?: { caPem: string; servername?: string } };
   /** speak to the gateway over this serial line instead of MQTT: all meters share the one port */
   serial?: SerialLineSettings & { answerTimeoutMs?: number };
   /** a subset of config.meters (default: all of them) */

@@ -1,6 +1,7 @@
 // The MQTT connection of one meter (each meter is its own device, so each has its own client).
 // Every connection attempt is a fresh mqtt.js client: its CONNECT carries a freshly signed JWT
-// (DESIGN: short exp, wall-clock iat/exp) and no client-side resend queue survives a connection,
+// (DESIGN: short exp, wall-clock iat/exp; a new jti, since the gateway accepts each token once —
+// mqtt.js' own reconnect would resend the old password) and no client-side resend queue survives a connection,
 // because resending is the outbox's job (one owner of retransmission means no double resends).
 // The broker session itself persists (clean: false), so acks queued while offline still arrive.
 import mqtt, { type MqttClient } from 'mqtt';
@@ -16,6 +17,8 @@ export interface MqttLinkParameters {
   meterId: string;
   host: string;
   port: number;
+  /** MQTT over TLS, trusting this CA (PEM), e.g. the sandbox CA <data dir>/tls/ca.pem */
+  tls?: { caPem: string; servername?: string };
   /** signs the CONNECT password (the device signer's signJwt) */
   signJwt(claims: { issuedAtSec: number; expiresAtSec: number }): string;
   wallNowMs(): number;
@@ -84,7 +87,8 @@ export function createMqttLink(p: MqttLinkParameters): MqttLink {
     const c = mqtt.connect({
       host: p.host,
       port: p.port,
-      protocol: 'mqtt',
+      protocol: p.tls ? 'mqtts' : 'mqtt',
+      ...(p.tls ? { ca: p.tls.caPem, rejectUnauthorized: true, ...(p.tls.servername ? { servername: p.tls.servername } : {}) } : {}),
       protocolVersion: 4,
       clientId: p.meterId,
       username: p.meterId,

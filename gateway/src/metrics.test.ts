@@ -50,6 +50,8 @@ describe('metrics', () => {
         'feedin_ingest_seconds_bucket{le="+Inf"} 2',
         'feedin_ingest_seconds_sum 0.203',
         'feedin_ingest_seconds_count 2',
+        '# HELP feedin_mqtt_connections_refused_total MQTT connections refused before or at login, by reason.',
+        '# TYPE feedin_mqtt_connections_refused_total counter',
         '',
       ].join('\n'),
     );

@@ -40,6 +40,8 @@ export interface GatewayMetrics extends MetricsRegistry {
   mqttConnectedMeters: Gauge;
   /** receive → durable, seconds */
   ingestSeconds: Histogram;
+  /** MQTT connections refused before or at login, by reason (counted, not logged one by one) */
+  mqttConnectionsRefused: Counter<'reason'>;
 }
 
 type Kind = 'counter' | 'gauge' | 'histogram';
@@ -170,6 +172,7 @@ export function createMetrics(): GatewayMetrics {
     ingestSeconds: registry.histogram('feedin_ingest_seconds', 'Time from receiving a frame to its durable record, seconds.', [
       0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
     ]),
+    mqttConnectionsRefused: registry.counter('feedin_mqtt_connections_refused_total', 'MQTT connections refused before or at login, by reason.', ['reason']),
   };
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { buildMerkleTree, claimLeafHash, claimLeafValues, CLAIM_LEAF_TYPES, PAYOUT_LEAF_TYPES, payoutLeafHash, verifyMerkleProof, ZERO_ROOT, type ClaimLeaf } from '../src/merkle.js';
 import { signMeterJwt, verifyMeterJwt } from '../src/jwt.js';
@@ -75,10 +76,10 @@ describe('ES256K meter JWT', () => {
   const key = generatePrivateKey();
   const pub = { curve: 'secp256k1' as const, point: publicKeyFromPrivate(key) };
   const opts = { nowSec: 1_800_000_100, expectedSub: 'HCM-0001', maxLifetimeSec: 3600 };
-  const token = signMeterJwt({ meterId: 'HCM-0001', issuedAtSec: 1_800_000_000, expiresAtSec: 1_800_000_600 }, key);
+  const token = signMeterJwt({ meterId: 'HCM-0001', issuedAtSec: 1_800_000_000, expiresAtSec: 1_800_000_600, jwtId: 'jti-0000000001' }, key);
 
   it('verifies, and names each failure', () => {
-    expect(verifyMeterJwt(token, pub, opts)).toEqual({ ok: true, value: { sub: 'HCM-0001', iat: 1_800_000_000, exp: 1_800_000_600 } });
+    expect(verifyMeterJwt(token, pub, opts)).toEqual({ ok: true, value: { sub: 'HCM-0001', iat: 1_800_000_000, exp: 1_800_000_600, jti: 'jti-0000000001' } });
     expect(verifyMeterJwt(token, pub, { ...opts, expectedSub: 'HCM-0002' })).toMatchObject({ ok: false, reason: 'wrong-subject' });
     expect(verifyMeterJwt(token, pub, { ...opts, nowSec: 1_800_001_000 })).toMatchObject({ ok: false, reason: 'expired' });
     expect(verifyMeterJwt(token, pub, { ...opts, maxLifetimeSec: 60 })).toMatchObject({ ok: false, reason: 'lifetime-too-long' });
@@ -94,10 +95,23 @@ describe('ES256K meter JWT', () => {
     expect(verifyMeterJwt(crit, pub, opts)).toEqual({ ok: false, reason: 'malformed-token', detail: 'the JWT header has critical extensions (crit) we do not implement' });
     expect(verifyMeterJwt('x'.repeat(3000), pub, opts)).toMatchObject({ ok: false, reason: 'malformed-token' });
     expect(verifyMeterJwt(token, pub, { ...opts, nowSec: 1_799_999_000 })).toMatchObject({ ok: false, reason: 'not-yet-valid' });
-    const backwards = signMeterJwt({ meterId: 'HCM-0001', issuedAtSec: 1_800_000_100, expiresAtSec: 1_800_000_100 }, key);
+    const backwards = signMeterJwt({ meterId: 'HCM-0001', issuedAtSec: 1_800_000_100, expiresAtSec: 1_800_000_100, jwtId: 'jti-0000000002' }, key);
     expect(verifyMeterJwt(backwards, pub, opts)).toEqual({ ok: false, reason: 'malformed-token', detail: 'exp 1800000100 is not after iat 1800000100' });
     const forged = token.split('.').map((p, i) => (i === 1 ? bytesToBase64url(utf8('{"sub":"HCM-0001","iat":1800000000,"exp":1900000000}')) : p)).join('.');
     expect(verifyMeterJwt(forged, pub, opts)).toMatchObject({ ok: false, reason: 'bad-signature' });
+  });
+
+  it('requires a jti of 8-64 visible characters (the gateway accepts each token once)', () => {
+    const b64 = (o: unknown) => bytesToBase64url(utf8(JSON.stringify(o)));
+    const signed = (claims: unknown) => {
+      const input = `${b64({ alg: 'ES256K', typ: 'JWT' })}.${b64(claims)}`;
+      return `${input}.${bytesToBase64url(secp256k1.sign(sha256(utf8(input)), key, { prehash: false, format: 'compact' }))}`;
+    };
+    const claims = { sub: 'HCM-0001', iat: 1_800_000_000, exp: 1_800_000_600 };
+    const required = { ok: false, reason: 'malformed-token', detail: 'jti is required: 8-64 visible ASCII characters, unique per token' };
+    for (const jti of [undefined, 7, 'short', 'x'.repeat(65), 'has space'])
+      expect(verifyMeterJwt(signed(jti === undefined ? claims : { ...claims, jti }), pub, opts)).toEqual(required);
+    expect(() => signMeterJwt({ meterId: 'HCM-0001', issuedAtSec: 1, expiresAtSec: 2, jwtId: '' }, key)).toThrow(new TypeError('jwtId: 8-64 visible ASCII characters, got ""'));
   });
 
   it('rejects the high-s twin of a valid signature (malleability)', () => {
@@ -168,8 +182,8 @@ describe('golden vectors (the worked examples in docs/protocol.md)', () => {
   });
 
   it('the documented ES256K token', () => {
-    expect(signMeterJwt({ meterId: 'HCM-0001', issuedAtSec: 1_795_000_000, expiresAtSec: 1_795_000_300 }, new Uint8Array(32).fill(0x11))).toBe(
-      'eyJhbGciOiJFUzI1NksiLCJ0eXAiOiJKV1QifQ.eyJzdWIiOiJIQ00tMDAwMSIsImlhdCI6MTc5NTAwMDAwMCwiZXhwIjoxNzk1MDAwMzAwfQ.iLG6JbP9ZmO9u4WpIoaOTINwpKsvm-PBX0jx96EdBBlYy9bV0kGReS_B2bwUiKC2GNpt6_VXLq4-Y_RcLIDa8g',
+    expect(signMeterJwt({ meterId: 'HCM-0001', issuedAtSec: 1_795_000_000, expiresAtSec: 1_795_000_300, jwtId: 'Zm9yIGZlZWRpbiBkb2Nz' }, new Uint8Array(32).fill(0x11))).toBe(
+      'eyJhbGciOiJFUzI1NksiLCJ0eXAiOiJKV1QifQ.eyJzdWIiOiJIQ00tMDAwMSIsImlhdCI6MTc5NTAwMDAwMCwiZXhwIjoxNzk1MDAwMzAwLCJqdGkiOiJabTl5SUdabFpXUnBiaUJrYjJOeiJ9.pSFMaLQURAHQmrkOvrLEcHrn9N8hnJ2mozQKi0f9YUtzYPX6lEqdKolBIk8YM2ogldIHn7kAxOkApSoQRQ6ckg',
     );
   });
 });

@@ -46,8 +46,16 @@ describe('the default sandbox', () => {
     ]);
     expect(config.meters.map((m) => m.id)).toEqual(Array.from({ length: 20 }, (_, i) => `HCM-${String(i + 1).padStart(4, '0')}`));
     expect(config.meters.every((m) => m.capacityW >= 3000 && m.capacityW <= 10000 && m.tariff === 'evn-surplus-2025')).toBe(true);
-    expect(config.mqtt).toEqual({ host: '127.0.0.1', port: 1883, maxPayloadBytes: 4096, jwtMaxLifetimeSeconds: 3600 });
-    expect(config.dashboard).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(config.mqtt).toEqual({
+      host: '127.0.0.1',
+      port: 1883,
+      maxPayloadBytes: 4096,
+      jwtMaxLifetimeSeconds: 300,
+      connectTimeoutSeconds: 10,
+      maxUnauthenticatedConnections: 1000,
+      tls: { enabled: true, port: 8883, hostnames: [] },
+    });
+    expect(config.dashboard).toEqual({ host: '127.0.0.1', port: 8080, trustProxy: false });
     expect(config.simulation).toEqual({
       enabled: true,
       location: { latitude: 10.7769, longitude: 106.7009 },
@@ -55,6 +63,7 @@ describe('the default sandbox', () => {
       readingIntervalSeconds: 60,
       faults: { dropConnection: 0, cloudiness: 0.3 },
       seed: 1,
+      mqttTls: false,
     });
   });
 
@@ -104,6 +113,7 @@ describe('loadConfig', () => {
       blockTimeSeconds: 1,
       token: { name: 'Sandbox Dong', symbol: 'sVND', decimals: 0, initialEscrow: 1_000_000_000n },
       keys: config.chain.keys,
+      allowPublicSandboxKeys: false,
     });
     expect(config.storage).toEqual({ kind: 'embedded', database: 'feedin' });
     expect(config.serial).toEqual({ ports: [] });

@@ -171,6 +171,9 @@ export const sandboxConfigSchema = z
         regulator: secret,
         operator: secret,
       }),
+      /** mode rpc: start even though a key is one of anvil's public, well-known test keys
+       * (refused otherwise: anyone could sign with them on a chain that is not a local sandbox) */
+      allowPublicSandboxKeys: z.boolean().default(false),
     }),
     storage: z
       .strictObject({
@@ -186,10 +189,31 @@ export const sandboxConfigSchema = z
         host: z.string().min(1).default('127.0.0.1'),
         port: port.default(1883),
         maxPayloadBytes: z.number().int().min(256).max(65536).default(4096),
-        /** lifetime a device gives its JWT; the gateway refuses longer ones */
-        jwtMaxLifetimeSeconds: z.number().int().positive().default(3600),
+        /** lifetime a device gives its JWT; the gateway refuses longer ones (each is used once) */
+        jwtMaxLifetimeSeconds: z.number().int().positive().max(86_400).default(300),
+        /** a socket that sends no CONNECT within this is cut */
+        connectTimeoutSeconds: z.number().int().min(1).max(300).default(10),
+        /** at most this many sockets waiting to log in; more are refused at once */
+        maxUnauthenticatedConnections: z.number().int().min(1).default(1000),
+        /** MQTT over TLS (MQTT 3.1.1 §5.4) with the sandbox CA made in the data dir at first start */
+        tls: z
+          .strictObject({
+            enabled: z.boolean().default(true),
+            port: port.default(8883),
+            /** names and addresses the server certificate covers besides localhost, 127.0.0.1 and ::1 */
+            hostnames: z.array(z.string().min(1)).default([]),
+          })
+          .default({ enabled: true, port: 8883, hostnames: [] }),
       })
-      .default({ host: '127.0.0.1', port: 1883, maxPayloadBytes: 4096, jwtMaxLifetimeSeconds: 3600 }),
+      .default({
+        host: '127.0.0.1',
+        port: 1883,
+        maxPayloadBytes: 4096,
+        jwtMaxLifetimeSeconds: 300,
+        connectTimeoutSeconds: 10,
+        maxUnauthenticatedConnections: 1000,
+        tls: { enabled: true, port: 8883, hostnames: [] },
+      }),
     serial: z
       .strictObject({
         ports: z
@@ -210,8 +234,11 @@ export const sandboxConfigSchema = z
       .strictObject({
         host: z.string().min(1).default('127.0.0.1'),
         port: port.default(8080),
+        /** express `trust proxy` behind a TLS-terminating proxy (X-Forwarded-Proto makes the
+         * session cookie Secure): false, true, a hop count, or the proxies' addresses/subnets */
+        trustProxy: z.union([z.boolean(), z.number().int().min(0), z.string().min(1)]).default(false),
       })
-      .default({ host: '127.0.0.1', port: 8080 }),
+      .default({ host: '127.0.0.1', port: 8080, trustProxy: false }),
     simulation: z.strictObject({
       enabled: z.boolean().default(true),
       /** where the PV model puts the sun */
@@ -234,6 +261,8 @@ export const sandboxConfigSchema = z
         })
         .default({ dropConnection: 0, cloudiness: 0.3 }),
       seed: z.number().int().default(1),
+      /** the embedded fleet logs in over MQTT-over-TLS (mqtt.tls), trusting the sandbox CA */
+      mqttTls: z.boolean().default(false),
     }),
   })
   // Cross-field checks also run when fields already failed (`when`), so all mistakes show at once.

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dashboardTokens, resolveSecret } from './secrets.js';
+import { dashboardTokens, resolveSecret, secretSource } from './secrets.js';
 import { ConfigError } from './config-error.js';
 import { loadConfig } from './load-config.js';
 import type { SandboxConfig } from './schema.js';
@@ -15,6 +15,17 @@ function sandboxDir(): string {
 }
 
 const secret = { env: 'FEEDIN_GATEWAY_KEY', file: 'keys/gateway.key', sandboxTestValue: '0xtest-value' };
+
+describe('secretSource', () => {
+  it('names where resolveSecret takes the secret from, in the same order, without its value', () => {
+    const baseDir = sandboxDir();
+    expect(secretSource(secret, { env: { FEEDIN_GATEWAY_KEY: '0xenv-value' }, baseDir })).toEqual({ kind: 'env', name: 'FEEDIN_GATEWAY_KEY' });
+    expect(secretSource(secret, { env: { FEEDIN_GATEWAY_KEY: ' ' }, baseDir })).toEqual({ kind: 'file', path: join(baseDir, 'keys', 'gateway.key') });
+    const empty = mkdtempSync(join(tmpdir(), 'feedin-secrets-'));
+    expect(secretSource(secret, { env: {}, baseDir: empty })).toEqual({ kind: 'sandboxTestValue' });
+    expect(secretSource({ env: 'FEEDIN_GATEWAY_KEY' }, { env: {}, baseDir: empty })).toEqual({ kind: 'missing' });
+  });
+});
 
 describe('resolveSecret', () => {
   it('takes the environment variable first', () => {

@@ -1,7 +1,7 @@
 // Secrets (chain keys, dashboard tokens) never sit in a committed sandbox file except as clearly
 // marked `sandboxTestValue`s. Order: environment variable, else file, else sandbox test value.
 // A secret that cannot be found is a start-up failure that says what to set (ConfigError).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { SandboxConfig, Secret } from './schema.js';
 import { ConfigError } from './config-error.js';
@@ -26,6 +26,17 @@ export function resolveSecret(secret: Secret, { env, baseDir, what }: ResolveSec
   if (secret.sandboxTestValue) return secret.sandboxTestValue;
   const tried = [secret.env && `set the environment variable ${secret.env}`, file && `create the file ${file}`].filter(Boolean);
   throw new ConfigError(`${what}: secret not found: ${tried.length ? tried.join(' or ') : 'configure env, file or sandboxTestValue'}`);
+}
+
+/** Where `resolveSecret` would take the secret from (same order), so that output can say where
+ * a secret comes from instead of printing it (issue #10.11). Reads no file content. */
+export type SecretSource = { kind: 'env'; name: string } | { kind: 'file'; path: string } | { kind: 'sandboxTestValue' } | { kind: 'missing' };
+
+export function secretSource(secret: Secret, { env, baseDir }: Omit<ResolveSecretParameters, 'what'>): SecretSource {
+  if (secret.env && env[secret.env]?.trim()) return { kind: 'env', name: secret.env };
+  const file = secret.file ? resolve(baseDir, secret.file) : undefined;
+  if (file && existsSync(file)) return { kind: 'file', path: file };
+  return secret.sandboxTestValue ? { kind: 'sandboxTestValue' } : { kind: 'missing' };
 }
 
 /** The file's content, trimmed (editors add a final newline); undefined when it does not exist. */

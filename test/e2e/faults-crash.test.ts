@@ -3,6 +3,7 @@
 // TCP. Every reading that got a PUBACK must be in the store afterwards, and after a restart on
 // the same data, the devices' resends (everything, acknowledged or not) leave each reading
 // stored exactly once.
+import { randomBytes } from 'node:crypto';
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -40,7 +41,7 @@ function send(child: ChildProcess) {
 }
 
 const connectAll = (port: number) =>
-  Promise.all(fleet.map((f) => openWire('127.0.0.1', port, f.meterId, signMeterJwt({ meterId: f.meterId, issuedAtSec: Math.floor(Date.now() / 1000), expiresAtSec: Math.floor(Date.now() / 1000) + 300 }, f.key))));
+  Promise.all(fleet.map((f) => openWire('127.0.0.1', port, f.meterId, signMeterJwt({ meterId: f.meterId, issuedAtSec: Math.floor(Date.now() / 1000), expiresAtSec: Math.floor(Date.now() / 1000) + 300, jwtId: randomBytes(16).toString('base64url') }, f.key))));
 
 describe('kill -9 during ingest', () => {
   it('keeps every PUBACKed reading, and stores each reading exactly once after the resends', async () => {

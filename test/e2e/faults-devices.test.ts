@@ -44,17 +44,16 @@ async function until(what: string, probe: () => boolean | Promise<boolean>, time
   }
 }
 
-async function gatewayAt(store: ReadingStore, meterId: string, publicKey: Uint8Array, nowMs: number, port = 0) {
+async function gatewayAt(store: ReadingStore, meterId: string, publicKey: Uint8Array, nowMs: number, port = 0, events = new GatewayEvents()) {
   const directory = createDirectory();
   directory.upsert({ meterId, publicKey: { curve: 'secp256k1', point: publicKey }, payee: '0x00000000000000000000000000000000000000aa', capacityW: 5000, active: true, suspendedFromMs: null });
   const clock = manualClock(nowMs);
-  const events = new GatewayEvents();
   const metrics = createMetrics();
   const ingest = await createIngest({ store, directory, clock, limits: { clockSkewSeconds: 120, plausibilityMarginPercent: 120, maxFrameBytes: 4096 }, events, metrics, log: quiet });
   return startBroker({ host: '127.0.0.1', port, ingest, directory, clock, jwtMaxLifetimeSeconds: 600, maxPayloadBytes: 4096, events, metrics, log: quiet });
 }
 
-async function device(meterId: string, port: number): Promise<{ device: MeterDevice; outbox: Outbox; publicKey: Uint8Array }> {
+async function device(meterId: string, port: number, dropConnection = 0): Promise<{ device: MeterDevice; outbox: Outbox; publicKey: Uint8Array }> {
   const deviceDir = join(dir, meterId);
   const signer = await loadDeviceSigner(deviceDir, meterId);
   const outbox = await openOutbox(deviceDir, meterId);
@@ -66,6 +65,7 @@ async function device(meterId: string, port: number): Promise<{ device: MeterDev
     installedAtMs: T0,
     link: { host: '127.0.0.1', port, wallNowMs: () => Date.now(), jwtLifetimeSec: 300, backoff: { initialMs: 50, maxMs: 200 } },
     window: 16,
+    dropConnection,
     log: () => {},
   });
   stops.push(() => d.stop());
@@ -99,6 +99,35 @@ describe('store-and-forward across a broker restart', () => {
     expect(await paginations(store, 'outage-1')).toEqual(Array.from({ length: 65 }, (_, i) => i + 1));
     expect(await store.rejections()).toEqual([]);
     expect(meter.device.stats()).toMatchObject({ acked: 65, rejected: 0 });
+  });
+});
+
+describe('login tokens are used once', () => {
+  it('a meter whose connection drops after every reading logs in again each time with a new token', async () => {
+    const store = openSqliteStore(join(dir, 'drops.sqlite'));
+    stops.push(() => store.close());
+    const probe = await gatewayAt(store, 'probe', new Uint8Array(33).fill(2), T0);
+    const port = probe.port;
+    await probe.close();
+    const meter = await device('drops-1', port, 1);
+    const events = new GatewayEvents();
+    const refusals: string[] = [];
+    let logins = 0;
+    events.on('security', (e) => refusals.push(`${e.kind}: ${e.detail}`));
+    events.on('meter.connected', () => logins++);
+    const broker = await gatewayAt(store, 'drops-1', meter.publicKey, T0 + 10 * MIN, port, events);
+    stops.push(() => broker.close());
+    meter.device.start();
+    for (let m = 1; m <= 5; m++) {
+      await until(`connected before reading ${m}`, () => broker.connectedMeters() === 1);
+      await meter.device.takeReading(T0 + m * MIN);
+      await until(`reading ${m} acknowledged`, () => meter.outbox.pendingCount() === 0);
+    }
+    await until('connected again after the last drop', () => broker.connectedMeters() === 1);
+    expect(await paginations(store, 'drops-1')).toEqual([1, 2, 3, 4, 5]);
+    expect(logins).toBeGreaterThanOrEqual(5);
+    // a reused token would be refused as token-replayed (mqtt.js' own reconnect resends the old password)
+    expect(refusals).toEqual([]);
   });
 });
 

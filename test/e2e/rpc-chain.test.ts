@@ -21,6 +21,8 @@ describe('feedin up with chain.mode rpc (a Besu-like node started outside)', () 
     const configPath = await writeTestConfig(workDir, (config) => {
       config.chain.mode = 'rpc';
       config.chain.rpcUrl = anvil.rpcUrl;
+      // this anvil is as local as the embedded one: its public test keys are fine here
+      config.chain.allowPublicSandboxKeys = true;
       config.chain.chainId = CHAIN_ID;
       config.simulation.clock.speed = 120; // a 15-minute interval every 7.5 s
       config.limits.challengeWindowSeconds = 5;

@@ -35,6 +35,7 @@ export interface SandboxProcess {
   dataDir: string;
   httpUrl: string;
   mqttPort: number;
+  mqttsPort: number;
   chainPort: number;
   env: NodeJS.ProcessEnv;
   output(): string;
@@ -46,12 +47,13 @@ export interface SandboxProcess {
 
 export async function startSandbox(opts: { configPath?: string; dataDir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<SandboxProcess> {
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'feedin-e2e-')));
-  const [httpPort, mqttPort, chainPort] = [await freePort(), await freePort(), await freePort()];
+  const [httpPort, mqttPort, mqttsPort, chainPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     FEEDIN_DATA_DIR: dataDir,
     FEEDIN_HTTP_PORT: String(httpPort),
     FEEDIN_MQTT_PORT: String(mqttPort),
+    FEEDIN_MQTTS_PORT: String(mqttsPort),
     FEEDIN_CHAIN_PORT: String(chainPort),
     ...(opts.configPath ? { FEEDIN_CONFIG: opts.configPath } : {}),
     ...opts.env,
@@ -64,6 +66,7 @@ export async function startSandbox(opts: { configPath?: string; dataDir?: string
     dataDir,
     httpUrl,
     mqttPort,
+    mqttsPort,
     chainPort,
     env,
     output: () => log,

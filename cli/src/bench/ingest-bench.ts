@@ -137,8 +137,7 @@ export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBench
         ),
       ),
     );
-    const nowSec = Math.floor(nowMs / 1000);
-    return { meterId, key, readings, jwt: signJwtNative(addon, meterId, nowSec, nowSec + 1800, key.secretKey), topic, sent: 0, wire: undefined as WireConnection | undefined };
+    return { meterId, key, readings, topic, sent: 0, wire: undefined as WireConnection | undefined };
   });
 
   const dataDir = await mkdtemp(join(tmpdir(), 'feedin-bench-'));
@@ -161,7 +160,11 @@ export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBench
 
     let started = performance.now();
     await pool(fleet, 256, async (f) => {
-      f.wire = await openWire('127.0.0.1', ready.port, f.meterId, f.jwt, o.acks === false ? {} : { acksTopic: meterTopic(f.meterId, 'acks') });
+      // Signed at connect time, like a device: the gateway refuses tokens issued before it started,
+      // and accepts each token (its jti) once.
+      const nowSec = Math.floor(Date.now() / 1000);
+      const jwt = signJwtNative(addon, f.meterId, nowSec, nowSec + 300, f.key.secretKey);
+      f.wire = await openWire('127.0.0.1', ready.port, f.meterId, jwt, o.acks === false ? {} : { acksTopic: meterTopic(f.meterId, 'acks') });
     });
     const connectSeconds = (performance.now() - started) / 1000;
     const connected = await askChild(child, 'rss', { type: 'rss' });

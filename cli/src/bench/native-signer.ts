@@ -42,6 +42,6 @@ export function signOcmfNative(addon: Secp256k1Addon, payloadText: string, secre
 }
 
 export function signJwtNative(addon: Secp256k1Addon, meterId: string, issuedAtSec: number, expiresAtSec: number, secretKey: Uint8Array): string {
-  const input = `${JWT_HEADER}.${b64url(JSON.stringify({ sub: meterId, iat: issuedAtSec, exp: expiresAtSec }))}`;
+  const input = `${JWT_HEADER}.${b64url(JSON.stringify({ sub: meterId, iat: issuedAtSec, exp: expiresAtSec, jti: randomBytes(16).toString('base64url') }))}`;
   return `${input}.${b64url(addon.ecdsaSign(sha256(input), secretKey).signature)}`;
 }

@@ -1,4 +1,5 @@
 // feedin meter keygen | register | suspend | token | rotate-key | cancel-rotation | revoke-key
+import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { readFile, writeFile } from 'node:fs/promises';
 import { generatePrivateKey, publicKeyFromPrivate, decodePublicKey } from '@feedin/protocol/public-key';
@@ -72,7 +73,7 @@ function requireMeterId(id: string | undefined): string {
 }
 
 async function token(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { id: { type: 'string' }, key: { type: 'string' }, ttl: { type: 'string', default: '600' } } });
+  const { values } = parseArgs({ args: argv, options: { id: { type: 'string' }, key: { type: 'string' }, ttl: { type: 'string', default: '300' } } });
   const meterId = requireMeterId(values.id);
   if (!values.key) throw new CliError('missing --key <file> (the device private key file from feedin meter keygen)');
   const ttl = Number(values.ttl);
@@ -80,7 +81,8 @@ async function token(argv: string[]): Promise<number> {
   const privateKey = await readPrivateKey(values.key);
   // JWT times are wall-clock (DESIGN: Clocks), whatever the sandbox clock speed.
   const nowSec = Math.floor(Date.now() / 1000);
-  console.log(signMeterJwt({ meterId, issuedAtSec: nowSec, expiresAtSec: nowSec + ttl }, privateKey));
+  // The gateway accepts each token once (its jti): one token per MQTT connection.
+  console.log(signMeterJwt({ meterId, issuedAtSec: nowSec, expiresAtSec: nowSec + ttl, jwtId: randomBytes(16).toString('base64url') }, privateKey));
   return 0;
 }
 

@@ -1,5 +1,6 @@
 // feedin sim — the simulated fleet of the sandbox file against a running gateway. The sandbox
 // clock is taken from the gateway (GET /api/health `now`), so readings carry the gateway's time.
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { sandboxTimeMs, type Clock } from '@feedin/protocol/sandbox-time';
 import { startFleet } from '@feedin/device-firmware-sim/fleet';
@@ -14,10 +15,16 @@ export async function sim(argv: string[]): Promise<number> {
   if (has('--modbus')) return (await import('./sim-modbus.js')).simModbus(argv);
   if (has('--sunspec')) return (await import('./sim-sunspec.js')).simSunspec(argv);
   if (has('--iec62056')) return (await import('./sim-iec62056.js')).simIec62056(argv);
-  const { values } = parseArgs({ args: argv, options: { broker: { type: 'string' }, meters: { type: 'string' }, api: { type: 'string' }, serial: { type: 'string' }, baud: { type: 'string' } } });
+  const { values } = parseArgs({ args: argv, options: { broker: { type: 'string' }, meters: { type: 'string' }, api: { type: 'string' }, serial: { type: 'string' }, baud: { type: 'string' }, ca: { type: 'string' } } });
   const ctx = await sandboxContext();
   const apiUrl = values.api ?? ctx.runtime?.httpUrl ?? `http://127.0.0.1:${ctx.config.dashboard.port}`;
-  const [host, portText] = (values.broker ?? `${ctx.runtime?.mqtt.host ?? ctx.config.mqtt.host}:${ctx.runtime?.mqtt.port ?? ctx.config.mqtt.port}`).split(':');
+  // --ca <file>: MQTT over TLS trusting that CA (the sandbox's: <data dir>/tls/ca.pem), by default
+  // to the running sandbox's TLS port.
+  const caPem = values.ca === undefined ? undefined : await readFile(values.ca, 'utf8').catch((error: Error) => {
+    throw new CliError(`--ca ${values.ca}: ${error.message}`);
+  });
+  const defaultPort = caPem ? (ctx.runtime?.mqtt.tlsPort ?? ctx.config.mqtt.tls.port) : (ctx.runtime?.mqtt.port ?? ctx.config.mqtt.port);
+  const [host, portText] = (values.broker ?? `${ctx.runtime?.mqtt.host ?? ctx.config.mqtt.host}:${defaultPort}`).split(':');
   const port = Number(portText);
   if (!host || !Number.isInteger(port)) throw new CliError('--broker host:port');
   const count = values.meters === undefined ? ctx.config.meters.length : Number(values.meters);
@@ -36,8 +43,8 @@ export async function sim(argv: string[]): Promise<number> {
   const anchor = { wallMs: Date.now(), sandboxMs: Date.parse(health.now), speed: ctx.config.simulation.clock.speed };
   const clock: Clock = { nowMs: () => sandboxTimeMs(anchor, Date.now()), wallNowMs: () => Date.now(), speed: anchor.speed };
   const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
-  const fleet = await startFleet({ config: ctx.config, dataDir: ctx.paths.root, clock, broker: { host, port }, serial, meterIds: ctx.config.meters.slice(0, count).map((m) => m.id), log });
-  log(`fleet: ${count} meters → ${serial ? `serial ${serial.path} at ${baudRate} baud` : `${host}:${port}`}`);
+  const fleet = await startFleet({ config: ctx.config, dataDir: ctx.paths.root, clock, broker: { host: host === '0.0.0.0' ? '127.0.0.1' : host, port, ...(caPem ? { tls: { caPem, ...(host === '0.0.0.0' || host === '127.0.0.1' ? { servername: 'localhost' } : {}) } } : {}) }, serial, meterIds: ctx.config.meters.slice(0, count).map((m) => m.id), log });
+  log(`fleet: ${count} meters → ${serial ? `serial ${serial.path} at ${baudRate} baud` : `${caPem ? 'mqtts' : 'mqtt'}://${host}:${port}`}`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

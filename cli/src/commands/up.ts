@@ -8,7 +8,7 @@ export async function up(_argv: string[]): Promise<number> {
   log(`sandbox: ${ctx.config.sandbox.name} (${ctx.configPath}), data in ${ctx.paths.root}`);
   const sandbox = await startSandbox(ctx, process.env, log);
   log(`dashboard: ${sandbox.httpUrl}`);
-  log(`regulator login: ${sandbox.regulatorLoginUrl}`);
+  for (const line of sandbox.loginLines) log(line);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

@@ -2,7 +2,6 @@
 // sandbox and wires them together — chain (anvil + contracts), device keys and registration,
 // gateway (store, directory, ingest, broker, settlement), dashboard and the simulated fleet.
 // Start-up fails fast with a message that says what to fix; at run time parts degrade and report.
-import { mkdir } from 'node:fs/promises';
 import { createChainClient, type ChainClient } from '@feedin/contracts/chain-client';
 import type { Hex } from '@feedin/protocol/hex';
 import { intervalStartMs } from '@feedin/protocol/interval';
@@ -39,16 +38,22 @@ import { syncRegistry } from './registry-sync.js';
 import { ensureRegistryClock } from './registry-clock.js';
 import { registerFleet } from './register-fleet.js';
 import { isLiveProcess } from './stale-process.js';
+import { sandboxMqttTls } from './mqtt-tls.js';
+import { makeDataDirPrivate } from './private-data-dir.js';
+import { refusePublicKeysOnRpc } from './public-keys-check.js';
+import { roleLogins, upLoginLines } from './role-logins.js';
 
 export interface RunningSandbox {
   httpUrl: string;
-  regulatorLoginUrl: string;
+  /** where each role logs in, without secrets from the environment or files (role-logins.ts) */
+  loginLines: string[];
   stop(): Promise<void>;
 }
 
 export interface Ports {
   http: number;
   mqtt: number;
+  mqtts: number;
   chain: number;
 }
 
@@ -60,14 +65,20 @@ export function portsFrom(config: SandboxConfig, env: NodeJS.ProcessEnv): Ports 
     if (!Number.isInteger(n) || n < 0 || n > 65535) throw new CliError(`${name}=${raw}: a TCP port 0-65535`);
     return n;
   };
-  return { http: port('FEEDIN_HTTP_PORT', config.dashboard.port), mqtt: port('FEEDIN_MQTT_PORT', config.mqtt.port), chain: port('FEEDIN_CHAIN_PORT', 8545) };
+  return {
+    http: port('FEEDIN_HTTP_PORT', config.dashboard.port),
+    mqtt: port('FEEDIN_MQTT_PORT', config.mqtt.port),
+    mqtts: port('FEEDIN_MQTTS_PORT', config.mqtt.tls.port),
+    chain: port('FEEDIN_CHAIN_PORT', 8545),
+  };
 }
 
 export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<RunningSandbox> {
   const { config } = ctx;
   const paths = dataPaths(ctx.paths.root);
   const ports = portsFrom(config, env);
-  await mkdir(paths.root, { recursive: true, mode: 0o700 });
+  // Files 0600 in folders 0700, for everything this process and anvil write (issue #10.11).
+  await makeDataDirPrivate(paths.root);
   const previous = await readJsonFile<RuntimeInfo>(paths.runtime).catch(() => undefined);
   if (previous && (await isLiveProcess(previous.pid, ' up')))
     throw new CliError(`a sandbox is already running on ${paths.root} (pid ${previous.pid}, ${previous.httpUrl}); stop it first or set FEEDIN_DATA_DIR to another folder`);
@@ -89,6 +100,7 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
       regulator: ctx.secret(config.chain.keys.regulator, 'chain.keys.regulator') as Hex,
       operator: ctx.secret(config.chain.keys.operator, 'chain.keys.operator') as Hex,
     };
+    refusePublicKeysOnRpc(config, keys);
     // chain.mode rpc: an existing node (e.g. the Besu QBFT consortium of docker-compose.yml).
     const chainNode =
       config.chain.mode === 'rpc'
@@ -145,9 +157,13 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
     const connected = new Set<string>();
     events.on('meter.connected', ({ meterId }) => connected.add(meterId));
     events.on('meter.disconnected', ({ meterId }) => connected.delete(meterId));
+    const brokerHost = config.mqtt.host === '0.0.0.0' ? '127.0.0.1' : config.mqtt.host;
+    const tls = await sandboxMqttTls(config, paths.root);
     const broker = await startBroker({
       host: config.mqtt.host,
       port: ports.mqtt,
+      unauthenticated: { max: config.mqtt.maxUnauthenticatedConnections, connectTimeoutMs: config.mqtt.connectTimeoutSeconds * 1000 },
+      ...(tls ? { tls: { host: config.mqtt.host, port: ports.mqtts, keyPem: tls.keyPem, certPem: tls.certPem } } : {}),
       ingest,
       directory,
       clock,
@@ -162,7 +178,8 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
       brokerOpen = false;
       await broker.close();
     });
-    log(`gateway: MQTT broker on ${config.mqtt.host}:${broker.port}`);
+    log(`gateway: MQTT broker on ${config.mqtt.host}:${broker.port} (plain TCP: for the local sandbox only)`);
+    if (tls) log(`gateway: MQTT over TLS on ${config.mqtt.host}:${broker.tlsPort} (devices trust the sandbox CA ${tls.caFile})`);
 
     const settlementStore = openSettlementStore(paths.settlementDb);
     stack.push(() => settlementStore.close());
@@ -197,22 +214,25 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
       ports: ports_,
       tokens,
       log,
+      trustProxy: config.dashboard.trustProxy,
       info: { sandboxName: config.sandbox.name, token: { symbol: config.chain.token.symbol, decimals: config.chain.token.decimals }, intervalMinutes: config.interval.minutes, timeZone: config.sandbox.timeZone },
     });
     const dashboard = await startDashboard({ app, host: config.dashboard.host, port: ports.http });
     stack.push(() => dashboard.close());
 
     if (config.simulation.enabled) {
-      const fleet = await startFleet({ config, dataDir: paths.root, clock, broker: { host: config.mqtt.host === '0.0.0.0' ? '127.0.0.1' : config.mqtt.host, port: broker.port }, log });
+      const viaTls = config.simulation.mqttTls && tls && broker.tlsPort !== undefined;
+      const fleetBroker = viaTls ? { host: brokerHost, port: broker.tlsPort!, tls: { caPem: tls.caPem, servername: 'localhost' } } : { host: brokerHost, port: broker.port };
+      const fleet = await startFleet({ config, dataDir: paths.root, clock, broker: fleetBroker, log });
       stack.push(() => fleet.stop());
-      log(`fleet: ${config.meters.length} simulated meters`);
+      log(`fleet: ${config.meters.length} simulated meters${viaTls ? ' over MQTT/TLS' : ''}`);
     }
 
     const runtime: RuntimeInfo = {
       pid: process.pid,
       startedAt: new Date().toISOString(),
       httpUrl: dashboard.url,
-      mqtt: { host: config.mqtt.host, port: broker.port },
+      mqtt: { host: config.mqtt.host, port: broker.port, ...(tls && broker.tlsPort !== undefined ? { tlsPort: broker.tlsPort, caFile: tls.caFile } : {}) },
       rpcUrl,
       chainId: deployment.chainId,
       configPath: ctx.configPath,
@@ -221,7 +241,7 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
     log(`operator ${addressFromPrivateKey(keys.operator)}, gateway ${addressFromPrivateKey(keys.gateway)}; device keys under ${paths.root}/devices`);
     return {
       httpUrl: dashboard.url,
-      regulatorLoginUrl: tokens.regulator ? `${dashboard.url}/#token=${encodeURIComponent(tokens.regulator)}` : dashboard.url,
+      loginLines: upLoginLines(roleLogins({ config, env, httpUrl: dashboard.url, secret: ctx.secret, secretSource: ctx.secretSource })),
       stop,
     };
   } catch (error) {

@@ -62,9 +62,20 @@ describe('createSessionStore', () => {
     expect(sessions.get(b)).toBeUndefined();
   });
 
-  it('drops the oldest session beyond the limit', () => {
-    const sessions = createSessionStore({ maxSessions: 2 });
-    const [a, b, c] = [sessions.create({ role: 'operator' }), sessions.create({ role: 'operator' }), sessions.create({ role: 'regulator' })];
-    expect([sessions.get(a), sessions.get(b), sessions.get(c)]).toEqual([undefined, { role: 'operator' }, { role: 'regulator' }]);
+  it("drops a principal's oldest session beyond its limit, never another principal's", () => {
+    const sessions = createSessionStore({ maxSessionsPerPrincipal: 2 });
+    const household = (householdId: string) => ({ role: 'household' as const, householdId, payee: PAYEE, meterIds: new Set<string>() });
+    const regulator = sessions.create({ role: 'regulator' });
+    const h2 = sessions.create(household('h2'));
+    // a flood of logins with the operator's token (or one household's)
+    const operators = Array.from({ length: 1000 }, () => sessions.create({ role: 'operator' }));
+    const h1 = Array.from({ length: 1000 }, () => sessions.create(household('h1')));
+    expect(sessions.get(regulator)).toEqual({ role: 'regulator' });
+    expect(sessions.get(h2)).toMatchObject({ householdId: 'h2' });
+    expect(operators.map((id) => sessions.get(id) !== undefined)).toEqual([...Array<boolean>(998).fill(false), true, true]);
+    expect(h1.filter((id) => sessions.get(id) !== undefined)).toEqual(h1.slice(-2));
+    sessions.delete(operators[999]!);
+    expect(sessions.get(operators[999]!)).toBeUndefined();
+    expect(sessions.get(operators[998]!)).toEqual({ role: 'operator' });
   });
 });

@@ -9,7 +9,7 @@ export type ApiErrorCode =
   | 'forbidden'
   | 'not-found'
   | 'conflict'
-  | 'conflict'
+  | 'too-many-requests'
   | 'unavailable'
   | 'internal';
 

@@ -1,21 +1,34 @@
-// GET /api/health — public, for pollers and load balancers. DESIGN fixes the body
+// GET /api/health — for pollers and load balancers. DESIGN fixes the body
 // {status, now, components}; it answers 200 whenever the dashboard can answer at all, and
 // "degraded" in the body says a component is unwell (pollers read the body, and a 503 would make
 // proxies hide it). Only when the health probe itself fails is the answer 503.
+// Without a role token it says only how each component is (issue #10.10, #17.3): the details
+// name paths, the chain id and counts, which are for the sandbox's own people. Like every route
+// it refuses query parameters it does not know (#17.4).
 import { Router } from 'express';
-import type { DashboardPorts } from '../ports.js';
+import type { Principal } from '../auth/principal.js';
+import { readQuery } from '../http/query.js';
+import type { ComponentHealth, DashboardPorts } from '../ports.js';
+
+type Components = Record<'broker' | 'store' | 'chain', ComponentHealth>;
+
+const statusOnly = (components: Components) =>
+  Object.fromEntries(Object.entries(components).map(([name, c]) => [name, { status: c.status }])) as Record<keyof Components, Pick<ComponentHealth, 'status'>>;
 
 export function healthRoutes(ports: Pick<DashboardPorts, 'clock' | 'health'>, log: (line: string) => void): Router {
   const router = Router();
-  router.get('/api/health', async (_req, res) => {
+  router.get('/api/health', async (req, res) => {
+    readQuery(req.query, {});
+    const detailed = (res.locals.principal as Principal | undefined) !== undefined;
     const now = new Date(ports.clock.nowMs()).toISOString();
     try {
       const health = await ports.health();
-      res.json({ status: health.status, now, clockSpeed: ports.clock.speed, components: health.components });
+      res.json({ status: health.status, now, clockSpeed: ports.clock.speed, components: detailed ? health.components : statusOnly(health.components) });
     } catch (error) {
       log(`dashboard: health probe failed: ${(error as Error).message}`);
-      const unknown = { status: 'down', detail: 'health probe failed; see the gateway log' };
-      res.status(503).json({ status: 'degraded', now, clockSpeed: ports.clock.speed, components: { broker: unknown, store: unknown, chain: unknown } });
+      const unknown = { status: 'down' as const, detail: 'health probe failed; see the gateway log' };
+      const components = { broker: unknown, store: unknown, chain: unknown };
+      res.status(503).json({ status: 'degraded', now, clockSpeed: ports.clock.speed, components: detailed ? components : statusOnly(components) });
     }
   });
   return router;

@@ -4,6 +4,7 @@
 import express, { Router } from 'express';
 import { principalOf, readCookie, requireRole, SESSION_COOKIE } from '../auth/authenticate.js';
 import type { Principal } from '../auth/principal.js';
+import type { LoginLimiter } from '../auth/login-limiter.js';
 import type { ResolveToken } from '../auth/role-tokens.js';
 import type { SessionStore } from '../auth/sessions.js';
 import { ApiError } from '../http/api-error.js';
@@ -16,15 +17,36 @@ export interface SandboxInfo {
   timeZone: string;
 }
 
-export function sessionRoutes({ resolveToken, sessions, info }: { resolveToken: ResolveToken; sessions: SessionStore; info: SandboxInfo }): Router {
+export interface SessionRoutesParameters {
+  resolveToken: ResolveToken;
+  sessions: SessionStore;
+  info: SandboxInfo;
+  limiter: LoginLimiter;
+  log: (line: string) => void;
+  wallNowMs?: () => number;
+}
+
+export function sessionRoutes({ resolveToken, sessions, info, limiter, log, wallNowMs = Date.now }: SessionRoutesParameters): Router {
   const router = Router();
 
+  router.post('/api/session', (req, res, next) => {
+    // Checked before the body is read: a refused client costs no parsing.
+    const retryAfter = limiter.retryAfterSeconds(req.ip ?? 'unknown', wallNowMs());
+    if (retryAfter === 0) return next();
+    res.set('Retry-After', String(retryAfter));
+    throw new ApiError(429, 'too-many-requests', `too many login attempts from this client; try again in ${retryAfter} s`);
+  });
   router.post('/api/session', express.json({ limit: '4kb' }), (req, res) => {
     const token = (req.body as { token?: unknown } | undefined)?.token;
     if (typeof token !== 'string' || token.length === 0 || token.length > 512)
       throw new ApiError(400, 'invalid-parameter', 'token: send JSON {"token":"<role token>"}', 'token');
     const principal = resolveToken(token);
-    if (!principal) throw new ApiError(401, 'unauthorized', 'unknown token');
+    if (!principal) {
+      // Never the token itself: a mistyped real token would end up in the log.
+      limiter.failed(req.ip ?? 'unknown', wallNowMs());
+      log(`dashboard: login failed from ${req.ip ?? 'unknown'}: unknown token`);
+      throw new ApiError(401, 'unauthorized', 'unknown token');
+    }
     const sessionId = sessions.create(principal);
     res.cookie(SESSION_COOKIE, sessionId, { httpOnly: true, sameSite: 'strict', path: '/', secure: req.secure });
     res.status(201).json(whoami(principal, info));

@@ -1,6 +1,7 @@
 // A device signer for a real meter whose key was made with `feedin meter keygen` (a file holding
 // the 32-byte secp256k1 private key in hex). The key stays inside the closures below and is never
 // logged (DESIGN: the key never leaves the device). Same signing code as the simulated meters.
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { hexToBytes } from '@feedin/protocol/hex';
 import { signMeterJwt } from '@feedin/protocol/jwt';
@@ -19,7 +20,7 @@ export async function loadKeyFileSigner(path: string, meterId: string): Promise<
     meterId,
     publicKey,
     signReading: (fields) => signOcmf(buildOcmfPayload({ ...fields, meterId }), privateKey),
-    signJwt: ({ issuedAtSec, expiresAtSec }) => signMeterJwt({ meterId, issuedAtSec, expiresAtSec }, privateKey),
+    signJwt: ({ issuedAtSec, expiresAtSec }) => signMeterJwt({ meterId, issuedAtSec, expiresAtSec, jwtId: randomBytes(16).toString('base64url') }, privateKey),
   };
   return Object.freeze(signer);
 }

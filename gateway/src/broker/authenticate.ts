@@ -1,11 +1,16 @@
 // aedes `authenticate` hook (DESIGN "Transports"): MQTT 3.1.1, client id = username = meter id,
 // password = a JWT (ES256K, RFC 8812) signed by the meter's registered key with sub = meter id
-// and a short lifetime. Anything else → CONNACK return code 5 "not authorized" (MQTT-3.2.2-3).
+// and a short lifetime, used once (its jti: login-replay.ts). A login that takes over a connected
+// meter's session is a security event and rate-limited (session-takeover.ts). Anything else →
+// CONNACK return code 5 "not authorized" (MQTT-3.2.2-3).
 import type { AuthenticateError, Client } from 'aedes';
 import type { Clock } from '@feedin/protocol/sandbox-time';
 import { loginKeys } from '@feedin/protocol/key-history';
 import { meterAdmits, meterKeyHistory, type MeterDirectory } from '../registry/meter-directory.js';
+import type { VerifiedMeterJwt } from '@feedin/protocol/jwt';
+import type { LoginReplayGuard } from './login-replay.js';
 import type { SecurityRecorder } from './security.js';
+import type { TakeoverLimiter } from './session-takeover.js';
 import { createFastVerifyMeterJwt } from '../ingest/verify-jwt-fast.js';
 
 // Native libsecp256k1 when it loads: a fleet reconnecting at once must not hold the event loop.
@@ -16,6 +21,10 @@ export interface AuthenticateDeps {
   clock: Clock;
   jwtMaxLifetimeSeconds: number;
   security: SecurityRecorder;
+  /** each token once; absent = no replay check (unit tests of the key rules) */
+  replay?: LoginReplayGuard;
+  /** whether the meter holds a live session now, and how often it may be taken over */
+  sessions?: { isConnected(meterId: string): boolean; takeovers: TakeoverLimiter };
 }
 
 type Verdict = { ok: true } | { ok: false; reason: string; detail: string };
@@ -39,11 +48,17 @@ export function checkCredentials(deps: Omit<AuthenticateDeps, 'security'>, clien
       expectedSub: clientId,
       maxLifetimeSec: deps.jwtMaxLifetimeSeconds,
     });
-    if (token.ok) return { ok: true };
+    if (token.ok) return admitOnce(deps, clientId, token.value);
     // the first key's refusal is the one to report (the valid-now key; later keys are fallbacks)
     if (key === keys[0]) refusal = { ok: false, reason: token.reason, detail: token.detail };
   }
   return refusal;
+}
+
+function admitOnce(deps: Pick<AuthenticateDeps, 'replay' | 'clock'>, meterId: string, token: VerifiedMeterJwt): Verdict {
+  if (!deps.replay) return { ok: true };
+  const verdict = deps.replay.admit(meterId, token, Math.floor(deps.clock.wallNowMs() / 1000));
+  return verdict.ok ? { ok: true } : verdict;
 }
 
 export function createAuthenticate(deps: AuthenticateDeps) {
@@ -58,6 +73,13 @@ export function createAuthenticate(deps: AuthenticateDeps) {
       verdict = checkCredentials(deps, client.id, username, password);
     } catch (error) {
       verdict = { ok: false, reason: 'internal-error', detail: error instanceof Error ? error.message : String(error) };
+    }
+    if (verdict.ok && deps.sessions?.isConnected(client.id)) {
+      // MQTT-3.1.4-2: accepting this login disconnects the meter's live session.
+      const who = { meterId: client.id, clientId: client.id };
+      if (!deps.sessions.takeovers.allow(client.id, deps.clock.wallNowMs())) {
+        verdict = { ok: false, reason: 'takeover-limited', detail: `meter ${client.id} is connected and its session was taken over too often; the live session stays` };
+      } else deps.security('session-takeover', who, `a new login took over the live session of meter ${client.id}`);
     }
     if (verdict.ok) return done(null, true);
     deps.security('connect-refused', { meterId: deps.directory.get(client.id) ? client.id : null, clientId: client.id }, `${verdict.reason}: ${verdict.detail}`);

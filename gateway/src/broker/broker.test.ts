@@ -1,4 +1,5 @@
 // The real broker with our hooks over TCP, driven by a real mqtt.js client.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -82,8 +83,11 @@ afterEach(async () => {
 });
 
 const nowSec = () => Math.floor(Date.now() / 1000);
-const token = (meter: TestMeter, over: { sub?: string; iat?: number; exp?: number; key?: Uint8Array } = {}) =>
-  signMeterJwt({ meterId: over.sub ?? meter.meterId, issuedAtSec: over.iat ?? nowSec(), expiresAtSec: over.exp ?? nowSec() + 300 }, over.key ?? meter.privateKey);
+const token = (meter: TestMeter, over: { sub?: string; iat?: number; exp?: number; key?: Uint8Array; jti?: string } = {}) =>
+  signMeterJwt(
+    { meterId: over.sub ?? meter.meterId, issuedAtSec: over.iat ?? nowSec(), expiresAtSec: over.exp ?? nowSec() + 300, jwtId: over.jti ?? randomBytes(16).toString('base64url') },
+    over.key ?? meter.privateKey,
+  );
 
 function options(meter: TestMeter, over: Partial<IClientOptions> = {}): IClientOptions {
   return {
@@ -244,6 +248,8 @@ describe('broker: readings', () => {
     expect(await store.byPagination('m1', 1)).toBeUndefined();
 
     healthy = true;
+    // every login needs a fresh token (its jti is accepted once)
+    client.options.password = token(m1);
     client.reconnect(stores);
     await vi.waitFor(() => expect(pubacked).toBe(true), { timeout: 5_000 });
     expect(await store.byPagination('m1', 1)).toMatchObject({ meterId: 'm1', pagination: 1 });

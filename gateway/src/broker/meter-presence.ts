@@ -9,6 +9,7 @@ import { meterTopic } from '@feedin/protocol/mqtt-topics';
 
 export interface MeterPresence {
   connectedMeters(): number;
+  isConnected(meterId: string): boolean;
 }
 
 export function trackMeterPresence(broker: Aedes, deps: { events: GatewayEvents; metrics: GatewayMetrics; log: BrokerLog }): MeterPresence {
@@ -42,5 +43,5 @@ export function trackMeterPresence(broker: Aedes, deps: { events: GatewayEvents;
     if (!broker.closed) publishStatus(client.id, 'offline');
   });
 
-  return { connectedMeters: () => connections.size };
+  return { connectedMeters: () => connections.size, isConnected: (meterId) => connections.has(meterId) };
 }

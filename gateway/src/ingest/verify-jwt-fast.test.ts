@@ -30,7 +30,7 @@ describe('native ES256K meter JWT check', () => {
     const key = fc.uint8Array({ minLength: 32, maxLength: 32 }).filter((k) => secp.utils.isValidSecretKey(k));
     fc.assert(
       fc.property(key, key, fc.constantFrom('m-1', 'm-2'), fc.integer({ min: -5000, max: 5000 }), fc.integer({ min: -10, max: 5000 }), fc.nat(), fc.constantFrom('none', 'other-key', 'high-s', 'flip', 'truncate'), (k, other, sub, iatOffset, lifetime, at, mutation) => {
-        let token = signMeterJwt({ meterId: sub, issuedAtSec: NOW + iatOffset, expiresAtSec: NOW + iatOffset + lifetime }, k);
+        let token = signMeterJwt({ meterId: sub, issuedAtSec: NOW + iatOffset, expiresAtSec: NOW + iatOffset + lifetime, jwtId: `jti-${String(at).padStart(8, "0")}` }, k);
         if (mutation === 'high-s') token = highS(token);
         if (mutation === 'flip') {
           const i = at % token.length;
@@ -53,7 +53,7 @@ describe('native ES256K meter JWT check', () => {
       const input = `${b64(h)}.${b64(c)}`;
       return `${input}.${bytesToBase64url(secp.sign(sha256(utf8(input)), k, { prehash: false, format: 'compact' }))}`;
     };
-    const good = { sub: 'm-1', iat: NOW, exp: NOW + 60 };
+    const good = { sub: 'm-1', iat: NOW, exp: NOW + 60, jti: 'jti-00000001' };
     const tokens = [
       sign({ alg: 'ES256K', typ: 'JWT' }, good),
       sign({ alg: 'ES256', typ: 'JWT' }, good),

@@ -1,6 +1,7 @@
 // Hostile load against the real broker with our hooks and the real ingest and SQLite store:
 // a meter over its reading rate waits while the others are served; a connection storm of
 // valid, forged and garbage CONNECTs does not take the gateway down.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +24,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const quiet = { info: () => {}, warn: () => {}, error: () => {} };
 const nowSec = () => Math.floor(Date.now() / 1000);
-const jwt = (m: TestMeter) => signMeterJwt({ meterId: m.meterId, issuedAtSec: nowSec(), expiresAtSec: nowSec() + 300 }, m.privateKey);
+const jwtId = () => randomBytes(16).toString('base64url');
+const jwt = (m: TestMeter) => signMeterJwt({ meterId: m.meterId, issuedAtSec: nowSec(), expiresAtSec: nowSec() + 300, jwtId: jwtId() }, m.privateKey);
 const reading = (m: TestMeter, n: number) => signedReading(m, { pagination: n, importWh: 1_000n, exportWh: 5_000n + 10n * BigInt(n), timestampMs: T0 + n * MINUTE });
 
 let running: { broker: Broker; store: ReadingStore; clients: MqttClient[] } | undefined;
@@ -93,7 +95,7 @@ describe('connection storm', () => {
     const storm = [
       ...meters.map((m) => rawConnect(port, connectPacket(m.meterId, jwt(m)))),
       // forged: a registered id with a token signed by another key
-      ...meters.map((m) => rawConnect(port, connectPacket(m.meterId, signMeterJwt({ meterId: m.meterId, issuedAtSec: nowSec(), expiresAtSec: nowSec() + 300 }, forger.privateKey)))),
+      ...meters.map((m) => rawConnect(port, connectPacket(m.meterId, signMeterJwt({ meterId: m.meterId, issuedAtSec: nowSec(), expiresAtSec: nowSec() + 300, jwtId: jwtId() }, forger.privateKey)))),
       // garbage: not MQTT at all
       ...meters.map((_, i) => rawConnect(port, Buffer.from(`GET / HTTP/1.1\r\nHost: ${i}\r\n\r\n`))),
     ];

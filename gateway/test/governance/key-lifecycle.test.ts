@@ -1,6 +1,7 @@
 // Key rotation and revocation at ingest and login (issue 4): the key valid when a reading was taken
 // signs it; a revoked key's readings are refused with `key-revoked`; the device keeps its PG across
 // a rotation.
+import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GatewayEvents } from '../../src/events.js';
 import { createMetrics } from '../../src/metrics.js';
@@ -81,7 +82,7 @@ describe('meter key lifecycle', () => {
     expect(keyAt(meterKeyHistory({ ...oldKey.entry }), T0)).toMatchObject({ ok: true, key: { publicKey: oldKey.entry.publicKey } });
 
     const nowSec = Math.floor(Date.now() / 1000);
-    const jwt = (k: typeof oldKey) => Buffer.from(signMeterJwt({ meterId: 'm1', issuedAtSec: nowSec, expiresAtSec: nowSec + 60 }, k.privateKey));
+    const jwt = (k: typeof oldKey) => Buffer.from(signMeterJwt({ meterId: 'm1', issuedAtSec: nowSec, expiresAtSec: nowSec + 60, jwtId: randomBytes(16).toString('base64url') }, k.privateKey));
     const at = (ms: number) => ({ directory, clock: { ...manualClock(ms), wallNowMs: () => Date.now() }, jwtMaxLifetimeSeconds: 600 });
     directory.upsert(meter);
     expect(checkCredentials(at(T0), 'm1', 'm1', jwt(oldKey))).toEqual({ ok: true });

@@ -1,0 +1,25 @@
+// feedin tokens [regulator|operator|households|<householdId>] [--json] — where each role logs in
+// to the dashboard: the login link when its token is a public sandbox test value, otherwise the
+// page and where the token is (environment variable or file), never the token itself.
+import { parseArgs } from 'node:util';
+import { CliError } from '../cli-error.js';
+import { sandboxContext } from '../sandbox-context.js';
+import { describeLogin, roleLogins, type RoleLogin } from '../sandbox/role-logins.js';
+
+export async function tokens(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } }, allowPositionals: true });
+  if (positionals.length > 1) throw new CliError('usage: feedin tokens [regulator|operator|households|<householdId>] [--json]');
+  const ctx = await sandboxContext();
+  const httpUrl = ctx.runtime?.httpUrl ?? `http://${ctx.config.dashboard.host}:${process.env.FEEDIN_HTTP_PORT || ctx.config.dashboard.port}`;
+  const all = roleLogins({ config: ctx.config, env: process.env, httpUrl, secret: ctx.secret, secretSource: ctx.secretSource });
+  const which = positionals[0];
+  const chosen = which === undefined ? all : all.filter((l) => l.role === which || (which === 'households' && l.role === 'household') || l.householdId === which);
+  if (chosen.length === 0) throw new CliError(`${JSON.stringify(which)}: not a role (regulator, operator, households) or a household id of the sandbox`);
+  if (values.json) console.log(JSON.stringify({ logins: chosen }, null, 2));
+  else for (const login of chosen) console.log(`${label(login)}: ${describeLogin(login)}`);
+  return 0;
+}
+
+function label(login: RoleLogin): string {
+  return login.role === 'household' ? `household ${login.householdId} (${login.name})` : login.role;
+}
