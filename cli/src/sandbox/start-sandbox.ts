@@ -25,7 +25,6 @@ import { createRegulatorActions } from '@feedin/gateway/governance/regulator-act
 import { readRegulatorStatus } from '@feedin/gateway/governance/regulator-status';
 import { createDashboardApp } from '@feedin/dashboard/create-dashboard-app';
 import { startDashboard } from '@feedin/dashboard/start-dashboard';
-import { tokensFromConfig } from '@feedin/dashboard/tokens-from-config';
 import { ensureFleetKeys, startFleet } from '@feedin/device-firmware-sim/fleet';
 import { CliError } from '../cli-error.js';
 import { loadClockAnchor, recordClockProgress } from '../clock-anchor.js';
@@ -33,7 +32,8 @@ import { recordOutage } from '@feedin/gateway/settlement/outages';
 import { dataPaths, readJsonFile, writeJsonFileAtomic, type RuntimeInfo } from '../data-dir.js';
 import type { SandboxContext } from '../sandbox-context.js';
 import { createDashboardPorts } from '@feedin/dashboard/gateway-ports';
-import { startEmbeddedChain, type ChainKeys } from './embedded-chain.js';
+import { startEmbeddedChain } from './embedded-chain.js';
+import { preflight } from './preflight.js';
 import { startRpcChain } from './rpc-chain.js';
 import { syncRegistry } from './registry-sync.js';
 import { registerFleet } from './register-fleet.js';
@@ -66,6 +66,7 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
   const { config } = ctx;
   const paths = dataPaths(ctx.paths.root);
   const ports = portsFrom(config, env);
+  const { keys, tokens } = preflight(ctx, env); // before anything is created or started
   await mkdir(paths.root, { recursive: true, mode: 0o700 });
   const previous = await readJsonFile<RuntimeInfo>(paths.runtime).catch(() => undefined);
   if (previous && (await isLiveProcess(previous.pid, ' up')))
@@ -82,12 +83,6 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
   };
 
   try {
-    const keys: ChainKeys = {
-      deployer: ctx.secret(config.chain.keys.deployer, 'chain.keys.deployer') as Hex,
-      gateway: ctx.secret(config.chain.keys.gateway, 'chain.keys.gateway') as Hex,
-      regulator: ctx.secret(config.chain.keys.regulator, 'chain.keys.regulator') as Hex,
-      operator: ctx.secret(config.chain.keys.operator, 'chain.keys.operator') as Hex,
-    };
     // chain.mode rpc: an existing node (e.g. the Besu QBFT consortium of docker-compose.yml).
     const chainNode =
       config.chain.mode === 'rpc'
@@ -182,7 +177,6 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
     const chainInfo = { chainId: deployment.chainId, rpcUrl, registry: deployment.registry, settlement: deployment.settlement, token: deployment.token };
     const queries = createSettlementQueries({ settlementStore, store, directory });
     const ports_ = createDashboardPorts({ config, clock, store, settlementStore, queries, settlement, directory, chain: gatewayChain, operatorChain, chainInfo, connectedMeters: () => connected, brokerListening: () => brokerOpen, events, metrics });
-    const tokens = tokensFromConfig({ config, readSecret: (s, where) => ctx.secret(s, where), env });
     // The regulator's API acts with the regulator key (the sandbox holds it, like every embedded key).
     const auditLog = openAuditLog(auditLogPath(paths.root));
     const regulator = {
