@@ -132,6 +132,44 @@ describe('regulator page', () => {
     await page.context().close();
   }, 60_000);
 
+  it('shows what the embedded chain lost in a crash, and hides the notice when nothing was (#17)', async () => {
+    const { page, problems } = await openPage();
+    await page.goto(`${s.url}/#token=${REG}`);
+    await page.locator('body[data-loaded="true"]').waitFor({ timeout: 10_000 });
+    expect(await page.locator('#recovery-section').isHidden()).toBe(true);
+
+    const lost = (label: string, outcome: string, detail: string) => ({
+      recoveredAt: '2026-11-22T03:20:00.000Z',
+      txHash: '0x' + 'ab'.repeat(32),
+      label,
+      signedAt: '2026-11-22T03:19:59.000Z',
+      outcome,
+      lostBlockNumber: 41,
+      blockNumber: outcome === 'not-re-applied' ? null : 52,
+      detail,
+    });
+    s.ports.state.status = {
+      ...s.ports.state.status,
+      chainRecovery: [
+        lost('freezeBatch', 're-applied', 'sent again as the same signed transaction; mined in block 52'),
+        lost('rejectBatch', 'refused-on-re-apply', 'sent again as the same signed transaction, but it reverted in block 52'),
+      ],
+    };
+    try {
+      await page.reload();
+      await page.locator('body[data-loaded="true"]').waitFor({ timeout: 10_000 });
+      await page.locator('#recovery-section').waitFor({ state: 'visible', timeout: 5_000 });
+      expect(await page.locator('#recovery-summary').textContent()).toBe('The chain lost 2 transaction(s) in a crash; 1 re-applied, 1 NOT re-applied: check each one below.');
+      // Newest first.
+      expect(await page.locator('#recovery-table tbody tr td:nth-child(2)').allTextContents()).toEqual(['rejectBatch', 'freezeBatch']);
+      expect(await page.locator('#recovery-table tbody tr td:nth-child(3)').allTextContents()).toEqual(['refused-on-re-apply', 're-applied']);
+    } finally {
+      delete s.ports.state.status.chainRecovery;
+    }
+    expect(problems).toEqual([]);
+    await page.context().close();
+  }, 60_000);
+
   it('logs in with a pasted token, refuses an unknown one, and logs out', async () => {
     const { page, problems } = await openPage();
     await page.goto(`${s.url}/`);

@@ -4,6 +4,7 @@
 // Start-up fails fast with a message that says what to fix; at run time parts degrade and report.
 import { mkdir } from 'node:fs/promises';
 import { createChainClient, type ChainClient } from '@feedin/contracts/chain-client';
+import { openTransactionJournal } from '@feedin/contracts/transaction-journal';
 import type { Hex } from '@feedin/protocol/hex';
 import { intervalStartMs } from '@feedin/protocol/interval';
 import { sandboxTimeMs, type Clock } from '@feedin/protocol/sandbox-time';
@@ -34,6 +35,7 @@ import type { SandboxContext } from '../sandbox-context.js';
 import { createDashboardPorts } from '@feedin/dashboard/gateway-ports';
 import { startEmbeddedChain } from './embedded-chain.js';
 import { preflight } from './preflight.js';
+import { readChainRecoveryLog, recoverEmbeddedChain, recoveryHealth } from './chain-recovery.js';
 import { startRpcChain } from './rpc-chain.js';
 import { syncRegistry } from './registry-sync.js';
 import { registerFleet } from './register-fleet.js';
@@ -90,8 +92,15 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
         : await startEmbeddedChain({ config, keys, port: ports.chain, stateFile: paths.anvilState, deploymentFile: paths.deployment, pidFile: paths.anvilPid, log });
     stack.push(() => chainNode.stop());
     const { deployment, rpcUrl } = chainNode;
+    // Embedded: anvil keeps its state in a file written once a second; what a crash took from it is
+    // recovered from the journal of everything sent, before anything sends again.
+    const embedded = config.chain.mode !== 'rpc';
+    const journal = embedded ? openTransactionJournal(paths.txJournal) : undefined;
+    const recovery = embedded
+      ? await recoverEmbeddedChain({ rpcUrl, journalPath: paths.txJournal, recoveryLogPath: paths.chainRecoveryLog, freshDeployment: chainNode.fresh, log })
+      : undefined;
     const client = (key: Hex): ChainClient => {
-      const c = createChainClient({ rpcUrl, chainId: deployment.chainId, deployment, signerKey: key });
+      const c = createChainClient({ rpcUrl, chainId: deployment.chainId, deployment, signerKey: key, journal });
       stack.push(() => c.close()); // its provider's timers would keep the process alive after stop
       return c;
     };
@@ -176,13 +185,14 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
 
     const chainInfo = { chainId: deployment.chainId, rpcUrl, registry: deployment.registry, settlement: deployment.settlement, token: deployment.token };
     const queries = createSettlementQueries({ settlementStore, store, directory });
-    const ports_ = createDashboardPorts({ config, clock, store, settlementStore, queries, settlement, directory, chain: gatewayChain, operatorChain, chainInfo, connectedMeters: () => connected, brokerListening: () => brokerOpen, events, metrics });
+    const ports_ = createDashboardPorts({ config, clock, store, settlementStore, queries, settlement, directory, chain: gatewayChain, operatorChain, chainInfo, connectedMeters: () => connected, brokerListening: () => brokerOpen, events, metrics, chainRecovery: recoveryHealth(recovery), chainRecoveryLog: embedded ? () => readChainRecoveryLog(paths.chainRecoveryLog) : undefined });
     // The regulator's API acts with the regulator key (the sandbox holds it, like every embedded key).
     const auditLog = openAuditLog(auditLogPath(paths.root));
     const regulator = {
       actions: createRegulatorActions({ chain: client(keys.regulator), clock, auditLog, via: 'api' }),
       status: () => readRegulatorStatus(gatewayChain, config),
       auditLog: () => auditLog.list(),
+      chainRecovery: () => readChainRecoveryLog(paths.chainRecoveryLog),
     };
     const app = createDashboardApp({
       regulator,
