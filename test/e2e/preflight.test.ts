@@ -58,4 +58,11 @@ describe('feedin up checks config and environment before starting anything', () 
     expect(run.code).toBe(2);
     await expectNothingStarted(run);
   });
+
+  it('answers an INFLUX_URL that is not a URL with one line and exit 2', async () => {
+    const run = await upWith(() => {}, { INFLUX_URL: 'not a url' });
+    expect(run.stderr).toBe('feedin: INFLUX_URL / storage.url "not a url" is not a URL (e.g. http://127.0.0.1:8086)\n');
+    expect(run.code).toBe(2);
+    await expectNothingStarted(run);
+  });
 });

@@ -3,11 +3,12 @@
 // A bad secret or token found after anvil, deployment, registration and the broker were up left
 // a stack trace and a half-made data dir (#17); here it is one line and nothing has been touched.
 // The rules are the ones the parts apply themselves (the dashboard's token resolver, the
-// protocol's key → address), called early, never restated.
+// protocol's key → address, the store's choice of InfluxDB), called early, never restated.
 import { addressFromPrivateKey } from '@feedin/protocol/address';
 import type { Hex } from '@feedin/protocol/hex';
 import { createTokenResolver, type DashboardTokens } from '@feedin/dashboard/auth/role-tokens';
 import { tokensFromConfig } from '@feedin/dashboard/tokens-from-config';
+import { chooseReadingStore } from '@feedin/gateway/store/open-store';
 import { CliError } from '../cli-error.js';
 import type { SandboxContext } from '../sandbox-context.js';
 import type { ChainKeys } from './embedded-chain.js';
@@ -34,6 +35,7 @@ export function preflight(ctx: Pick<SandboxContext, 'config' | 'secret'>, env: N
     // The resolver names the role; say where the regulator's came from when the environment set it.
     (message) => (fromEnv && message.includes('regulator token') ? `${message} (the regulator token comes from FEEDIN_REGULATOR_TOKEN)` : message),
   );
+  oneLine(() => chooseReadingStore(config, env));
   return { keys, tokens };
 }
 
