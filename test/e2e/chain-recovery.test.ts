@@ -110,6 +110,11 @@ describe('embedded chain: kill -9 right after a freeze, a reject and a withdrawa
     const reapplied = entries.filter((e) => e.outcome === 're-applied').map((e) => e.label);
     if (reapplied.some((l: string) => l.startsWith('rejectBatch')))
       await sandbox.waitFor('the gateway to see the rejection again', async () => (await batches()).some((b) => b.batchId === target.batchId && b.status === 'rejected'), 30_000);
+    // A batch submission sent again is recorded by the gateway in its new block.
+    for (const e of entries.filter((x) => x.outcome === 're-applied' && x.label.startsWith('submitBatch '))) {
+      const local = (await batches()).find((b) => b.txHash === e.txHash);
+      if (local) expect(local.blockNumber, e.label).toBe(e.blockNumber);
+    }
     const after = (await sandbox.api(`/api/payouts/${payout.payee}`, REGULATOR)).body;
     expect(BigInt(after.withdrawn)).toBe(BigInt(payout.withdrawn) + BigInt(withdrawn.body.paid));
   }, 300_000);

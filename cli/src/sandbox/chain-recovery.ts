@@ -7,6 +7,7 @@ import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { recoverFromJournal, type RecoveryEntry } from '@feedin/contracts/journal-recovery';
 import { openTransactionJournal, readTransactionJournal, retireTransactionJournal } from '@feedin/contracts/transaction-journal';
+import type { SettlementStore } from '@feedin/gateway/settlement/settlement-store';
 
 export interface ChainRecoveryRecord extends RecoveryEntry {
   /** wall-clock ISO 8601 time of the start that found the loss */
@@ -80,4 +81,18 @@ export function recoveryHealth(recovery: ChainRecovery | undefined): { degraded:
       (notReapplied > 0 ? `, ${notReapplied} NOT re-applied` : '') +
       ' (GET /api/regulator/chain-recovery)',
   };
+}
+
+/** A batch submission sent again sits in a new block: the gateway's record follows, so that audit
+ * bundles name the right block and a re-applied rejection is told apart from the rebuilt batch
+ * submitted after it (chain-sync.ts compares their blocks). */
+export function recordRecoveredSubmissions(recovery: ChainRecovery | undefined, settlementStore: Pick<SettlementStore, 'batch' | 'recordSubmitted'>, log: (line: string) => void): void {
+  for (const e of recovery?.lost ?? []) {
+    const id = /^submitBatch (\d+)$/.exec(e.label)?.[1];
+    if (!id || e.outcome !== 're-applied' || e.blockNumber === null) continue;
+    const local = settlementStore.batch(BigInt(id));
+    if (local?.txHash?.toLowerCase() !== e.txHash.toLowerCase()) continue;
+    settlementStore.recordSubmitted(BigInt(id), { txHash: local.txHash, blockNumber: e.blockNumber, gasUsed: local.gasUsed });
+    log(`settlement: batch ${id} is on chain again in block ${e.blockNumber} (was ${e.lostBlockNumber ?? 'unknown'} before the crash)`);
+  }
 }

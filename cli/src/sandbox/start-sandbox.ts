@@ -35,7 +35,7 @@ import type { SandboxContext } from '../sandbox-context.js';
 import { createDashboardPorts } from '@feedin/dashboard/gateway-ports';
 import { startEmbeddedChain } from './embedded-chain.js';
 import { preflight } from './preflight.js';
-import { readChainRecoveryLog, recoverEmbeddedChain, recoveryHealth } from './chain-recovery.js';
+import { readChainRecoveryLog, recordRecoveredSubmissions, recoverEmbeddedChain, recoveryHealth } from './chain-recovery.js';
 import { startRpcChain } from './rpc-chain.js';
 import { syncRegistry } from './registry-sync.js';
 import { registerFleet } from './register-fleet.js';
@@ -169,6 +169,7 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
     const settlementStore = openSettlementStore(paths.settlementDb);
     stack.push(() => settlementStore.close());
     if (outage) recordOutage(settlementStore, outage);
+    recordRecoveredSubmissions(recovery, settlementStore, log);
     const settlement = await startSettlement({
       config,
       clock,
