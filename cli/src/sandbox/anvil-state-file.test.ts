@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { startAnvil } from '@feedin/contracts/anvil';
 import { checkAnvilStateFile } from './anvil-state-file.js';
 
-const rpc = async (url: string, method: string, params: unknown[] = []) => {
+const rpc = async <T>(url: string, method: string, params: unknown[] = []): Promise<T> => {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
-  return ((await response.json()) as { result: any }).result;
+  return ((await response.json()) as { result: T }).result;
 };
 
 describe('checkAnvilStateFile', () => {
@@ -20,8 +20,8 @@ describe('checkAnvilStateFile', () => {
     expect(await checkAnvilStateFile(stateFile, (l) => logs.push(l))).toBe('none');
 
     const first = await startAnvil({ stateFile });
-    const [from] = await rpc(first.rpcUrl, 'eth_accounts');
-    const tx = await rpc(first.rpcUrl, 'eth_sendTransaction', [{ from, to: '0x00000000000000000000000000000000000000aa', value: '0x1' }]);
+    const [from] = await rpc<string[]>(first.rpcUrl, 'eth_accounts');
+    const tx = await rpc<string>(first.rpcUrl, 'eth_sendTransaction', [{ from, to: '0x00000000000000000000000000000000000000aa', value: '0x1' }]);
     await first.stop(); // SIGTERM: anvil writes the whole state
     expect(await checkAnvilStateFile(stateFile, (l) => logs.push(l))).toBe('whole');
     expect(readFileSync(`${stateFile}.good`, 'utf8')).toBe(readFileSync(stateFile, 'utf8'));
@@ -35,7 +35,7 @@ describe('checkAnvilStateFile', () => {
     expect(logs.at(-1)).toMatch(/^chain: RECOVERY: the state file was torn by a crash \(kept as .+\.torn-.+\); starting from the copy made at the previous start/);
     const second = await startAnvil({ stateFile });
     try {
-      expect((await rpc(second.rpcUrl, 'eth_getTransactionReceipt', [tx]))?.transactionHash).toBe(tx);
+      expect((await rpc<{ transactionHash: string } | null>(second.rpcUrl, 'eth_getTransactionReceipt', [tx]))?.transactionHash).toBe(tx);
     } finally {
       await second.stop();
     }
