@@ -7,6 +7,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batchOf, claimOf, PAYEE_A, T0, TOKENS } from './fake-ports.js';
 import { serve, type Served } from './serve.js';
+import type { ChainRecoveryView } from '../src/ports.js';
 
 const SCREENSHOTS = resolve(import.meta.dirname, '..', '..', 'test-results', 'screenshots');
 const REG = TOKENS.regulator!;
@@ -138,7 +139,7 @@ describe('regulator page', () => {
     await page.locator('body[data-loaded="true"]').waitFor({ timeout: 10_000 });
     expect(await page.locator('#recovery-section').isHidden()).toBe(true);
 
-    const lost = (label: string, outcome: string, detail: string) => ({
+    const lost = (label: string, outcome: ChainRecoveryView['outcome'], detail: string): ChainRecoveryView => ({
       recoveredAt: '2026-11-22T03:20:00.000Z',
       txHash: '0x' + 'ab'.repeat(32),
       label,
