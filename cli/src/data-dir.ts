@@ -14,6 +14,10 @@ export const dataPaths = (root: string) => ({
   deployment: join(root, 'chain', 'deployment.json'),
   anvilState: join(root, 'chain', 'anvil-state.json'),
   anvilPid: join(root, 'chain', 'anvil.pid'),
+  /** every signed transaction the sandbox sends, before it is sent (embedded chain: chain-recovery.ts) */
+  txJournal: join(root, 'chain', 'tx-journal.jsonl'),
+  /** what starts found the embedded chain had lost in a crash */
+  chainRecoveryLog: join(root, 'chain', 'recovery.jsonl'),
   readingsDb: join(root, 'gateway', 'readings.db'),
   settlementDb: join(root, 'gateway', 'settlement.db'),
   devices: root, // device-firmware-sim keeps devices/<meterId>/ under the same root

@@ -6,6 +6,7 @@ import { resolveSecret, secretSource, type SecretSource } from '@feedin/sandbox-
 import type { SandboxConfig, Secret } from '@feedin/sandbox-config/schema';
 import type { Deployment } from '@feedin/contracts/deploy';
 import { createChainClient, type ChainClient } from '@feedin/contracts/chain-client';
+import { openTransactionJournal } from '@feedin/contracts/transaction-journal';
 import type { Hex } from '@feedin/protocol/hex';
 import { CliError } from './cli-error.js';
 import { dataDir, dataPaths, readJsonFile, type RuntimeInfo } from './data-dir.js';
@@ -50,6 +51,9 @@ export async function sandboxChain(
   const rpcUrl = opts.rpcUrl ?? ctx.runtime?.rpcUrl ?? ctx.config.chain.rpcUrl;
   if (!rpcUrl) throw new CliError('no chain RPC URL: is the sandbox running (feedin up)?');
   const signerKey = opts.role ? (ctx.secret(ctx.config.chain.keys[opts.role], `chain.keys.${opts.role}`) as Hex) : undefined;
-  const chain = createChainClient({ rpcUrl, chainId: deployment.chainId, deployment, signerKey });
+  // The embedded chain can lose its last second in a crash: what this command sends is journaled
+  // like what `feedin up` sends, so that the next start finds it (sandbox/chain-recovery.ts).
+  const journal = signerKey && ctx.config.chain.mode !== 'rpc' ? openTransactionJournal(ctx.paths.txJournal) : undefined;
+  const chain = createChainClient({ rpcUrl, chainId: deployment.chainId, deployment, signerKey, journal });
   return { chain, deployment, rpcUrl };
 }

@@ -9,6 +9,7 @@ import { createChainReads, type ChainReads } from './chain-reads.js';
 import { createChainWrites, type ChainWrites } from './chain-writes.js';
 import type { Deployment } from './chain-types.js';
 import { createTransactionSender } from './transaction-sender.js';
+import type { TransactionJournal } from './transaction-journal.js';
 import { watchEvents, type WatchOptions } from './chain-watch.js';
 
 export interface CreateChainClientParameters {
@@ -25,6 +26,8 @@ export interface CreateChainClientParameters {
   confirmationTimeoutMs?: number;
   /** most transactions of the signer in the node's pool at once (see createTransactionSender) */
   maxPendingPerSender?: number;
+  /** write-ahead journal of every signed transaction (the embedded sandbox's, see transaction-journal.ts) */
+  journal?: TransactionJournal;
 }
 
 export interface ChainClient extends ChainReads, ChainWrites {
@@ -52,7 +55,7 @@ export function createChainClient(parameters: CreateChainClientParameters): Chai
   const writes = wallet
     ? guard(
         createChainWrites(
-          createTransactionSender({ provider, wallet, chainId, deployment, confirmationTimeoutMs: parameters.confirmationTimeoutMs, maxPendingPerSender: parameters.maxPendingPerSender }),
+          createTransactionSender({ provider, wallet, chainId, deployment, confirmationTimeoutMs: parameters.confirmationTimeoutMs, maxPendingPerSender: parameters.maxPendingPerSender, journal: parameters.journal }),
           deployment,
         ),
       )

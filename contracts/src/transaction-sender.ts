@@ -8,6 +8,7 @@ import type { Hex } from '@feedin/protocol/hex';
 import { ChainError, decodeRevert, formatRevert, toChainError } from './chain-error.js';
 import { decodeEvents, type ChainEvent } from './chain-events.js';
 import type { Deployment } from './chain-types.js';
+import type { TransactionJournal } from './transaction-journal.js';
 
 export interface SentTransaction {
   txHash: Hex;
@@ -38,12 +39,18 @@ export interface TransactionSenderParameters {
    * being refused by a pool with per-sender limits (Besu: tx-pool-max-future-by-sender, layered
    * pool capacity; legacy pool: tx-pool-limit-by-account-percentage). */
   maxPendingPerSender?: number;
+  /** write-ahead journal: each signed transaction is on disk before it is broadcast (#17) */
+  journal?: TransactionJournal;
 }
 
 export const DEFAULT_MAX_PENDING_PER_SENDER = 16;
 
+// The transaction is out: failing it now because its journal note could not be written would
+// tell the caller "not sent" about a sent transaction. Recovery then knows it only as signed.
+const noteLost = (): void => {};
+
 export function createTransactionSender(parameters: TransactionSenderParameters): TransactionSender {
-  const { provider, wallet, chainId, deployment } = parameters;
+  const { provider, wallet, chainId, deployment, journal } = parameters;
   const address = wallet.address as Hex;
   let nextNonce: number | undefined;
   let queue: Promise<unknown> = Promise.resolve();
@@ -87,9 +94,12 @@ export function createTransactionSender(parameters: TransactionSenderParameters)
         gasLimit: (gasEstimate * 12n) / 10n,
         ...fees,
       });
-      const signed = await wallet.signTransaction(tx);
+      const signed = (await wallet.signTransaction(tx)) as Hex;
+      const txHash = Transaction.from(signed).hash as Hex;
+      await journal?.signed({ txHash, from: address, nonce, ...(to ? { to } : {}), label, raw: signed, signedAt: new Date().toISOString() });
       const response = await provider.broadcastTransaction(signed);
       nextNonce = nonce + 1;
+      await journal?.broadcast(txHash).catch(noteLost);
       return response.hash as Hex;
     } catch (error) {
       nextNonce = undefined;
@@ -99,6 +109,7 @@ export function createTransactionSender(parameters: TransactionSenderParameters)
 
   async function confirm(txHash: Hex, to: Hex | undefined, data: Hex, label: string): Promise<SentTransaction> {
     const receipt = await pollReceipt(txHash, label);
+    await journal?.mined(txHash, receipt.blockNumber, receipt.status === 1 ? 'success' : 'reverted').catch(noteLost);
     if (receipt.status !== 1) throw await revertedOnChain(receipt, to, data, label);
     return {
       txHash,

@@ -1,7 +1,7 @@
 // Adapts the running gateway (store, settlement, directory, broker, chain) to the dashboard's
 // port. The batch, claim and payout views are the gateway's read model, served as they are;
 // nothing here decides anything. The routes have checked every parameter before they call.
-import type { DashboardPorts, HealthView, MeterView, OperatorActions } from './ports.js';
+import type { ChainRecoveryView, DashboardPorts, HealthView, MeterView, OperatorActions } from './ports.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { NO_CAP } from '@feedin/contracts/chain-types';
 import type { ChainClient } from '@feedin/contracts/chain-client';
@@ -37,6 +37,10 @@ export interface DashboardPortsDeps {
   brokerListening: () => boolean;
   events: GatewayEvents;
   metrics: GatewayMetrics;
+  /** what the start found the chain had lost in a crash (chain-recovery.ts); shown in the chain component */
+  chainRecovery?: { degraded: boolean; detail: string };
+  /** every loss any start found (the recovery log), for the regulator page's status */
+  chainRecoveryLog?: () => Promise<ChainRecoveryView[]>;
 }
 
 const readingView = (r: StoredReading) => ({
@@ -67,6 +71,7 @@ export function createDashboardPorts(d: DashboardPortsDeps): DashboardPorts {
             ? { status: 'ok' as const, detail: `chain ${d.chainInfo.chainId}, last submitted batch ${settlement.lastSubmittedBatchId ?? 'none'}, backlog ${settlement.backlog}` }
             : { status: 'degraded' as const, detail: settlement.detail ?? 'chain unreachable' },
       };
+      if (d.chainRecovery?.degraded) components.chain = { status: 'degraded', detail: `${d.chainRecovery.detail}; ${components.chain.detail}` };
       const ok = Object.values(components).every((c) => c.status === 'ok');
       return { status: ok ? 'ok' : 'degraded', components };
     },
@@ -125,7 +130,9 @@ export function createDashboardPorts(d: DashboardPortsDeps): DashboardPorts {
         d.chain.challengeWindowSeconds(),
       ]);
       const capOrNull = (v: bigint) => (v === NO_CAP ? null : v.toString());
+      const chainRecovery = d.chainRecoveryLog ? await d.chainRecoveryLog() : undefined;
       return {
+        ...(chainRecovery ? { chainRecovery } : {}),
         paused,
         batchCap: capOrNull(limits.batchCap),
         budget: capOrNull(limits.budget),

@@ -94,6 +94,19 @@ export interface BatchesQuery {
 }
 
 /** What the regulator and operator see of the sandbox as a whole (chain figures read live). */
+/** One transaction a crash took from the embedded chain, found when the sandbox started again
+ * (cli/src/sandbox/chain-recovery.ts), with what was done about it (#17). */
+export interface ChainRecoveryView {
+  recoveredAt: string;
+  txHash: string;
+  label: string;
+  signedAt: string;
+  outcome: 're-applied' | 'refused-on-re-apply' | 'not-re-applied';
+  lostBlockNumber: number | null;
+  blockNumber: number | null;
+  detail: string;
+}
+
 export interface SandboxStatusView {
   paused: boolean;
   /** per-batch cap and total budget on chain, base units; null = no cap */
@@ -107,6 +120,8 @@ export interface SandboxStatusView {
   challengeWindowSeconds: number;
   /** the config's caps (DESIGN "Sandbox caps") */
   caps: { exportCapPercentOfCapacity: number | null; householdDailyCap: string | null };
+  /** every transaction the embedded chain lost in a crash, oldest first; absent for an RPC chain */
+  chainRecovery?: ChainRecoveryView[];
 }
 
 export interface RegisterMeterRequest {

@@ -300,6 +300,16 @@ describe('payouts', () => {
     const unknown = await s.get(`/api/payouts/0x${'33'.repeat(20)}`, REG);
     expect(unknown.status).toBe(404);
   });
+
+  it('400 for a mixed-case payee whose EIP-55 checksum is wrong, as the sandbox file refuses it (#17)', async () => {
+    const checksummed = '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed';
+    expect((await s.get(`/api/payouts/${checksummed}`, REG)).status).toBe(404); // well-formed, just unknown here
+    const typo = await s.get('/api/payouts/0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD', REG);
+    expect(typo.status).toBe(400);
+    expect(typo.body).toEqual({
+      error: { code: 'invalid-parameter', message: 'payee: EIP-55 checksum mismatch: check the address for typos (or write it all lower case)', param: 'payee' },
+    });
+  });
 });
 
 describe('rejections', () => {

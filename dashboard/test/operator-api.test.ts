@@ -66,6 +66,21 @@ describe('operator meter routes', () => {
     expect(taken.body).toEqual({ error: { code: 'conflict', message: 'the chain refused to register meter m-a1: MeterRegistryAlreadyRegistered("m-a1")' } });
   });
 
+  it('answers a public key off the curve with 400, without asking the chain (#17)', async () => {
+    const G_X = '79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798';
+    const G_Y_PLUS_1 = '483ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b9'; // G's y is …d4b8
+    const before = s.ports.calls.registered.length;
+    // x = 5 has no y on secp256k1 (5³ + 7 is no square); (Gx, Gy + 1) is the generator nudged off.
+    for (const publicKey of ['02' + '05'.padStart(64, '0'), '0x04' + G_X + G_Y_PLUS_1]) {
+      const r = await post('/api/operator/meters', OP, { meterId: 'm-off', publicKey, payee: PAYEE_A, capacityW: 4000 });
+      expect(r.status, publicKey).toBe(400);
+      expect(r.body).toEqual({
+        error: { code: 'invalid-parameter', message: 'publicKey: not a point on secp256k1 (check that the key was copied whole)', param: 'publicKey' },
+      });
+    }
+    expect(s.ports.calls.registered.length).toBe(before);
+  });
+
   it('suspends a meter from the sandbox clock with a reason', async () => {
     expect((await post('/api/operator/meters/m-b1/suspend', HB, { reason: 'x' })).status).toBe(403);
     expect((await post('/api/operator/meters/m-b1/suspend', OP, {})).body.error.param).toBe('reason');

@@ -7,6 +7,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batchOf, claimOf, PAYEE_A, T0, TOKENS } from './fake-ports.js';
 import { serve, type Served } from './serve.js';
+import type { ChainRecoveryView } from '../src/ports.js';
 
 const SCREENSHOTS = resolve(import.meta.dirname, '..', '..', 'test-results', 'screenshots');
 const REG = TOKENS.regulator!;
@@ -128,6 +129,44 @@ describe('regulator page', () => {
     await page.setViewportSize({ width: 360, height: 800 });
     await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth), { timeout: 5_000 }).toBeLessThanOrEqual(360);
 
+    expect(problems).toEqual([]);
+    await page.context().close();
+  }, 60_000);
+
+  it('shows what the embedded chain lost in a crash, and hides the notice when nothing was (#17)', async () => {
+    const { page, problems } = await openPage();
+    await page.goto(`${s.url}/#token=${REG}`);
+    await page.locator('body[data-loaded="true"]').waitFor({ timeout: 10_000 });
+    expect(await page.locator('#recovery-section').isHidden()).toBe(true);
+
+    const lost = (label: string, outcome: ChainRecoveryView['outcome'], detail: string): ChainRecoveryView => ({
+      recoveredAt: '2026-11-22T03:20:00.000Z',
+      txHash: '0x' + 'ab'.repeat(32),
+      label,
+      signedAt: '2026-11-22T03:19:59.000Z',
+      outcome,
+      lostBlockNumber: 41,
+      blockNumber: outcome === 'not-re-applied' ? null : 52,
+      detail,
+    });
+    s.ports.state.status = {
+      ...s.ports.state.status,
+      chainRecovery: [
+        lost('freezeBatch', 're-applied', 'sent again as the same signed transaction; mined in block 52'),
+        lost('rejectBatch', 'refused-on-re-apply', 'sent again as the same signed transaction, but it reverted in block 52'),
+      ],
+    };
+    try {
+      await page.reload();
+      await page.locator('body[data-loaded="true"]').waitFor({ timeout: 10_000 });
+      await page.locator('#recovery-section').waitFor({ state: 'visible', timeout: 5_000 });
+      expect(await page.locator('#recovery-summary').textContent()).toBe('The chain lost 2 transaction(s) in a crash; 1 re-applied, 1 NOT re-applied: check each one below.');
+      // Newest first.
+      expect(await page.locator('#recovery-table tbody tr td:nth-child(2)').allTextContents()).toEqual(['rejectBatch', 'freezeBatch']);
+      expect(await page.locator('#recovery-table tbody tr td:nth-child(3)').allTextContents()).toEqual(['refused-on-re-apply', 're-applied']);
+    } finally {
+      delete s.ports.state.status.chainRecovery;
+    }
     expect(problems).toEqual([]);
     await page.context().close();
   }, 60_000);

@@ -24,3 +24,14 @@ export function checksumAddress(address: string): Hex {
   for (let i = 0; i < 40; i++) out += parseInt(hash[i]!, 16) >= 8 ? lower[i]!.toUpperCase() : lower[i]!;
   return out as Hex;
 }
+
+/** EIP-55: an all-lower or all-upper address carries no checksum; a mixed-case one must match it.
+ * True unless `text` is a mixed-case address whose checksum is wrong (malformed text is the
+ * caller's address-shape check's business, so it passes here rather than being reported twice).
+ * The one rule for the sandbox file and the HTTP API alike. */
+export function isChecksumValid(text: string): boolean {
+  if (!/^0x[0-9a-fA-F]{40}$/.test(text)) return true;
+  const body = text.slice(2);
+  if (body === body.toLowerCase() || body === body.toUpperCase()) return true;
+  return checksumAddress(text) === text;
+}

@@ -187,11 +187,36 @@ describe('loadConfig', () => {
   });
 
   it('rejects a repeated key instead of letting the last one win', () => {
-    expect(parseConfigText('sandbox:\n  id: a\n  id: b\n', { path: 'x.yaml' })).toEqual({
+    expect(parseConfigText('sandbox:\n  id: a\n  id: b\n', { path: 'x.yaml' })).toMatchObject({
       ok: false,
       path: 'x.yaml',
-      errors: [{ path: '', message: 'YAML syntax: Map keys must be unique', line: 3, column: 3 }],
+      errors: expect.arrayContaining([
+        { path: 'sandbox.id', message: 'repeated key "id" (first given at line 2): give each key once', line: 3, column: 3 },
+      ]),
     });
+  });
+
+  it('reports a repeated key together with every other issue in the file (#17)', () => {
+    // A valid file with two repeated keys (one in a list item, whose later value is also wrong) and a typo.
+    const text = readFileSync(fixture('minimal.sandbox.yaml'), 'utf8')
+      .replace('  id: test\n', '  id: test\n  id: test-again\n')
+      .replace('capacityW: 5000', 'capacityW: 5000, capacityW: -5000')
+      .replace('utcOffsetMinutes: 420', 'utcOffsetMinute: 420');
+    const result = parseConfigText(text, { path: 'x.yaml' });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors.map(({ path, message }) => ({ path, message }))).toEqual([
+      { path: 'sandbox.utcOffsetMinutes', message: 'Invalid input: expected number, received undefined' },
+      { path: 'sandbox.id', message: 'repeated key "id" (first given at line 3): give each key once' },
+      { path: 'sandbox.utcOffsetMinute', message: 'unknown key "utcOffsetMinute" (did you mean "utcOffsetMinutes"?)' },
+      { path: 'meters[0].capacityW', message: 'repeated key "capacityW" (first given at line 20): give each key once' },
+      { path: 'meters[0].capacityW', message: 'capacity must be more than 0 W' },
+    ]);
+    expect(result.errors.every((e) => e.line !== undefined)).toBe(true);
+    // JSON files are held to the same rule: JSON.parse would silently keep the last value.
+    const json = parseConfigText('{"sandbox": {"id": "a", "id": "b"}}', { path: 'x.json' });
+    expect(json.ok).toBe(false);
+    if (!json.ok) expect(json.errors).toContainEqual({ path: 'sandbox.id', message: 'repeated key "id" (first given at line 1): give each key once', line: 1, column: 25 });
   });
 });
 

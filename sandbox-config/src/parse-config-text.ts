@@ -4,7 +4,8 @@ import { LineCounter, parseDocument } from 'yaml';
 import { sandboxConfigSchema, type SandboxConfig } from './schema.js';
 import type { ConfigIssue } from './config-error.js';
 import { toConfigIssues } from './config-issues.js';
-import { locatePath, positionAt } from './source-position.js';
+import { formatIssuePath } from './issue-path.js';
+import { locatePath, positionAt, repeatedKeyAt } from './source-position.js';
 
 export type LoadConfigResult = { ok: true; config: SandboxConfig; path: string } | { ok: false; path: string; errors: ConfigIssue[] };
 
@@ -21,6 +22,18 @@ export function parseConfigText(text: string, { path, format }: ParseConfigTextP
   // uniqueKeys: a repeated key is a syntax error, never a silent "last one wins".
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
 
+  // A repeated key is an issue of its own, not a reason to stop: the file is still a whole
+  // document (the later value is what the schema sees), so every other issue is reported with it.
+  const repeated = doc.errors.filter((e) => e.code === 'DUPLICATE_KEY').map((e): ConfigIssue => {
+    const at = repeatedKeyAt(doc, lineCounter, e.pos[0]);
+    const key = at?.keys.at(-1);
+    const where = at?.first ? ` (first given at line ${at.first.line})` : '';
+    return at && key !== undefined
+      ? { path: formatIssuePath(at.keys), message: `repeated key "${String(key)}"${where}: give each key once`, ...positionAt(lineCounter, e.pos[0]) }
+      : { path: '', message: `YAML syntax: ${e.message}`, ...positionAt(lineCounter, e.pos[0]) };
+  });
+  const syntax = doc.errors.filter((e) => e.code !== 'DUPLICATE_KEY');
+
   let data: unknown;
   if ((format ?? (/\.json$/i.test(path) ? 'json' : 'yaml')) === 'json') {
     try {
@@ -32,8 +45,10 @@ export function parseConfigText(text: string, { path, format }: ParseConfigTextP
       return fail([{ path: '', message: `JSON syntax: ${message}`, ...(where ? positionAt(lineCounter, Number(where[1])) : {}) }]);
     }
   } else {
-    if (doc.errors.length > 0)
-      return fail(doc.errors.map((e) => ({ path: '', message: `YAML syntax: ${e.message}`, ...positionAt(lineCounter, e.pos[0]) })));
+    if (syntax.length > 0)
+      return fail(
+        sortByPosition([...syntax.map((e) => ({ path: '', message: `YAML syntax: ${e.message}`, ...positionAt(lineCounter, e.pos[0]) })), ...repeated]),
+      );
     try {
       data = doc.toJS({ maxAliasCount: 100 });
     } catch (error) {
@@ -43,12 +58,19 @@ export function parseConfigText(text: string, { path, format }: ParseConfigTextP
   if (data === null || data === undefined) return fail([{ path: '', message: 'the file is empty: expected a mapping of sandbox settings' }]);
 
   const parsed = sandboxConfigSchema.safeParse(data);
-  if (parsed.success) return { ok: true, config: parsed.data, path };
-  const located = doc.errors.length === 0;
-  const issues = toConfigIssues(parsed.error, sandboxConfigSchema).map(({ keys, ...issue }) => ({
-    ...issue,
-    ...(located ? locatePath(doc, lineCounter, keys) : undefined),
-  }));
-  // File order reads best; issues without a position (none in practice) stay first.
-  return fail(issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0)));
+  if (parsed.success && repeated.length === 0) return { ok: true, config: parsed.data, path };
+  // JSON that JSON.parse took may still trip the YAML reader (it is only there for positions).
+  const located = syntax.length === 0;
+  const issues = parsed.success
+    ? []
+    : toConfigIssues(parsed.error, sandboxConfigSchema).map(({ keys, ...issue }) => ({
+        ...issue,
+        ...(located ? locatePath(doc, lineCounter, keys) : undefined),
+      }));
+  return fail(sortByPosition([...repeated, ...issues]));
+}
+
+// File order reads best; issues without a position (none in practice) stay first.
+function sortByPosition(issues: ConfigIssue[]): ConfigIssue[] {
+  return issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
 }

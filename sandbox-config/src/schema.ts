@@ -5,7 +5,7 @@
 // fields are already wrong, so a file's every mistake is reported at once.
 import { z } from 'zod';
 import { checkSandboxConsistency } from './schema-checks.js';
-import { isChecksumValid } from './address-checksum.js';
+import { isChecksumValid } from '@feedin/protocol/address';
 import { METER_ID_PATTERN, METER_ID_RULE } from '@feedin/protocol/meter-id';
 
 // OCMF MS / DESIGN: a meter id is 1-32 characters of [A-Za-z0-9._-] (it is also an MQTT topic level).

@@ -1,6 +1,6 @@
 // Where a config path sits in the file, so every issue can say file:line:column. The YAML parser
 // keeps source ranges; JSON is parsed by it too for positions only (JSON is YAML 1.2 flow).
-import { isMap, isScalar, isSeq, type Document, type LineCounter } from 'yaml';
+import { isCollection, isMap, isScalar, isSeq, type Document, type LineCounter } from 'yaml';
 
 export interface SourcePosition {
   line: number;
@@ -20,7 +20,8 @@ export function locatePath(doc: Document, lineCounter: LineCounter, path: readon
   let range = (node as Ranged)?.range;
   for (const key of path) {
     if (isMap(node)) {
-      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(key));
+      // The last one: with a repeated key, that is the value the schema saw.
+      const pair = node.items.findLast((p) => isScalar(p.key) && String(p.key.value) === String(key));
       if (!pair) break;
       range = (pair.key as Ranged)?.range ?? range;
       node = pair.value;
@@ -30,4 +31,37 @@ export function locatePath(doc: Document, lineCounter: LineCounter, path: readon
     } else break;
   }
   return range ? positionAt(lineCounter, range[0]) : undefined;
+}
+
+export interface RepeatedKey {
+  /** the path of the repeated key, as keys */
+  keys: PropertyKey[];
+  /** where the key was first given */
+  first?: SourcePosition;
+}
+
+/** The map key that starts at `offset` (where the parser reports a repeated key), with the path
+ * to it and the position of its first occurrence in the same map. */
+export function repeatedKeyAt(doc: Document, lineCounter: LineCounter, offset: number): RepeatedKey | undefined {
+  const walk = (node: unknown, keys: PropertyKey[]): RepeatedKey | undefined => {
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        const key = isScalar(pair.key) ? pair.key : undefined;
+        if (key?.range?.[0] === offset) {
+          const first = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(key.value))?.key as Ranged;
+          const firstAt = first?.range && first.range[0] !== offset ? positionAt(lineCounter, first.range[0]) : undefined;
+          return { keys: [...keys, String(key.value)], ...(firstAt ? { first: firstAt } : {}) };
+        }
+        const found = key ? walk(pair.value, [...keys, String(key.value)]) : undefined;
+        if (found) return found;
+      }
+    } else if (isSeq(node)) {
+      for (const [index, item] of node.items.entries()) {
+        const found = isCollection(item) ? walk(item, [...keys, index]) : undefined;
+        if (found) return found;
+      }
+    }
+    return undefined;
+  };
+  return walk(doc.contents, []);
 }

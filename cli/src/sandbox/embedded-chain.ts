@@ -8,6 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { endStaleProcess, writePidFile } from './stale-process.js';
 import { deployOrReuse } from './deploy-or-reuse.js';
+import { checkAnvilStateFile } from './anvil-state-file.js';
 
 export interface EmbeddedChain {
   rpcUrl: string;
@@ -37,6 +38,7 @@ export async function startEmbeddedChain(opts: {
   const orphan = await endStaleProcess(opts.pidFile, opts.stateFile);
   if (orphan !== undefined) opts.log(`chain: ended anvil ${orphan} left running by an earlier feedin up that did not stop cleanly`);
   await mkdir(dirname(opts.stateFile), { recursive: true });
+  await checkAnvilStateFile(opts.stateFile, opts.log);
   const anvil = await startAnvil({
     port: opts.port,
     stateFile: opts.stateFile,

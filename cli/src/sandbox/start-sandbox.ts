@@ -3,6 +3,7 @@
 // gateway (store, directory, ingest, broker, settlement), dashboard and the simulated fleet.
 // Start-up fails fast with a message that says what to fix; at run time parts degrade and report.
 import { createChainClient, type ChainClient } from '@feedin/contracts/chain-client';
+import { openTransactionJournal } from '@feedin/contracts/transaction-journal';
 import type { Hex } from '@feedin/protocol/hex';
 import { intervalStartMs } from '@feedin/protocol/interval';
 import { sandboxTimeMs, type Clock } from '@feedin/protocol/sandbox-time';
@@ -24,7 +25,6 @@ import { createRegulatorActions } from '@feedin/gateway/governance/regulator-act
 import { readRegulatorStatus } from '@feedin/gateway/governance/regulator-status';
 import { createDashboardApp } from '@feedin/dashboard/create-dashboard-app';
 import { startDashboard } from '@feedin/dashboard/start-dashboard';
-import { tokensFromConfig } from '@feedin/dashboard/tokens-from-config';
 import { ensureFleetKeys, startFleet } from '@feedin/device-firmware-sim/fleet';
 import { CliError } from '../cli-error.js';
 import { loadClockAnchor, recordClockProgress } from '../clock-anchor.js';
@@ -32,7 +32,9 @@ import { recordOutage } from '@feedin/gateway/settlement/outages';
 import { dataPaths, readJsonFile, writeJsonFileAtomic, type RuntimeInfo } from '../data-dir.js';
 import type { SandboxContext } from '../sandbox-context.js';
 import { createDashboardPorts } from '@feedin/dashboard/gateway-ports';
-import { startEmbeddedChain, type ChainKeys } from './embedded-chain.js';
+import { startEmbeddedChain } from './embedded-chain.js';
+import { preflight } from './preflight.js';
+import { readChainRecoveryLog, recordRecoveredSubmissions, recoverEmbeddedChain, recoveryHealth } from './chain-recovery.js';
 import { startRpcChain } from './rpc-chain.js';
 import { syncRegistry } from './registry-sync.js';
 import { ensureRegistryClock } from './registry-clock.js';
@@ -77,6 +79,8 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
   const { config } = ctx;
   const paths = dataPaths(ctx.paths.root);
   const ports = portsFrom(config, env);
+  const { keys, tokens } = preflight(ctx, env); // before anything is created or started
+  refusePublicKeysOnRpc(config, keys);
   // Files 0600 in folders 0700, for everything this process and anvil write (issue #10.11).
   await makeDataDirPrivate(paths.root);
   const previous = await readJsonFile<RuntimeInfo>(paths.runtime).catch(() => undefined);
@@ -94,13 +98,6 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
   };
 
   try {
-    const keys: ChainKeys = {
-      deployer: ctx.secret(config.chain.keys.deployer, 'chain.keys.deployer') as Hex,
-      gateway: ctx.secret(config.chain.keys.gateway, 'chain.keys.gateway') as Hex,
-      regulator: ctx.secret(config.chain.keys.regulator, 'chain.keys.regulator') as Hex,
-      operator: ctx.secret(config.chain.keys.operator, 'chain.keys.operator') as Hex,
-    };
-    refusePublicKeysOnRpc(config, keys);
     // chain.mode rpc: an existing node (e.g. the Besu QBFT consortium of docker-compose.yml).
     const chainNode =
       config.chain.mode === 'rpc'
@@ -108,8 +105,15 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
         : await startEmbeddedChain({ config, keys, port: ports.chain, stateFile: paths.anvilState, deploymentFile: paths.deployment, pidFile: paths.anvilPid, log });
     stack.push(() => chainNode.stop());
     const { deployment, rpcUrl } = chainNode;
+    // Embedded: anvil keeps its state in a file written once a second; what a crash took from it is
+    // recovered from the journal of everything sent, before anything sends again.
+    const embedded = config.chain.mode !== 'rpc';
+    const journal = embedded ? openTransactionJournal(paths.txJournal) : undefined;
+    const recovery = embedded
+      ? await recoverEmbeddedChain({ rpcUrl, journalPath: paths.txJournal, recoveryLogPath: paths.chainRecoveryLog, freshDeployment: chainNode.fresh, log })
+      : undefined;
     const client = (key: Hex): ChainClient => {
-      const c = createChainClient({ rpcUrl, chainId: deployment.chainId, deployment, signerKey: key });
+      const c = createChainClient({ rpcUrl, chainId: deployment.chainId, deployment, signerKey: key, journal });
       stack.push(() => c.close()); // its provider's timers would keep the process alive after stop
       return c;
     };
@@ -184,6 +188,7 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
     const settlementStore = openSettlementStore(paths.settlementDb);
     stack.push(() => settlementStore.close());
     if (outage) recordOutage(settlementStore, outage);
+    recordRecoveredSubmissions(recovery, settlementStore, log);
     const settlement = await startSettlement({
       config,
       clock,
@@ -200,14 +205,14 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
 
     const chainInfo = { chainId: deployment.chainId, rpcUrl, registry: deployment.registry, settlement: deployment.settlement, token: deployment.token };
     const queries = createSettlementQueries({ settlementStore, store, directory });
-    const ports_ = createDashboardPorts({ config, clock, store, settlementStore, queries, settlement, directory, chain: gatewayChain, operatorChain, chainInfo, connectedMeters: () => connected, brokerListening: () => brokerOpen, events, metrics });
-    const tokens = tokensFromConfig({ config, readSecret: (s, where) => ctx.secret(s, where), env });
+    const ports_ = createDashboardPorts({ config, clock, store, settlementStore, queries, settlement, directory, chain: gatewayChain, operatorChain, chainInfo, connectedMeters: () => connected, brokerListening: () => brokerOpen, events, metrics, chainRecovery: recoveryHealth(recovery), chainRecoveryLog: embedded ? () => readChainRecoveryLog(paths.chainRecoveryLog) : undefined });
     // The regulator's API acts with the regulator key (the sandbox holds it, like every embedded key).
     const auditLog = openAuditLog(auditLogPath(paths.root));
     const regulator = {
       actions: createRegulatorActions({ chain: client(keys.regulator), clock, auditLog, via: 'api' }),
       status: () => readRegulatorStatus(gatewayChain, config, settlement.status().revokedKeyBatches),
       auditLog: () => auditLog.list(),
+      chainRecovery: () => readChainRecoveryLog(paths.chainRecoveryLog),
     };
     const app = createDashboardApp({
       regulator,

@@ -4,6 +4,7 @@
 import { api } from './api.js';
 import { formatAmount } from './format.js';
 import { pauseButton } from './regulator-governance.js';
+import { renderChainRecovery } from './regulator-recovery.js';
 import { cell, replaceRows, row } from './table.js';
 
 const $ = (id) => document.getElementById(id);
@@ -31,6 +32,7 @@ export async function refreshSandboxStatus(info, { onError, done }) {
   $('challenge-window').textContent = `${s.challengeWindowSeconds} s`;
   $('escrow').textContent = formatAmount(s.escrowBalance, token);
   $('pause-control').replaceChildren(pauseButton(s.paused, done, onError));
+  renderChainRecovery(s.chainRecovery ?? [], info.timeZone);
 }
 
 function percent(part, whole) {

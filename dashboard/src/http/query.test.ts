@@ -32,7 +32,14 @@ describe('other parsers', () => {
     for (const bad of ['0', '-1', '1.0', '0x1', '01']) expect(parseBatchId(bad).ok).toBe(false);
     expect(parseMeterId('HCMC-0001.a_b')).toEqual({ ok: true, value: 'HCMC-0001.a_b' });
     for (const bad of ['', 'a'.repeat(33), 'a/b', 'ä']) expect(parseMeterId(bad).ok).toBe(false);
-    expect(parseAddress('0x' + 'aB'.repeat(20)).ok).toBe(true);
+    // EIP-55 (#17): any all-lower or all-upper address, and a mixed-case one only with its checksum.
+    const checksummed = '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed'; // EIP-55's own example
+    for (const good of [checksummed, checksummed.toLowerCase(), '0x' + checksummed.slice(2).toUpperCase()]) expect(parseAddress(good)).toEqual({ ok: true, value: good });
+    expect(parseAddress('0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD')).toEqual({
+      ok: false,
+      reason: 'invalid-address',
+      detail: 'EIP-55 checksum mismatch: check the address for typos (or write it all lower case)',
+    });
     expect(parseAddress('0x' + 'g'.repeat(40)).ok).toBe(false);
   });
 });

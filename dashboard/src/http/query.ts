@@ -1,6 +1,7 @@
 // Strict parsing of path and query parameters. Each parser takes untrusted text and answers a
 // Result; `readQuery` rejects unknown and repeated parameters, so a typo ("form=") is a 400
 // rather than a silently ignored filter.
+import { isChecksumValid } from '@feedin/protocol/address';
 import { fail, ok, type Result } from '@feedin/protocol/result';
 import { ApiError } from './api-error.js';
 import { isMeterId, METER_ID_RULE } from '@feedin/protocol/meter-id';
@@ -39,8 +40,13 @@ export const parseBatchId: Parser<string> = (raw) =>
 export const parseMeterId: Parser<string> = (raw) =>
   isMeterId(raw) ? ok(raw) : fail('invalid-meter-id', `expected a meter id: ${METER_ID_RULE}`);
 
-export const parseAddress: Parser<string> = (raw) =>
-  /^0x[0-9a-fA-F]{40}$/.test(raw) ? ok(raw) : fail('invalid-address', 'expected an address: 0x and 40 hex digits');
+/** Mixed case is an EIP-55 checksum and must match, as in the sandbox file (one rule, in protocol/):
+ * a mistyped digit is a 400 here, not a lookup of somebody else's payee. */
+export const parseAddress: Parser<string> = (raw) => {
+  if (!/^0x[0-9a-fA-F]{40}$/.test(raw)) return fail('invalid-address', 'expected an address: 0x and 40 hex digits');
+  if (!isChecksumValid(raw)) return fail('invalid-address', 'EIP-55 checksum mismatch: check the address for typos (or write it all lower case)');
+  return ok(raw);
+};
 
 export const parseReason: Parser<string> = (raw) =>
   /^[A-Za-z0-9._:-]{1,64}$/.test(raw) ? ok(raw) : fail('invalid-reason', 'expected a rejection reason such as bad-signature');

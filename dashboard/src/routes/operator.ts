@@ -3,6 +3,7 @@
 // key (OperatorActions); the gateway's directory follows the registry's events. Chain errors
 // (e.g. an id already registered) come back as 409 with the chain's message.
 import express, { Router } from 'express';
+import { decodePublicKey } from '@feedin/protocol/public-key';
 import { requireRole } from '../auth/authenticate.js';
 import { ApiError } from '../http/api-error.js';
 import { parseAddress, parseMeterId, readParam, readQuery } from '../http/query.js';
@@ -29,6 +30,10 @@ export function operatorRoutes(ports: Pick<DashboardPorts, 'operatorActions' | '
     // secp256k1 SEC1: 33 bytes compressed or 65 uncompressed.
     if (!/^(0x)?(0[23][0-9a-fA-F]{64}|04[0-9a-fA-F]{128})$/.test(publicKey))
       throw new ApiError(400, 'invalid-parameter', 'publicKey: a secp256k1 public key in hex (33 bytes compressed or 65 uncompressed)', 'publicKey');
+    // Right length is not yet a key: a point off the curve is bad input, refused before the chain
+    // is asked (the registry would store bytes no signature can ever verify against).
+    if (!decodePublicKey(publicKey, 'secp256k1').ok)
+      throw new ApiError(400, 'invalid-parameter', 'publicKey: not a point on secp256k1 (check that the key was copied whole)', 'publicKey');
     const capacityW = Number(body.capacityW);
     if (!Number.isInteger(capacityW) || capacityW <= 0 || capacityW > 4_294_967_295)
       throw new ApiError(400, 'invalid-parameter', 'capacityW: installed capacity in watts, a positive integer', 'capacityW');

@@ -6,6 +6,7 @@ import express, { Router, type Request } from 'express';
 import type { AuditEntry } from '@feedin/gateway/governance/audit-log';
 import { GovernanceError, type RegulatorActions } from '@feedin/gateway/governance/regulator-actions';
 import type { RegulatorStatus } from '@feedin/gateway/governance/regulator-status';
+import type { ChainRecoveryView } from '../ports.js';
 import { requireRole } from '../auth/authenticate.js';
 import { ApiError } from '../http/api-error.js';
 import { parseBatchId, parseMeterId, parseTime, readParam, readQuery } from '../http/query.js';
@@ -14,6 +15,8 @@ export interface RegulatorPort {
   actions: RegulatorActions;
   status(): Promise<RegulatorStatus>;
   auditLog(): Promise<(AuditEntry & { seq: number })[]>;
+  /** transactions the embedded chain lost in a crash, found at start-up, with what was done (#17) */
+  chainRecovery?(): Promise<ChainRecoveryView[]>;
 }
 
 export function regulatorRoutes(port: RegulatorPort): Router {
@@ -29,6 +32,11 @@ export function regulatorRoutes(port: RegulatorPort): Router {
   router.get('/api/regulator/audit-log', regulator, async (req, res) => {
     readQuery(req.query, {});
     res.set('Cache-Control', 'no-store').json({ entries: await port.auditLog() });
+  });
+
+  router.get('/api/regulator/chain-recovery', regulator, async (req, res) => {
+    readQuery(req.query, {});
+    res.set('Cache-Control', 'no-store').json({ entries: (await port.chainRecovery?.()) ?? [] });
   });
 
   const post = (path: string, run: (req: Request, reason: string) => Promise<AuditEntry>) =>

@@ -31,20 +31,26 @@ export interface OpenReadingStoreParameters {
   localPath?: string;
 }
 
-export function openReadingStore({ config, dataDir, env = process.env, localPath }: OpenReadingStoreParameters): MonitoredReadingStore {
-  const path = localPath ?? join(dataDir, 'gateway', 'readings.db');
+/** Which store the config and the environment choose: InfluxDB (URL and database) or the embedded
+ * one. Throws on a missing or malformed URL; a composition root may call it first, to fail before
+ * it starts anything (cli preflight). */
+export function chooseReadingStore(config: Pick<SandboxConfig, 'storage'>, env: Readonly<Record<string, string | undefined>> = process.env): { url: string; database: string } | undefined {
   const url = env.INFLUX_URL || (config.storage.kind === 'influxdb' ? config.storage.url : undefined);
   if (config.storage.kind === 'influxdb' && !url)
     throw new Error('sandbox config: storage.kind is "influxdb" but neither storage.url nor INFLUX_URL gives the InfluxDB URL (e.g. http://127.0.0.1:8086)');
-  if (url) {
-    try {
-      new URL(url);
-    } catch {
-      throw new Error(`INFLUX_URL / storage.url ${JSON.stringify(url)} is not a URL (e.g. http://127.0.0.1:8086)`);
-    }
-    const database = env.INFLUX_DATABASE || config.storage.database;
-    return openInfluxStore({ url, database, spoolPath: path });
+  if (!url) return undefined;
+  try {
+    new URL(url);
+  } catch {
+    throw new Error(`INFLUX_URL / storage.url ${JSON.stringify(url)} is not a URL (e.g. http://127.0.0.1:8086)`);
   }
+  return { url, database: env.INFLUX_DATABASE || config.storage.database };
+}
+
+export function openReadingStore({ config, dataDir, env = process.env, localPath }: OpenReadingStoreParameters): MonitoredReadingStore {
+  const path = localPath ?? join(dataDir, 'gateway', 'readings.db');
+  const influx = chooseReadingStore(config, env);
+  if (influx) return openInfluxStore({ ...influx, spoolPath: path });
   return withEmbeddedHealth(openSqliteStore(path), path);
 }
 
