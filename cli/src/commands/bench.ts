@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { existsSync } from 'node:fs';
 import { CliError } from '../cli-error.js';
+import type { CommandHelp } from '../command-line.js';
 import { runIngestBench } from '../bench/ingest-bench.js';
 import { formatTable, hardware, hardwareLine, writeResults, type BenchRow } from '../bench/report.js';
 import { runSettlementBench } from '../bench/settlement-bench.js';
@@ -44,7 +45,7 @@ function parseArgs(argv: string[]) {
       const unknown = names.filter((n) => !(AREAS as readonly string[]).includes(n));
       if (unknown.length) throw new CliError(`bench: unknown area(s) ${unknown.join(', ')} (one of ${AREAS.join(', ')})`);
       o.only = new Set(names as Area[]);
-    } else throw new CliError(`bench: unknown option ${a}`);
+    } else throw new CliError(`unknown option '${a}' (see 'feedin bench --help')`);
   }
   // --quick: a smoke test for CI, same code paths, small numbers.
   if (o.quick) {
@@ -54,6 +55,15 @@ function parseArgs(argv: string[]) {
   }
   return o;
 }
+
+export const help: CommandHelp = {
+  usage: `usage: feedin bench [--quick] [--meters N] [--readings N] [--window N] [--no-acks] [--soak-minutes M]
+                    [--only verify,ingest,settlement,dashboard] [--out bench-results.json]
+
+Runs the benchmarks (docs/bench.md) and prints one table, every row with its target and whether it
+is met; writes the figures as JSON to --out. --quick is a smoke run with small numbers. The
+dashboard row needs Chromium (FEEDIN_CHROMIUM or /usr/bin/chromium); without it the row is skipped.`,
+};
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 

@@ -4,7 +4,19 @@ import { parseArgs } from 'node:util';
 import { sandboxTimeMs, type Clock } from '@feedin/protocol/sandbox-time';
 import { startFleet } from '@feedin/device-firmware-sim/fleet';
 import { CliError } from '../cli-error.js';
+import type { CommandHelp } from '../command-line.js';
 import { sandboxContext } from '../sandbox-context.js';
+
+export const help: CommandHelp = {
+  usage: `usage: feedin sim [--meters N] [--broker host:port] [--api <url>] [--serial <path> [--baud N]]
+       feedin sim --p1 <port> --id <meterId> --key <file> [--baud 115200] [--data-bits 8] [--parity none]
+                  [--broker host:port] [--api <url>] [--every <seconds>]
+
+Runs the simulated fleet of the sandbox file against a running gateway (default: the running
+sandbox's broker and clock), or with --serial over one serial line (docs/serial.md).
+With --p1, signs readings from a real meter's DSMR P1 port with a key from 'feedin meter keygen'
+(docs/p1.md). Stops on Ctrl-C.`,
+};
 
 export async function sim(argv: string[]): Promise<number> {
   // A real meter on its P1 port is its own device, with its own options (sim-p1.ts).
