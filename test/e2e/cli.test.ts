@@ -69,7 +69,7 @@ describe('feedin --help and usage errors (the built CLI)', () => {
     const top = await runCli(['--help'], env);
     expect(top.code).toBe(0);
     expect(top.stdout).toContain("'feedin <command> --help' shows a command's options");
-  });
+  }, 120_000);
 
   it('refuses an unknown option of every command in one line, exit 2, before doing anything', async () => {
     const results = await runAll(INVOCATIONS, ['--no-such-option']);
@@ -81,7 +81,7 @@ describe('feedin --help and usage errors (the built CLI)', () => {
       if (hasVerbs && args.length === 1) expect(line).toMatch(new RegExp(`^feedin: unknown ${args[0]} command '--no-such-option': one of .* \\(see 'feedin ${args[0]} --help'\\)$`));
       else expect(line).toBe(`feedin: unknown option '--no-such-option' (see 'feedin ${args.join(' ')} --help')`);
     });
-  });
+  }, 120_000);
 
   it('names an unknown command, a missing value and a missing sub-command in one line, exit 2', async () => {
     expect(expectOneLine(await runCli(['frobnicate'], env), 2)).toBe("feedin: unknown command 'frobnicate' (see 'feedin --help')");
