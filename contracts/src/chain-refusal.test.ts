@@ -96,6 +96,15 @@ describe('contract refusals in words', () => {
     expect(t('MeterRegistryUnknownMeter', ['X-1'])).toMatchObject({ kind: 'not-found', message: 'meter X-1 is not registered' });
   });
 
+  it('translates the key-schedule errors of the registry, times included', () => {
+    const inputs = ['meterId', 'validFrom', 'sandboxNow'].map((name, i) => ({ name, type: i === 0 ? 'string' : 'uint64' }));
+    expect(translateRevert({ name: 'MeterRegistryKeyValidFromInPast', args: ['HCM-0001', 1_795_000_000n, 1_795_000_060n] }, inputs)).toMatchObject({
+      kind: 'input',
+      message: "the new key of meter HCM-0001 cannot take over at 2026-11-18T11:06:40Z, before the sandbox's now (2026-11-18T11:07:40Z): readings already accepted keep the key that signed them",
+    });
+    expect(translateRevert({ name: 'MeterRegistryNoRotationScheduled', args: ['HCM-0001'] }, [{ name: 'meterId', type: 'string' }]).message).toBe('meter HCM-0001 has no scheduled key rotation to cancel');
+  });
+
   it('translates require strings, panics and unknown selectors too', () => {
     const builtin = new Interface(['error Error(string)', 'error Panic(uint256)']);
     const t = (data: string) => new ChainError('reverted', 'x', { revert: decodeRevert(data)! }).refusal!;

@@ -46,7 +46,9 @@ const ROLE_NAMES: Record<string, string> = Object.fromEntries(
 const byStatus = (a: Record<string, string>) => a.status ?? 'default';
 
 /** Times in the contracts are unix seconds (sandbox time): shown as ISO 8601 UTC. */
-const TIME_ARGS = new Set(['suspendedFrom', 'currentValidFrom', 'validFrom', 'revokedFrom', 'sandboxEnd', 'intervalEnd', 'intervalStart', 'expectedStart', 'givenStart']);
+const TIME_ARGS = new Set([
+  'suspendedFrom', 'currentValidFrom', 'validFrom', 'latestValidFrom', 'sandboxNow', 'revokedFrom', 'sandboxEnd', 'intervalEnd', 'intervalStart', 'expectedStart', 'givenStart',
+]);
 
 export const REFUSALS: Record<string, Entry> = {
   // ---- Settlement (contracts/solidity/interfaces/ISettlement.sol)
@@ -107,6 +109,13 @@ export const REFUSALS: Record<string, Entry> = {
     templates: { default: 'the new key of meter {meterId} must take over after the current one (valid from {currentValidFrom}), not from {validFrom}' },
   },
   MeterRegistryKeyAlreadyRevoked: { kind: 'state', templates: { default: 'the current key of meter {meterId} is already revoked (from {revokedFrom})' } },
+  MeterRegistryKeyValidFromInPast: {
+    kind: 'input',
+    templates: { default: "the new key of meter {meterId} cannot take over at {validFrom}, before the sandbox's now ({sandboxNow}): readings already accepted keep the key that signed them" },
+  },
+  MeterRegistryKeyValidFromBeyondHorizon: { kind: 'input', templates: { default: 'the new key of meter {meterId} cannot be scheduled for {validFrom}: the latest allowed now is {latestValidFrom}' } },
+  MeterRegistryNoRotationScheduled: { kind: 'state', templates: { default: 'meter {meterId} has no scheduled key rotation to cancel' } },
+  MeterRegistryInvalidClock: { kind: 'input', templates: { default: 'the sandbox clock must run at 1x or faster, not {speed}x' } },
   MeterRegistryIndexOutOfRange: { kind: 'not-found', templates: { default: 'there is no meter at index {index}: the registry holds {count}' } },
 
   // ---- OpenZeppelin, inherited (AccessControl, ERC20, SafeERC20)
