@@ -11,7 +11,8 @@ export const EXIT = {
   failed: 1,
   /** usage error or unusable input: unknown command or option, bad value, not an audit bundle */
   usage: 2,
-  /** the chain or the sandbox could not be reached, or a transaction's outcome is unknown: retrying may help */
+  /** the chain, the sandbox or a system resource (a port in use, a file) is unavailable, or a
+   * transaction's outcome is unknown: retrying or fixing the environment may help */
   unavailable: 3,
   /** a defect in feedin itself: the one line says so; FEEDIN_DEBUG=1 prints the stack */
   internal: 4,
@@ -53,6 +54,8 @@ export function failureOf(error: unknown, command: string): { line: string; exit
     return { line: `feedin: the chain ${error.code === 'unreachable' ? 'cannot be reached' : 'did not answer in time or the outcome is unknown'}: ${firstLine(error.message)}`, exitCode: EXIT.unavailable };
   }
   const message = error instanceof Error ? error.message : String(error);
+  // A system call that failed (EADDRINUSE, EACCES, ENOSPC…): the environment, not feedin.
+  if (typeof (error as { syscall?: unknown } | null)?.syscall === 'string') return { line: `feedin: ${firstLine(message)}`, exitCode: EXIT.unavailable };
   return { line: `feedin: internal error: ${firstLine(message)} (FEEDIN_DEBUG=1 shows where)`, exitCode: EXIT.internal, ...(error instanceof Error && error.stack ? { stack: error.stack } : {}) };
 }
 
