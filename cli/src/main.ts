@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `feedin` — one entry point, one file per command under ./commands. Exit codes (docs/cli.md,
 // command-line.ts): 0 success/valid, 1 a check failed/invalid/the chain refused, 2 unusable input or
-// usage error, 3 chain or sandbox unreachable, 4 internal error.
+// usage error, 3 chain or system resource unavailable, 4 internal error.
 import { enableWasmKeccak256 } from '@feedin/protocol/keccak-wasm';
 import { commandName, failureOf, helpFor, wantsHelp, type CommandHelp } from './command-line.js';
 
@@ -64,7 +64,7 @@ const usage = `feedin — feed-in micropayment sandbox
                                          measure ingest, settlement and memory; print a table, write JSON
 
 'feedin <command> --help' shows a command's options. Exit codes: 0 success, 1 a check failed or
-the chain refused, 2 usage error or unusable input, 3 chain or sandbox unreachable, 4 internal error.
+the chain refused, 2 usage error or unusable input, 3 chain or system resource unavailable, 4 internal error.
 
 Environment: FEEDIN_DATA_DIR, FEEDIN_CONFIG, FEEDIN_HTTP_PORT, FEEDIN_MQTT_PORT,
 FEEDIN_CHAIN_PORT, FEEDIN_REGULATOR_TOKEN. Docs: README.md and docs/.`;
