@@ -3,9 +3,9 @@
 // ("batch 2 is already final"), the right status and the refusal's machine code; the page shows the
 // words beside the button that was pressed. The refusals are the chain client's own ChainError,
 // decoded from the contracts' ABI encoding of the error, as a real node would return it.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Interface, id } from 'ethers';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ import { createRegulatorActions, type RegulatorChain } from '@feedin/gateway/gov
 import { PAYEE_A, TOKENS } from './fake-ports.js';
 import { serve, type Served } from './serve.js';
 
+const SCREENSHOTS = resolve(import.meta.dirname, '..', '..', 'test-results', 'screenshots');
 const REG = TOKENS.regulator!;
 const OP = TOKENS.operator!;
 const HA = TOKENS.households[0]!.token;
@@ -65,6 +66,7 @@ beforeAll(async () => {
   s.ports.withdraw = async () => {
     throw refused('SettlementBatchNotFinal', [2n, 1n]);
   };
+  mkdirSync(SCREENSHOTS, { recursive: true });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
 }, 60_000);
 
@@ -124,6 +126,7 @@ describe('contract refusals on the pages', () => {
     expect(await note.getAttribute('role')).toBe('alert');
     expect(await note.getAttribute('data-refusal')).toBe('SettlementBatchStatusInvalid');
     expect(await page.locator('#action-status').textContent()).toBe('The action failed: batch 2 is already final');
+    await row.screenshot({ path: join(SCREENSHOTS, 'refusal-regulator-batch-row-1280.png') });
     await context.close();
 
     const operator = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
@@ -138,6 +141,8 @@ describe('contract refusals on the pages', () => {
     await operator.locator('#confirm-reason').fill('seal broken');
     await operator.locator('#confirm-dialog button[value="confirm"]').click();
     await expect.poll(() => meterRow.locator('.action-error').textContent()).toBe('meter m-b1 is already suspended (since 2026-11-18T11:06:40Z)');
+    await meterRow.locator('.action-error').scrollIntoViewIfNeeded();
+    await operator.screenshot({ path: join(SCREENSHOTS, 'refusal-operator-meter-row-390.png') });
     await operator.context().close();
   }, 60_000);
 });
