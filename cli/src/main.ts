@@ -1,23 +1,29 @@
 #!/usr/bin/env node
-// `feedin` — one entry point, one file per command under ./commands. Exit codes follow DESIGN:
-// 0 success/valid, 1 a check failed/invalid, 2 unusable input or usage error.
+// `feedin` — one entry point, one file per command under ./commands. Exit codes (docs/cli.md,
+// command-line.ts): 0 success/valid, 1 a check failed/invalid/the chain refused, 2 unusable input or
+// usage error, 3 chain or system resource unavailable, 4 internal error.
 import { enableWasmKeccak256 } from '@feedin/protocol/keccak-wasm';
-import { CliError } from './cli-error.js';
+import { commandName, failureOf, helpFor, wantsHelp, type CommandHelp } from './command-line.js';
 
-type Command = (argv: string[]) => Promise<number>;
+/** A command module: its handler and its `--help` (command-line.ts). Adding a command = one entry
+ * here and a module under ./commands that exports both. */
+interface Command {
+  run(argv: string[]): Promise<number>;
+  help: CommandHelp;
+}
 
 const commands: Record<string, () => Promise<Command>> = {
-  up: async () => (await import('./commands/up.js')).up,
-  sim: async () => (await import('./commands/sim.js')).sim,
-  ocmf: async () => (await import('./commands/ocmf.js')).ocmf,
-  p1: async () => (await import('./commands/p1.js')).p1,
-  audit: async () => (await import('./commands/audit.js')).audit,
-  meter: async () => (await import('./commands/meter.js')).meter,
-  regulator: async () => (await import('./commands/regulator.js')).regulator,
-  payout: async () => (await import('./commands/payout.js')).payout,
-  report: async () => (await import('./commands/report.js')).report,
-  bench: async () => (await import('./commands/bench.js')).bench,
-  tokens: async () => (await import('./commands/tokens.js')).tokens,
+  up: () => import('./commands/up.js').then((m) => ({ run: m.up, help: m.help })),
+  sim: () => import('./commands/sim.js').then((m) => ({ run: m.sim, help: m.help })),
+  ocmf: () => import('./commands/ocmf.js').then((m) => ({ run: m.ocmf, help: m.help })),
+  p1: () => import('./commands/p1.js').then((m) => ({ run: m.p1, help: m.help })),
+  audit: () => import('./commands/audit.js').then((m) => ({ run: m.audit, help: m.help })),
+  meter: () => import('./commands/meter.js').then((m) => ({ run: m.meter, help: m.help })),
+  regulator: () => import('./commands/regulator.js').then((m) => ({ run: m.regulator, help: m.help })),
+  payout: () => import('./commands/payout.js').then((m) => ({ run: m.payout, help: m.help })),
+  report: () => import('./commands/report.js').then((m) => ({ run: m.report, help: m.help })),
+  bench: () => import('./commands/bench.js').then((m) => ({ run: m.bench, help: m.help })),
+  tokens: () => import('./commands/tokens.js').then((m) => ({ run: m.tokens, help: m.help })),
 };
 
 const usage = `feedin — feed-in micropayment sandbox
@@ -51,14 +57,17 @@ const usage = `feedin — feed-in micropayment sandbox
   feedin meter register --id <id> --pubkey <hex> --payee <address> --capacity-w <W>
   feedin meter suspend --id <id> [--from <ISO time>] [--reason <text>]
   feedin meter token --id <id> --key <file> [--ttl <seconds>]
+                                         print a JWT for MQTT login as that meter
   feedin meter rotate-key --id <id> --pubkey <hex> [--from <ISO>] [--reason <text>]
   feedin meter revoke-key --id <id> [--from <ISO>] [--reason <text>]
   feedin regulator pause|resume|end-sandbox|freeze <batchId>|approve <batchId>|reject <batchId>|
                    suspend-meter <meterId> [--from <ISO>] --reason <text>
                                          regulator actions (reason hash on chain, audit log)
-                                         print a JWT for MQTT login as that meter
   feedin bench [--quick] [--meters N] [--readings N] [--window N] [--no-acks] [--soak-minutes M] [--only verify,ingest,settlement,dashboard] [--out file]
                                          measure ingest, settlement and memory; print a table, write JSON
+
+'feedin <command> --help' shows a command's options. Exit codes: 0 success, 1 a check failed or
+the chain refused, 2 usage error or unusable input, 3 chain or system resource unavailable, 4 internal error.
 
 Environment: FEEDIN_DATA_DIR, FEEDIN_CONFIG, FEEDIN_HTTP_PORT, FEEDIN_MQTT_PORT,
 FEEDIN_MQTTS_PORT, FEEDIN_CHAIN_PORT, FEEDIN_REGULATOR_TOKEN. Docs: README.md and docs/.`;
@@ -66,18 +75,30 @@ FEEDIN_MQTTS_PORT, FEEDIN_CHAIN_PORT, FEEDIN_REGULATOR_TOKEN. Docs: README.md an
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    console.log(usage);
+    (name ? console.log : console.error)(usage);
     return name ? 0 : 2;
   }
   const load = commands[name];
   if (!load) {
-    console.error(`feedin: unknown command '${name}'\n\n${usage}`);
+    console.error(`feedin: unknown command '${name}' (see 'feedin --help')`);
     return 2;
   }
-  // Merkle roots and leaves hash with Keccak-256: WebAssembly when it loads (same bytes, ~4× faster).
-  await enableWasmKeccak256();
   const command = await load();
-  return command(rest);
+  if (wantsHelp(rest)) {
+    console.log(helpFor(command.help, rest));
+    return 0;
+  }
+  try {
+    // Merkle roots and leaves hash with Keccak-256: WebAssembly when it loads (same bytes, ~4× faster).
+    await enableWasmKeccak256();
+    return await command.run(rest);
+  } catch (error) {
+    // Every failure is one line with its exit code (docs/cli.md); the stack only on request.
+    const failure = failureOf(error, commandName(name, rest, command.help));
+    console.error(failure.line);
+    if (failure.stack && process.env.FEEDIN_DEBUG) console.error(failure.stack);
+    return failure.exitCode;
+  }
 }
 
 main(process.argv.slice(2)).then(
@@ -85,12 +106,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof CliError) {
-      console.error(`feedin: ${error.message}`);
-      process.exitCode = error.exitCode;
-    } else {
-      console.error(error);
-      process.exitCode = 2;
-    }
+    // Only a failure to load a command module lands here.
+    console.error(failureOf(error, 'feedin').line);
+    process.exitCode = 4;
   },
 );

@@ -37,7 +37,7 @@ describe('toChainError', () => {
     expect({ code: error.code, revert: error.revert, message: error.message }).toEqual({
       code: 'reverted',
       revert: { name: 'SettlementBatchOutOfOrder', args: [1n, 2n] },
-      message: 'submitBatch: reverted with SettlementBatchOutOfOrder(1, 2)',
+      message: 'submitBatch: refused: batch 2 is out of order: the next batch on chain is 1 [SettlementBatchOutOfOrder(1, 2)]',
     });
   });
 

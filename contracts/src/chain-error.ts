@@ -2,6 +2,7 @@
 // errors are translated at exactly one boundary). Custom errors are decoded with the contracts' ABIs.
 import { Interface, isError } from 'ethers';
 import { loadArtifact } from './artifacts.js';
+import { translateRevert, type ChainRefusal } from './chain-refusal.js';
 
 export type ChainErrorCode = 'reverted' | 'unreachable' | 'timeout' | 'nonce' | 'unknown';
 
@@ -15,28 +16,55 @@ export class ChainError extends Error {
   override readonly name = 'ChainError';
   readonly code: ChainErrorCode;
   readonly revert?: DecodedRevert;
+  /** the revert in words, with its machine code: what the CLI, the API and the pages show */
+  readonly refusal?: ChainRefusal;
   /** transaction hash when the failure happened after sending */
   readonly txHash?: string;
 
   constructor(code: ChainErrorCode, message: string, options: { revert?: DecodedRevert; txHash?: string; cause?: unknown } = {}) {
     super(message, { cause: options.cause });
     this.code = code;
-    if (options.revert) this.revert = options.revert;
+    if (options.revert) {
+      this.revert = options.revert;
+      this.refusal = refusalOf(options.revert);
+    }
     if (options.txHash) this.txHash = options.txHash;
   }
 }
 
-let errorsInterface: Interface | undefined;
-/** Every error the three contracts can raise (their ABIs include OpenZeppelin's). */
-function contractErrors(): Interface {
-  if (!errorsInterface) {
+interface AbiErrorFragment {
+  type: 'error';
+  name: string;
+  inputs: Array<{ name: string; type: string; internalType?: string }>;
+}
+
+let errorFragments: AbiErrorFragment[] | undefined;
+/** Every error the three contracts can raise, from their compiled ABIs (which include OpenZeppelin's). */
+export function contractErrorFragments(): AbiErrorFragment[] {
+  if (!errorFragments) {
     const seen = new Set<string>();
-    const fragments = (['SettlementToken', 'MeterRegistry', 'Settlement'] as const)
+    errorFragments = (['SettlementToken', 'MeterRegistry', 'Settlement'] as const)
       .flatMap((name) => loadArtifact(name).abi)
-      .filter((f) => f.type === 'error' && !seen.has(JSON.stringify(f)) && seen.add(JSON.stringify(f)));
-    errorsInterface = new Interface(fragments as never);
+      .filter((f) => f.type === 'error' && !seen.has(JSON.stringify(f)) && seen.add(JSON.stringify(f))) as unknown as AbiErrorFragment[];
   }
+  return errorFragments;
+}
+
+let errorsInterface: Interface | undefined;
+function contractErrors(): Interface {
+  errorsInterface ??= new Interface(contractErrorFragments() as never);
   return errorsInterface;
+}
+
+/** The revert translated (chain-refusal.ts), with the argument names of its ABI fragment. */
+export function refusalOf(revert: DecodedRevert): ChainRefusal {
+  let inputs: AbiErrorFragment['inputs'] | undefined;
+  try {
+    inputs = contractErrorFragments().find((f) => f.name === revert.name && f.inputs.length === revert.args.length)?.inputs;
+  } catch {
+    inputs = undefined; // no artifacts (misuse): the refusal still names the error
+  }
+  return translateRevert(revert, inputs);
 }
 
 export function decodeRevert(data: string | null | undefined): DecodedRevert | undefined {
@@ -70,7 +98,7 @@ export function toChainError(error: unknown, context: string): ChainError {
   const options = { cause: error, ...(txHash ? { txHash } : {}) };
   if (isError(error, 'CALL_EXCEPTION')) {
     const revert = decodeRevert(error.data) ?? (error.revert ? { name: error.revert.name, args: [...error.revert.args].map(plain) } : undefined);
-    return new ChainError('reverted', revert ? `${context}: reverted with ${formatRevert(revert)}` : message, { ...options, ...(revert ? { revert } : {}) });
+    return new ChainError('reverted', revert ? refusedMessage(context, revert) : message, { ...options, ...(revert ? { revert } : {}) });
   }
   if (isError(error, 'TIMEOUT')) return new ChainError('timeout', message, options);
   if (isError(error, 'NONCE_EXPIRED') || isError(error, 'REPLACEMENT_UNDERPRICED') || /nonce/i.test(message)) {
@@ -83,9 +111,14 @@ export function toChainError(error: unknown, context: string): ChainError {
   const data = findRevertData(error);
   if (data) {
     const revert = decodeRevert(data);
-    if (revert) return new ChainError('reverted', `${context}: reverted with ${formatRevert(revert)}`, { ...options, revert });
+    if (revert) return new ChainError('reverted', refusedMessage(context, revert), { ...options, revert });
   }
   return new ChainError('unknown', message, options);
+}
+
+/** For logs: the words first, then the raw error for whoever debugs the contract. */
+function refusedMessage(context: string, revert: DecodedRevert): string {
+  return `${context}: refused: ${refusalOf(revert).message} [${formatRevert(revert)}]`;
 }
 
 export function formatRevert(revert: DecodedRevert): string {

@@ -5,7 +5,7 @@
 // burns one. Any failure after that resyncs the nonce from the node's pending count.
 import { Transaction, type JsonRpcProvider, type TransactionReceipt, type Wallet } from 'ethers';
 import type { Hex } from '@feedin/protocol/hex';
-import { ChainError, decodeRevert, formatRevert, toChainError } from './chain-error.js';
+import { ChainError, decodeRevert, formatRevert, refusalOf, toChainError } from './chain-error.js';
 import { decodeEvents, type ChainEvent } from './chain-events.js';
 import type { Deployment } from './chain-types.js';
 import type { TransactionJournal } from './transaction-journal.js';
@@ -141,8 +141,9 @@ export function createTransactionSender(parameters: TransactionSenderParameters)
     } catch (error) {
       revert = toChainError(error, label).revert ?? decodeRevert((error as { data?: string }).data);
     }
-    const why = revert ? ` (replayed: ${formatRevert(revert)})` : '';
-    return new ChainError('reverted', `${label}: transaction ${receipt.hash} reverted in block ${receipt.blockNumber}${why}`, {
+    const where = `transaction ${receipt.hash} reverted in block ${receipt.blockNumber}`;
+    const message = revert ? `${label}: refused: ${refusalOf(revert).message} [${formatRevert(revert)}, ${where}]` : `${label}: ${where}`;
+    return new ChainError('reverted', message, {
       txHash: receipt.hash,
       ...(revert ? { revert } : {}),
     });

@@ -5,6 +5,7 @@
 // every byte the page received up to then (HTML, CSS, scripts, API answers; no compression),
 // from the page's resource timing.
 // Run after the build: `node dashboard/bench/first-render.mjs [meterCount]`.
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { createDashboardApp } from '../dist/create-dashboard-app.js';
@@ -13,7 +14,17 @@ import { createFleetPorts } from './fleet-ports.mjs';
 
 const REGULATOR_TOKEN = 'bench-regulator-token-0123456789';
 
+/** Thrown when there is no browser to measure with; `feedin bench` then skips the row. */
+export class BrowserMissingError extends Error {
+  code = 'BROWSER_MISSING';
+  constructor(executablePath) {
+    super(`no Chromium at ${executablePath}: install it (Debian/Ubuntu: apt-get install chromium) or pass its path with --chromium <path>`);
+    this.name = 'BrowserMissingError';
+  }
+}
+
 export async function benchFirstRender({ meterCount = 10_000, runs = 5, executablePath = '/usr/bin/chromium' } = {}) {
+  if (!existsSync(executablePath)) throw new BrowserMissingError(executablePath);
   const app = createDashboardApp({
     ports: createFleetPorts({ meterCount }),
     tokens: { regulator: REGULATOR_TOKEN, households: [] },
@@ -21,12 +32,15 @@ export async function benchFirstRender({ meterCount = 10_000, runs = 5, executab
     info: { sandboxName: `Benchmark (${meterCount} meters)`, token: { symbol: 'sVND', decimals: 0 }, intervalMinutes: 15, timeZone: 'Asia/Ho_Chi_Minh' },
   });
   const server = await startDashboard({ app, host: '127.0.0.1', port: 0 });
-  const browser = await chromium.launch({
-    executablePath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
   const samples = [];
+  let browser;
+  // The server is closed whatever fails, the browser's launch included: a listening socket left
+  // open keeps `feedin bench` alive after it has written its results.
   try {
+    browser = await chromium.launch({
+      executablePath,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
     for (let run = 0; run < runs; run++) {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
       const login = await context.request.post(`${server.url}/api/session`, { data: { token: REGULATOR_TOKEN } });
@@ -48,7 +62,7 @@ export async function benchFirstRender({ meterCount = 10_000, runs = 5, executab
       await context.close();
     }
   } finally {
-    await browser.close();
+    await browser?.close();
     await server.close();
   }
   // The median run: the first one also pays for Chromium's cold caches.

@@ -151,7 +151,7 @@ export function createDashboardPorts(d: DashboardPortsDeps): DashboardPorts {
       if (!isKnownPayee(payee)) return undefined;
       // The gateway's key pays the gas; its sender orders nonces with batch submissions.
       const result = await withdrawPayout({ payee: payee as Hex, queries: d.queries, chain: d.chain });
-      return result.ok ? result : { ok: false, payee: result.payee, reason: result.reason, detail: result.detail };
+      return result.ok ? result : { ok: false, payee: result.payee, reason: result.reason, detail: result.detail, ...(result.refusal ? { refusal: result.refusal } : {}) };
     },
     dailyReport: d.settlementStore
       ? (date) =>

@@ -6,6 +6,7 @@ import type { GatewayEvents } from '@feedin/gateway/events';
 import type { DailyReport } from '@feedin/gateway/reports/daily-report';
 import type { BatchDetailView, BatchView, ClaimReadingView, ClaimView, PayoutView } from '@feedin/gateway/settlement/queries';
 import type { LocalBatchStatus } from '@feedin/gateway/settlement/settlement-store';
+import type { ChainRefusal } from '@feedin/gateway/settlement/chain-errors';
 
 export interface ComponentHealth {
   status: 'ok' | 'degraded' | 'down';
@@ -179,4 +180,4 @@ export interface DashboardPorts {
 /** The outcome of POST /api/payouts/:payee/withdraw (gateway/src/audit/withdraw-payout.ts). */
 export type WithdrawView =
   | { ok: true; payee: string; batchId: string; cumulativeAmount: string; withdrawnBefore: string; paid: string; txHash: string; blockNumber: number; gasUsed: string }
-  | { ok: false; payee: string; reason: string; detail: string };
+  | { ok: false; payee: string; reason: string; detail: string; /** the contract's refusal, when it refused */ refusal?: ChainRefusal };

@@ -1,6 +1,7 @@
 // An in-memory DashboardPorts for the dashboard's own tests: fixed meters, readings, batches
 // and payouts of two households, a settable clock and the real GatewayEvents bus. It records
 // the queries it was asked, so tests can check what reached the port.
+import { ChainError } from '@feedin/contracts/chain-error';
 import { GatewayEvents } from '@feedin/gateway/events';
 import type { Hex } from '@feedin/protocol/hex';
 import type { DashboardTokens } from '../src/auth/role-tokens.js';
@@ -229,7 +230,9 @@ export function createFakePorts(): FakePorts {
     },
     operatorActions: {
       async registerMeter(request) {
-        if (state.meters.some((m) => m.meterId === request.meterId)) throw new Error(`MeterRegistryAlreadyRegistered("${request.meterId}")`);
+        // What the chain client throws when the registry refuses (contracts/src/chain-error.ts).
+        if (state.meters.some((m) => m.meterId === request.meterId))
+          throw new ChainError('reverted', 'registerMeter: refused', { revert: { name: 'MeterRegistryAlreadyRegistered', args: [request.meterId] } });
         calls.registered.push(request);
         return { txHash: '0x' + 'a1'.repeat(32), blockNumber: 200 };
       },

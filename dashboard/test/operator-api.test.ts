@@ -47,7 +47,7 @@ describe('operator meter routes', () => {
     expect(s.ports.calls.registered).toEqual([body]);
   });
 
-  it('names the bad field, and turns a chain refusal into 409', async () => {
+  it('names the bad field, and answers a chain refusal in words with its code (409)', async () => {
     const good = { meterId: 'm-new2', publicKey: KEY, payee: PAYEE_A, capacityW: 4000 };
     const cases: [Record<string, unknown>, string][] = [
       [{ ...good, meterId: 'bad id' }, 'meterId'],
@@ -63,7 +63,13 @@ describe('operator meter routes', () => {
     }
     const taken = await post('/api/operator/meters', OP, { ...good, meterId: 'm-a1' });
     expect(taken.status).toBe(409);
-    expect(taken.body).toEqual({ error: { code: 'conflict', message: 'the chain refused to register meter m-a1: MeterRegistryAlreadyRegistered("m-a1")' } });
+    expect(taken.body).toEqual({
+      error: {
+        code: 'conflict',
+        message: 'meter m-a1 is already registered',
+        refusal: { code: 'MeterRegistryAlreadyRegistered', args: { meterId: 'm-a1' }, key: 'chain.MeterRegistryAlreadyRegistered', params: { meterId: 'm-a1' } },
+      },
+    });
   });
 
   it('answers a public key off the curve with 400, without asking the chain (#17)', async () => {

@@ -222,7 +222,9 @@ describe('regulator governance (embedded sandbox)', () => {
       ['end-sandbox', 'cli', 'ok'],
     ]);
     // a second end is refused by the contract, and the refusal is logged too
-    expect((await post('/api/regulator/end-sandbox', { reason: 'again' })).status).toBe(409);
+    const again = await post('/api/regulator/end-sandbox', { reason: 'again' });
+    expect([again.status, again.body.error.refusal?.code]).toEqual([409, 'SettlementSandboxEnded']);
+    expect(again.body.error.message).toMatch(/^the sandbox ended at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ: nothing after it is settled$/);
     expect((await sandbox.api('/api/regulator/audit-log', REGULATOR)).body.entries.at(-1)).toMatchObject({ action: 'end-sandbox', outcome: 'refused' });
   }, 60_000);
 });

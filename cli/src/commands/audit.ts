@@ -5,27 +5,62 @@
 // every other check is the pure one the browser runs too (@feedin/protocol/audit-bundle).
 import { parseArgs } from 'node:util';
 import { checkAuditBundle, type AuditBundle } from '@feedin/protocol/audit-bundle';
+import { auditBundleShapeProblem } from '@feedin/protocol/audit-bundle-shape';
 import { bracketFindings } from '@feedin/protocol/plausibility';
 import { createChainClient } from '@feedin/contracts/chain-client';
 import { keyPeriodFromSeconds, type KeyPeriod } from '@feedin/protocol/key-history';
 import type { Hex } from '@feedin/protocol/hex';
 import { CliError } from '../cli-error.js';
+import { verbError, type CommandHelp } from '../command-line.js';
 import { readInput } from '../read-input.js';
+
+const VERBS = {
+  verify: `usage: feedin audit verify <bundle.json|-> [--rpc <url>] [--json]
+
+Checks one claim using only its audit bundle (GET /api/batches/:batchId/claims/:meterId/audit) and
+the chain: the meter key from the registry, the claims root from the settlement contract (at the
+bundle's RPC URL, or --rpc), both OCMF signatures and digests, the arithmetic, the leaf and proof.
+Exit: 0 every check passes, 1 a check fails, 2 not an audit bundle (e.g. a saved API error).`,
+  batch: `usage: feedin audit batch <batchId> [--json] [--rpc <url>]
+
+Rebuilds a batch from the stored signed readings and compares both roots and the totals with the
+gateway's record and the chain. Exit: 0 equal, 1 with a difference, 2 bad input.`,
+  meter: `usage: feedin audit meter <meterId> --from <ISO> --to <ISO> [--json] [--rpc <url>]
+
+A meter's chain of signed readings in the range, re-verified against the registry key, with gaps,
+rejections, capped claims and plausibility flags. Exit: 0 every reading verifies, 1 one does not.`,
+};
+
+export const help: CommandHelp = {
+  usage: `usage: feedin audit verify <bundle.json> | batch <batchId> | meter <meterId> --from <ISO> --to <ISO>
+
+  verify   check one claim's audit bundle against the chain (exit 0 verified, 1 not, 2 not a bundle)
+  batch    rebuild a batch from the stored signed readings and compare with the record and the chain
+  meter    a meter's reading chain: gaps, rejections, caps, plausibility flags
+'feedin audit <verify|batch|meter> --help' for each (docs/audit.md).`,
+  verbs: VERBS,
+};
 
 export async function audit(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
   if (verb === 'batch') return (await import('./audit-batch.js')).auditBatch(rest);
   if (verb === 'meter') return (await import('./audit-meter.js')).auditMeterCommand(rest);
-  if (verb !== 'verify') throw new CliError('usage: feedin audit verify <bundle.json> | batch <batchId> | meter <meterId> --from <ISO> --to <ISO>');
+  if (verb !== 'verify') throw verbError('audit', verb, help);
   const { values, positionals } = parseArgs({ args: rest, options: { rpc: { type: 'string' }, json: { type: 'boolean' } }, allowPositionals: true });
 
-  let bundle: AuditBundle;
+  const source = positionals[0];
+  let parsed: unknown;
   try {
-    bundle = JSON.parse(await readInput(positionals[0], 'audit bundle')) as AuditBundle;
+    parsed = JSON.parse(await readInput(source, 'audit bundle'));
   } catch (error) {
     if (error instanceof CliError) throw error;
-    throw new CliError(`the audit bundle is not JSON: ${(error as Error).message}`);
+    throw new CliError(`${source} is not an audit bundle: not JSON (${(error as Error).message})`);
   }
+  // Something else saved by mistake (an API error answer, another endpoint's JSON) is unusable
+  // input, not a failed audit: nothing in it could be checked.
+  const notBundle = notAnAuditBundle(parsed);
+  if (notBundle) throw new CliError(`${source} is not an audit bundle: ${notBundle}`);
+  const bundle = parsed as AuditBundle;
   const onChain = await readChain(bundle, values.rpc);
   const result = checkAuditBundle(bundle, onChain);
   const checks = [...onChain.checks, ...result.checks];
@@ -41,6 +76,13 @@ export async function audit(argv: string[]): Promise<number> {
     console.log(ok ? 'claim verified against the chain' : 'claim NOT verified');
   }
   return ok ? 0 : 1;
+}
+
+function notAnAuditBundle(value: unknown): string | undefined {
+  const apiError = (value as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+  if (apiError && typeof apiError.message === 'string')
+    return `it is an error answer of the API (${String(apiError.code)}: ${apiError.message}); fetch the bundle again from GET /api/batches/:batchId/claims/:meterId/audit`;
+  return auditBundleShapeProblem(value);
 }
 
 interface ChainView {

@@ -7,10 +7,71 @@ import { bytesToHex, hexToBytes, type Hex } from '@feedin/protocol/hex';
 import { signMeterJwt } from '@feedin/protocol/jwt';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { CliError } from '../cli-error.js';
+import { verbError, type CommandHelp } from '../command-line.js';
 import { sandboxChain, sandboxContext } from '../sandbox-context.js';
 import { sandboxNowMs } from '../sandbox-now.js';
 import { isMeterId, METER_ID_RULE } from '@feedin/protocol/meter-id';
 
+
+const RPC = '  --rpc <url>   chain RPC (default: the running sandbox\'s)';
+const CHAIN_EXIT = 'Exit: 0 done, 1 the chain refused (the reason in words), 2 bad input, 3 chain unreachable.';
+
+export const help: CommandHelp = {
+  usage: `usage: feedin meter keygen|register|suspend|token|rotate-key|cancel-rotation|revoke-key …
+
+  keygen       make a device key (secp256k1) in a 0600 file, print its public key
+  register     register a meter in the on-chain registry (operator key)
+  suspend      suspend a meter from a time on (operator key)
+  token        print an ES256K JWT with which a device logs in to the broker
+  rotate-key       a new key signs from a time on; the old one still covers earlier readings
+  cancel-rotation  withdraw a scheduled rotation before it takes effect
+  revoke-key       refuse readings signed with the key in force at a time, from then on
+'feedin meter <command> --help' for each (docs/cli.md).`,
+  verbs: {
+    keygen: `usage: feedin meter keygen [--out meter.key] [--force]
+
+Writes a new secp256k1 device key to a 0600 file (--force overwrites) and prints
+{"keyFile","publicKey","curve"}. The private key is never printed.`,
+    register: `usage: feedin meter register --id <id> --pubkey <hex> --payee <address> --capacity-w <W> [--rpc <url>]
+
+Registers a meter in the on-chain registry as the operator.
+  --id <id>            1-32 characters of [A-Za-z0-9._-]
+  --pubkey <hex>       the meter's secp256k1 public key (from 'feedin meter keygen')
+  --payee <address>    who is paid for its export
+  --capacity-w <W>     installed capacity in watts
+${RPC}
+${CHAIN_EXIT}`,
+    suspend: `usage: feedin meter suspend --id <id> [--from <ISO time>] [--reason <text>] [--rpc <url>]
+
+Suspends a meter as the operator: its readings from --from on (default: the sandbox clock's now)
+are refused. The reason's keccak256 is recorded on chain.
+${RPC}
+${CHAIN_EXIT}`,
+    token: `usage: feedin meter token --id <id> --key <file> [--ttl 600]
+
+Prints an ES256K JWT signed with the device key, with which a device (or mosquitto_pub) logs in to
+the broker as that meter; --ttl in seconds (1-86400, wall-clock time).`,
+    'rotate-key': `usage: feedin meter rotate-key --id <id> --pubkey <hex> [--from <ISO>] [--reason <text>] [--as operator|regulator] [--rpc <url>]
+
+The new key signs readings from --from (default: the registry's sandbox now; never in the past, at
+most the rotation horizon ahead); the old one still covers earlier readings. A rotation still
+scheduled is replaced. --as regulator acts with the regulator key (whatever the operator scheduled).
+${RPC}
+${CHAIN_EXIT}`,
+    'cancel-rotation': `usage: feedin meter cancel-rotation --id <id> [--reason <text>] [--as operator|regulator] [--rpc <url>]
+
+Withdraws the meter's scheduled rotation before it takes effect (one the regulator scheduled can
+only be cancelled --as regulator).
+${RPC}
+${CHAIN_EXIT}`,
+    'revoke-key': `usage: feedin meter revoke-key --id <id> [--from <ISO>] [--reason <text>] [--as operator|regulator] [--rpc <url>]
+
+Readings signed with the key in force at --from (default: the sandbox clock's now; may be
+back-dated) are refused (key-revoked) and not paid from then on.
+${RPC}
+${CHAIN_EXIT}`,
+  },
+};
 
 export async function meter(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
@@ -30,7 +91,7 @@ export async function meter(argv: string[]): Promise<number> {
     case 'cancel-rotation':
       return cancelRotation(rest);
     default:
-      throw new CliError('usage: feedin meter keygen|register|suspend|token|rotate-key|cancel-rotation|revoke-key …');
+      throw verbError('meter', verb, help);
   }
 }
 

@@ -6,11 +6,20 @@ import { decodePublicKey } from '@feedin/protocol/public-key';
 import { curveOfAlgorithm, verifyOcmf } from '@feedin/protocol/ocmf-verify';
 import { readingFromRecord } from '@feedin/protocol/ocmf-reading';
 import { CliError } from '../cli-error.js';
+import { verbError, type CommandHelp } from '../command-line.js';
 import { readInput } from '../read-input.js';
+
+const VERIFY = `usage: feedin ocmf verify --pubkey <key> <file|->
+
+Verifies one signed OCMF reading (from a file, or - for standard input) with the meter's public key:
+hex (spaces and colons ignored) or base64 of a DER SubjectPublicKeyInfo, a SEC1 point or raw X||Y.
+Exit: 0 valid, 1 invalid signature, 2 unusable input (malformed, unsupported algorithm, bad key).`;
+
+export const help: CommandHelp = { usage: VERIFY, verbs: { verify: VERIFY } };
 
 export async function ocmf(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
-  if (verb !== 'verify') throw new CliError(`usage: feedin ocmf verify --pubkey <key> <file|->`);
+  if (verb !== 'verify') throw verbError('ocmf', verb, help);
   const { values, positionals } = parseArgs({
     args: rest,
     options: { pubkey: { type: 'string' } },

@@ -7,12 +7,20 @@
 import { parseArgs } from 'node:util';
 import { parseP1Telegram, type P1Telegram } from '@feedin/device-firmware-sim/p1/parse-telegram';
 import { createTelegramFramer } from '@feedin/device-firmware-sim/p1/telegram-framer';
-import { CliError } from '../cli-error.js';
+import { verbError, type CommandHelp } from '../command-line.js';
 import { readInput } from '../read-input.js';
+
+const PARSE = `usage: feedin p1 parse <file|->
+
+Prints one DSMR P1 telegram (2.2 to 5.x, Belgian, Luxembourg) as JSON: crc, importWh, exportWh,
+timestamp, equipmentId, registers (docs/p1.md).
+Exit: 0 usable, 1 CRC wrong (the JSON is still printed), 2 unparseable.`;
+
+export const help: CommandHelp = { usage: PARSE, verbs: { parse: PARSE } };
 
 export async function p1(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
-  if (verb !== 'parse') throw new CliError('usage: feedin p1 parse <file|->');
+  if (verb !== 'parse') throw verbError('p1', verb, help);
   const { positionals } = parseArgs({ args: rest, options: {}, allowPositionals: true });
   const text = await readInput(positionals[0], 'P1 telegram');
   const result = parseP1Telegram(firstTelegram(text) ?? text);

@@ -7,13 +7,27 @@ import type { Hex } from '@feedin/protocol/hex';
 import { sweepPayouts, withdrawPayout } from '@feedin/gateway/audit/withdraw-payout';
 import { createSettlementQueries } from '@feedin/gateway/settlement/queries';
 import { CliError } from '../cli-error.js';
+import { verbError, type CommandHelp } from '../command-line.js';
 import { openSandboxStores } from './sandbox-stores.js';
 
 const USAGE = 'usage: feedin payout show --payee <address> | withdraw --payee <address> | sweep   [--rpc <url>] [--json]';
 
+const COMMON = '  --rpc <url>   chain RPC (default: the running sandbox\'s)\n  --json        indented JSON';
+export const help: CommandHelp = {
+  usage: `${USAGE}
+
+Withdrawals against the newest final batch of the sandbox in FEEDIN_DATA_DIR; the operator key pays
+the gas, the tokens go to the payee. 'feedin payout <command> --help' for each (docs/audit.md).`,
+  verbs: {
+    show: `usage: feedin payout show --payee <address> [--rpc <url>] [--json]\n\nPrints what a payee has earned, withdrawn and may withdraw, with the payouts proof.\n${COMMON}`,
+    withdraw: `usage: feedin payout withdraw --payee <address> [--rpc <url>] [--json]\n\nWithdraws cumulative − already withdrawn for the payee.\n${COMMON}\nExit: 0 paid, 1 nothing paid (the reason in words), 2 bad input, 3 chain unreachable.`,
+    sweep: `usage: feedin payout sweep [--rpc <url>] [--json]\n\nWithdraws for every payee of the sandbox with something due.\n${COMMON}\nExit: 0 all paid, 1 a withdrawal failed.`,
+  },
+};
+
 export async function payout(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
-  if (verb !== 'show' && verb !== 'withdraw' && verb !== 'sweep') throw new CliError(USAGE);
+  if (verb !== 'show' && verb !== 'withdraw' && verb !== 'sweep') throw verbError('payout', verb, help);
   const { values } = parseArgs({ args: rest, options: { payee: { type: 'string' }, rpc: { type: 'string' }, json: { type: 'boolean' } } });
   let payee: Hex | undefined;
   if (verb !== 'sweep') {

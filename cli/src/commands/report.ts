@@ -6,15 +6,23 @@ import { parseArgs } from 'node:util';
 import { buildDailyReport, localDayRange } from '@feedin/gateway/reports/daily-report';
 import { dailyReportCsv } from '@feedin/gateway/reports/daily-report-csv';
 import { CliError } from '../cli-error.js';
+import { verbError, type CommandHelp } from '../command-line.js';
 import { openSandboxStores } from './sandbox-stores.js';
 
 const USAGE = 'usage: feedin report daily --date YYYY-MM-DD [--format csv|json] [--out <file>] [--rpc <url>]';
 
+const DAILY = `${USAGE}
+
+The regulator's daily report for a sandbox-local day: claims, totals on chain, withdrawals and
+what is outstanding, per household (docs/audit.md). CSV by default.
+Exit: 0 it adds up, 1 it does not (the failed checks on standard error), 2 bad input.`;
+export const help: CommandHelp = { usage: DAILY, verbs: { daily: DAILY } };
+
 export async function report(argv: string[]): Promise<number> {
   const [kind, ...rest] = argv;
-  if (kind !== 'daily') throw new CliError(USAGE);
+  if (kind !== 'daily') throw verbError('report', kind, help);
   const { values } = parseArgs({ args: rest, options: { date: { type: 'string' }, format: { type: 'string', default: 'csv' }, out: { type: 'string' }, rpc: { type: 'string' } } });
-  if (!values.date) throw new CliError(`missing --date YYYY-MM-DD (a sandbox-local day)\n${USAGE}`);
+  if (!values.date) throw new CliError("missing --date YYYY-MM-DD (a sandbox-local day; see 'feedin report daily --help')");
   if (values.format !== 'csv' && values.format !== 'json') throw new CliError(`--format: csv or json, got ${JSON.stringify(values.format)}`);
   const s = await openSandboxStores({ rpcUrl: values.rpc });
   try {

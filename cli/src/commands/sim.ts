@@ -5,7 +5,26 @@ import { parseArgs } from 'node:util';
 import { sandboxTimeMs, type Clock } from '@feedin/protocol/sandbox-time';
 import { startFleet } from '@feedin/device-firmware-sim/fleet';
 import { CliError } from '../cli-error.js';
+import type { CommandHelp } from '../command-line.js';
 import { sandboxContext } from '../sandbox-context.js';
+
+export const help: CommandHelp = {
+  usage: `usage: feedin sim [--meters N] [--broker host:port] [--api <url>] [--serial <path> [--baud N]]
+       feedin sim --p1 <port> --id <meterId> --key <file> [--baud 115200] [--data-bits 8] [--parity none]
+                  [--every <seconds>] [--broker host:port] [--api <url>]
+       feedin sim --modbus <port> --model <sdm120|sdm630|dtsu666> --unit <n> --id <meterId> --key <file>
+                  [--unit … --id … --key … [--model …]] [--baud 9600] [--parity none] [--data-bits 8]
+                  [--stop-bits 1] [--timeout-ms 500] [--poll <seconds>] [--every <seconds>] [--broker host:port] [--api <url>]
+       feedin sim --sunspec <host:port> --unit <n> --id <meterId> --key <file> [--timeout-ms 500]
+                  [--poll <seconds>] [--every <seconds>] [--broker host:port] [--api <url>]
+       feedin sim --iec62056 <port> --id <meterId> --key <file> [--address <a>] [--poll <seconds>]
+                  [--every <seconds>] [--broker host:port] [--api <url>]
+
+Runs the simulated fleet of the sandbox file against a running gateway (default: the running
+sandbox's broker and clock), or with --serial over one serial line (docs/serial.md).
+With --p1, --modbus, --sunspec or --iec62056, real meters become feedin devices, signing readings
+with keys from 'feedin meter keygen' (docs/p1.md, docs/meters.md). Stops on Ctrl-C.`,
+};
 
 export async function sim(argv: string[]): Promise<number> {
   // A real meter on its P1 port is its own device, with its own options (sim-p1.ts).

@@ -3,8 +3,17 @@
 // page and where the token is (environment variable or file), never the token itself.
 import { parseArgs } from 'node:util';
 import { CliError } from '../cli-error.js';
+import type { CommandHelp } from '../command-line.js';
 import { sandboxContext } from '../sandbox-context.js';
 import { describeLogin, roleLogins, type RoleLogin } from '../sandbox/role-logins.js';
+
+export const help: CommandHelp = {
+  usage: `usage: feedin tokens [regulator|operator|households|<householdId>] [--json]
+
+Where each role logs in to the dashboard (default: every role), one line each. A token that is a
+public sandbox test value is given as a login link; a token from the environment or a file is
+never printed, only where it is. --json prints {"logins":[…]}.`,
+};
 
 export async function tokens(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } }, allowPositionals: true });

@@ -6,6 +6,8 @@ export class ApiFailure extends Error {
     super(body?.error?.message ?? `HTTP ${status}`);
     this.status = status;
     this.code = body?.error?.code;
+    // a contract refusal: its machine code, message key and params (docs/dashboard.md)
+    this.refusal = body?.error?.refusal;
   }
 }
 

@@ -56,6 +56,24 @@ export async function postAction(path, body) {
     body: JSON.stringify(body ?? {}),
   });
   const answer = await response.json().catch(() => undefined);
-  if (!response.ok) throw new Error(answer?.error?.message ?? `HTTP ${response.status}`);
+  if (!response.ok) {
+    // A contract refusal comes in words (`message`) with its machine code, key and params (`refusal`).
+    throw Object.assign(new Error(answer?.error?.message ?? `HTTP ${response.status}`), { status: response.status, code: answer?.error?.code, refusal: answer?.error?.refusal });
+  }
   return answer;
+}
+
+/** Shows why an action failed right beside the control that started it (issue 11: an action's
+ * error appears where it was taken); a later failure there replaces the earlier one. */
+export function showActionError(control, error) {
+  const host = control.closest('td, p, form') ?? control.parentElement;
+  let note = host.querySelector(':scope > .action-error');
+  if (!note) {
+    note = document.createElement('span');
+    note.className = 'action-error';
+    note.setAttribute('role', 'alert');
+    host.append(note);
+  }
+  note.textContent = error.message;
+  if (error.refusal?.code) note.dataset.refusal = error.refusal.code;
 }

@@ -3,7 +3,7 @@
 // (POST /api/operator/…, signed on chain with the operator's key by the server).
 import { api } from './api.js';
 import { createTimeChart } from './chart.js';
-import { confirmAction, installConfirmDialog, postAction } from './confirm.js';
+import { confirmAction, installConfirmDialog, postAction, showActionError } from './confirm.js';
 import { formatAmount, formatKW, formatTime, shortHex } from './format.js';
 import { debounce, showError, startPage } from './page.js';
 import { sumsByName } from './prometheus.js';
@@ -97,7 +97,7 @@ function meterRow(m) {
   suspend.textContent = 'Suspend';
   suspend.disabled = !m.active;
   suspend.setAttribute('aria-label', `Suspend meter ${m.meterId}`);
-  suspend.addEventListener('click', () => suspendMeter(m.meterId).catch(showError));
+  suspend.addEventListener('click', () => suspendMeter(m.meterId).catch((error) => showActionError(suspend, error)));
   return row(
     [
       cell(m.meterId),

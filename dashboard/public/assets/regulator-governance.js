@@ -13,19 +13,20 @@ function button(label, ariaLabel, onClick) {
   b.type = 'button';
   b.textContent = label;
   b.setAttribute('aria-label', ariaLabel);
-  b.addEventListener('click', onClick);
+  b.addEventListener('click', () => onClick(b));
   return b;
 }
 
-/** Runs one action after confirmation; `done` refreshes the page's data. Errors are shown by `onError`. */
-async function act({ title, description, path }, done, onError) {
+/** Runs one action after confirmation; `done` refreshes the page's data. Errors are shown by
+ * `onError(error, control)`, beside the button that was pressed. */
+async function act({ title, description, path }, done, onError, control) {
   const reason = await confirmAction({ title, description });
   if (reason === undefined) return;
   try {
     await postAction(path, { reason });
     await done();
   } catch (error) {
-    onError(error);
+    onError(error, control);
   }
 }
 
@@ -35,8 +36,8 @@ export function batchActions(batch, done, onError) {
   for (const [verb, a] of Object.entries(ACTIONS)) {
     if (!a.when.includes(batch.status)) continue;
     span.append(
-      button(a.label, `${a.label} batch ${batch.batchId}`, () =>
-        act({ title: `${a.label} batch #${batch.batchId}`, description: a.text, path: `/api/regulator/batches/${encodeURIComponent(batch.batchId)}/${verb}` }, done, onError),
+      button(a.label, `${a.label} batch ${batch.batchId}`, (b) =>
+        act({ title: `${a.label} batch #${batch.batchId}`, description: a.text, path: `/api/regulator/batches/${encodeURIComponent(batch.batchId)}/${verb}` }, done, onError, b),
       ),
     );
   }
@@ -44,13 +45,13 @@ export function batchActions(batch, done, onError) {
 }
 
 export function suspendMeterButton(meterId, done, onError) {
-  return button('Suspend', `Suspend meter ${meterId}`, () =>
-    act({ title: `Suspend meter ${meterId}`, description: 'Its readings are refused from now on. This is recorded on chain.', path: `/api/regulator/meters/${encodeURIComponent(meterId)}/suspend` }, done, onError),
+  return button('Suspend', `Suspend meter ${meterId}`, (b) =>
+    act({ title: `Suspend meter ${meterId}`, description: 'Its readings are refused from now on. This is recorded on chain.', path: `/api/regulator/meters/${encodeURIComponent(meterId)}/suspend` }, done, onError, b),
   );
 }
 
 export function pauseButton(paused, done, onError) {
   return paused
-    ? button('Resume', 'Resume settlement', () => act({ title: 'Resume settlement', description: 'Batches are submitted, finalised and withdrawn again.', path: '/api/regulator/resume' }, done, onError))
-    : button('Pause', 'Pause settlement', () => act({ title: 'Pause settlement', description: 'No batch is submitted or withdrawn until you resume.', path: '/api/regulator/pause' }, done, onError));
+    ? button('Resume', 'Resume settlement', (b) => act({ title: 'Resume settlement', description: 'Batches are submitted, finalised and withdrawn again.', path: '/api/regulator/resume' }, done, onError, b))
+    : button('Pause', 'Pause settlement', (b) => act({ title: 'Pause settlement', description: 'No batch is submitted or withdrawn until you resume.', path: '/api/regulator/pause' }, done, onError, b));
 }

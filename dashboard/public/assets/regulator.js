@@ -4,7 +4,7 @@
 import { api } from './api.js';
 import { createBatchChart } from './batch-chart.js';
 import { csvFromRows, downloadCsvText } from './csv.js';
-import { installConfirmDialog } from './confirm.js';
+import { installConfirmDialog, showActionError } from './confirm.js';
 import { formatAmount, formatInterval, formatKW, formatKWh, formatTime, shortHex } from './format.js';
 import { batchActions, suspendMeterButton } from './regulator-governance.js';
 import { refreshAttention, refreshSandboxStatus } from './regulator-status.js';
@@ -20,8 +20,9 @@ const $ = (id) => document.getElementById(id);
 let ctx;
 const state = { meters: new Map(), batches: [], selectedBatchId: undefined, gaps: new Map() };
 
-function actionFailed(error) {
+function actionFailed(error, control) {
   $('action-status').textContent = `The action failed: ${error.message}`;
+  if (control) showActionError(control, error);
 }
 
 const afterAction = async () => {

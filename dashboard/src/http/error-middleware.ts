@@ -3,6 +3,7 @@
 // logged with their stack and answered 500 without it: internals stay in the log.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ApiError } from './api-error.js';
+import { apiErrorFromChain } from './chain-refusal.js';
 
 export const unknownRoute: RequestHandler = (req) => {
   throw new ApiError(404, 'not-found', `no route ${req.method} ${req.path}`);
@@ -11,7 +12,10 @@ export const unknownRoute: RequestHandler = (req) => {
 export function errorMiddleware(log: (line: string) => void): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     let answer: ApiError;
+    const refused = apiErrorFromChain(error);
     if (error instanceof ApiError) answer = error;
+    // A contract refusal no route translated itself still answers in words, with its code.
+    else if (refused) answer = refused;
     else if (isClientError(error)) {
       // body-parser and friends: malformed JSON, body too large, wrong charset.
       answer = new ApiError(error.status, 'bad-request', error.expose && error.message ? error.message : 'bad request');

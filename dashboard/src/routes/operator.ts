@@ -1,11 +1,12 @@
 // The operator's writes: POST /api/operator/meters (register) and
 // POST /api/operator/meters/:id/suspend. They go to the chain registry through the operator's
-// key (OperatorActions); the gateway's directory follows the registry's events. Chain errors
-// (e.g. an id already registered) come back as 409 with the chain's message.
+// key (OperatorActions); the gateway's directory follows the registry's events. Contract refusals
+// (e.g. an id already registered) come back in words with their code (http/chain-refusal.ts).
 import express, { Router } from 'express';
 import { decodePublicKey } from '@feedin/protocol/public-key';
 import { requireRole } from '../auth/authenticate.js';
 import { ApiError } from '../http/api-error.js';
+import { apiErrorFromChain } from '../http/chain-refusal.js';
 import { parseAddress, parseMeterId, readParam, readQuery } from '../http/query.js';
 import type { DashboardPorts, OperatorActions } from '../ports.js';
 
@@ -76,6 +77,6 @@ async function chainCall<T>(call: () => Promise<T>, log: (line: string) => void,
     if (error instanceof ApiError) throw error;
     const message = (error as Error).message;
     log(`dashboard: ${what} failed on chain: ${message}`);
-    throw new ApiError(409, 'conflict', `the chain refused to ${what}: ${message}`);
+    throw apiErrorFromChain(error) ?? new ApiError(409, 'conflict', `the chain refused to ${what}: ${message}`);
   }
 }

@@ -5,6 +5,7 @@ import { Router } from 'express';
 import { principalOf, requireRole } from '../auth/authenticate.js';
 import { canReadPayee } from '../auth/principal.js';
 import { ApiError, forbidden, notFound } from '../http/api-error.js';
+import { refusalApiError } from '../http/chain-refusal.js';
 import { parseAddress, parseBatchId, parseLimit, readParam, readQuery } from '../http/query.js';
 import type { DashboardPorts } from '../ports.js';
 
@@ -46,6 +47,7 @@ export function payoutRoutes(ports: Pick<DashboardPorts, 'payout' | 'withdraw' |
       res.json(result);
       return;
     }
+    if (result.refusal) throw refusalApiError(result.refusal);
     throw new ApiError(result.reason === 'chain-error' ? 503 : 409, result.reason === 'chain-error' ? 'unavailable' : 'conflict', `${result.reason}: ${result.detail}`);
   });
   return router;

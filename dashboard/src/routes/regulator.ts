@@ -1,7 +1,8 @@
 // The regulator's controls (issue 4): POST /api/regulator/… with JSON {reason, from?}, each a
 // transaction with keccak256(reason) on chain and an entry in the append-only audit log;
 // GET /api/regulator/status and /api/regulator/audit-log. Regulator role only: another role's
-// token is 403. The chain decides: a refusal (wrong batch state, already paused) is 409.
+// token is 403. The chain decides: a refusal comes back in words with its machine code
+// (http/chain-refusal.ts): a wrong batch state or already paused is 409, a batch not on chain 404.
 import express, { Router, type Request } from 'express';
 import type { AuditEntry } from '@feedin/gateway/governance/audit-log';
 import { GovernanceError, type RegulatorActions } from '@feedin/gateway/governance/regulator-actions';
@@ -9,6 +10,7 @@ import type { RegulatorStatus } from '@feedin/gateway/governance/regulator-statu
 import type { ChainRecoveryView } from '../ports.js';
 import { requireRole } from '../auth/authenticate.js';
 import { ApiError } from '../http/api-error.js';
+import { refusalApiError } from '../http/chain-refusal.js';
 import { parseBatchId, parseMeterId, parseTime, readParam, readQuery } from '../http/query.js';
 
 export interface RegulatorPort {
@@ -82,6 +84,6 @@ function readBody(req: Request, allowed: string[]): { reason: string } {
 function toApiError(error: unknown): unknown {
   if (!(error instanceof GovernanceError)) return error;
   if (error.code === 'invalid-parameter') return new ApiError(400, 'invalid-parameter', error.message, error.param);
-  if (error.code === 'refused') return new ApiError(409, 'conflict', error.message);
+  if (error.code === 'refused') return error.refusal ? refusalApiError(error.refusal) : new ApiError(409, 'conflict', error.message);
   return new ApiError(503, 'unavailable', error.message);
 }

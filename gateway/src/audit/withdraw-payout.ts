@@ -3,7 +3,8 @@
 // withdrawal for a payee, and the payee receives cumulative − already withdrawn; the contract
 // enforces that, this module only picks the proof and explains the outcome.
 import type { Hex } from '@feedin/protocol/hex';
-import { describeChainError, revertName } from '../settlement/chain-errors.js';
+import type { ChainRefusal } from '@feedin/contracts/chain-refusal';
+import { chainRefusal, describeChainError, revertName } from '../settlement/chain-errors.js';
 import type { PayoutView, SettlementQueries } from '../settlement/queries.js';
 
 /** The chain calls a withdrawal needs; the contracts package's ChainClient satisfies it. */
@@ -37,7 +38,7 @@ export type WithdrawPayoutReturnType =
       blockNumber: number;
       gasUsed: string;
     }
-  | { ok: false; payee: Hex; reason: WithdrawRefusal; detail: string; payout?: PayoutView };
+  | { ok: false; payee: Hex; reason: WithdrawRefusal; detail: string; payout?: PayoutView; refusal?: ChainRefusal };
 
 export type WithdrawRefusal = 'no-final-batch' | 'nothing-due' | 'paused' | 'reverted' | 'chain-error';
 
@@ -59,7 +60,8 @@ export async function withdrawPayout(p: { payee: Hex; queries: Pick<SettlementQu
     // A concurrent withdrawal can land between the read and the send: the contract then refuses.
     if (name === 'SettlementNothingDue') return { ok: false, payee, reason: 'nothing-due', detail: `nothing due to ${payee}: another withdrawal already paid cumulative ${cumulative}`, payout };
     if (name === 'SettlementPaused') return { ok: false, payee, reason: 'paused', detail: 'settlement is paused by the regulator; withdrawals resume when it is resumed', payout };
-    if (name) return { ok: false, payee, reason: 'reverted', detail: `the settlement contract refused the withdrawal: ${describeChainError(error)}`, payout };
+    const refusal = chainRefusal(error);
+    if (name) return { ok: false, payee, reason: 'reverted', detail: `the settlement contract refused the withdrawal: ${describeChainError(error)}`, payout, ...(refusal ? { refusal } : {}) };
     return { ok: false, payee, reason: 'chain-error', detail: describeChainError(error), payout };
   }
 }

@@ -5,7 +5,8 @@
 import { keccak256 } from '@feedin/protocol/keccak';
 import { bytesToHex, utf8, type Hex } from '@feedin/protocol/hex';
 import type { Clock } from '@feedin/protocol/sandbox-time';
-import { chainErrorCode, describeChainError } from '../settlement/chain-errors.js';
+import type { ChainRefusal } from '@feedin/contracts/chain-refusal';
+import { chainErrorCode, chainRefusal, describeChainError } from '../settlement/chain-errors.js';
 import type { AuditEntry, AuditLog, RegulatorAction } from './audit-log.js';
 import { isMeterId, METER_ID_RULE } from '@feedin/protocol/meter-id';
 
@@ -29,12 +30,14 @@ export interface RegulatorChain {
 export type GovernanceErrorCode = 'invalid-parameter' | 'refused' | 'unavailable';
 
 /** `invalid-parameter`: bad input, nothing sent. `refused`: the contract reverted (wrong state or
- * role). `unavailable`: the chain could not be reached or the outcome is unknown. */
+ * role), with the refusal in words when the contract named its error. `unavailable`: the chain could
+ * not be reached or the outcome is unknown. */
 export class GovernanceError extends Error {
   constructor(
     readonly code: GovernanceErrorCode,
     message: string,
     readonly param?: string,
+    readonly refusal?: ChainRefusal,
   ) {
     super(message);
     this.name = 'GovernanceError';
@@ -93,7 +96,7 @@ export function createRegulatorActions({ chain, clock, auditLog, via }: Regulato
       const refused = chainErrorCode(error) === 'reverted';
       const detail = describeChainError(error);
       await auditLog.append({ ...base, outcome: refused ? 'refused' : 'failed', txHash: null, blockNumber: null, gasUsed: null, error: detail });
-      throw new GovernanceError(refused ? 'refused' : 'unavailable', `${action}${target === null ? '' : ` ${target}`}: ${detail}`);
+      throw new GovernanceError(refused ? 'refused' : 'unavailable', `${action}${target === null ? '' : ` ${target}`}: ${detail}`, undefined, chainRefusal(error));
     }
     const entry: AuditEntry = { ...base, outcome: 'ok', txHash: tx.txHash, blockNumber: tx.blockNumber, gasUsed: tx.gasUsed.toString(), error: null };
     await auditLog.append(entry);

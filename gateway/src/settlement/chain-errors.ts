@@ -1,5 +1,8 @@
-// How settlement reads the chain client's errors (ChainError { code, revert? }). Duck-typed so
-// that settlement depends on the shape, not on the contracts package's class identity.
+// How settlement reads the chain client's errors (ChainError { code, revert?, refusal? }). Duck-typed
+// so that settlement depends on the shape, not on the contracts package's class identity.
+import type { ChainRefusal } from '@feedin/contracts/chain-refusal';
+
+export type { ChainRefusal, RefusalKind } from '@feedin/contracts/chain-refusal';
 
 export type ChainErrorCode = 'reverted' | 'unreachable' | 'timeout' | 'nonce' | 'unknown';
 
@@ -30,7 +33,16 @@ export function outcomeUnknown(error: unknown): boolean {
   return code === 'timeout' || code === 'unknown' || code === 'nonce';
 }
 
+/** A contract refusal in words with its machine code (contracts/src/chain-refusal.ts), if it is one. */
+export function chainRefusal(error: unknown): ChainRefusal | undefined {
+  const refusal = (error as { refusal?: Partial<ChainRefusal> } | null)?.refusal;
+  return typeof refusal?.message === 'string' && typeof refusal.code === 'string' ? (refusal as ChainRefusal) : undefined;
+}
+
+/** One line for people: a refusal in words ("batch 5 is already final"), else the failure. */
 export function describeChainError(error: unknown): string {
+  const refusal = chainRefusal(error);
+  if (refusal) return refusal.message;
   const name = revertName(error);
   const message = error instanceof Error ? error.message : String(error);
   return `${chainErrorCode(error)}${name ? ` (${name})` : ''}: ${message}`;
