@@ -2,10 +2,11 @@
 // a meter), each behind a confirmation dialog with a reason, POSTed to /api/regulator/…
 import { confirmAction, postAction } from './confirm.js';
 
+// Texts: governance.<verb>.{label,title,aria,text} in the message files.
 const ACTIONS = {
-  freeze: { when: ['pending', 'submitted'], label: 'Freeze', text: 'Freezing stops this batch (and every later one) from becoming final until you approve or reject it.' },
-  approve: { when: ['frozen'], label: 'Approve', text: 'Approving lets this frozen batch become final, so its payouts can be withdrawn.' },
-  reject: { when: ['frozen', 'pending'], label: 'Reject', text: 'Rejecting discards this batch and every later pending batch; the gateway rebuilds them from the stored readings.' },
+  freeze: { when: ['pending', 'submitted'] },
+  approve: { when: ['frozen'] },
+  reject: { when: ['frozen', 'pending'] },
 };
 
 function button(label, ariaLabel, onClick) {
@@ -18,7 +19,7 @@ function button(label, ariaLabel, onClick) {
 }
 
 /** Runs one action after confirmation; `done` refreshes the page's data. Errors are shown by `onError`. */
-async function act({ title, description, path }, done, onError) {
+async function act({ title, description, path }, loc, done, onError) {
   const reason = await confirmAction({ title, description });
   if (reason === undefined) return;
   try {
@@ -29,28 +30,33 @@ async function act({ title, description, path }, done, onError) {
   }
 }
 
-export function batchActions(batch, done, onError) {
+export function batchActions(batch, loc, done, onError) {
+  const { t } = loc;
   const span = document.createElement('span');
   span.className = 'actions';
   for (const [verb, a] of Object.entries(ACTIONS)) {
     if (!a.when.includes(batch.status)) continue;
+    const v = { batchId: batch.batchId };
     span.append(
-      button(a.label, `${a.label} batch ${batch.batchId}`, () =>
-        act({ title: `${a.label} batch #${batch.batchId}`, description: a.text, path: `/api/regulator/batches/${encodeURIComponent(batch.batchId)}/${verb}` }, done, onError),
+      button(t(`governance.${verb}.label`), t(`governance.${verb}.aria`, v), () =>
+        act({ title: t(`governance.${verb}.title`, v), description: t(`governance.${verb}.text`), path: `/api/regulator/batches/${encodeURIComponent(batch.batchId)}/${verb}` }, loc, done, onError),
       ),
     );
   }
   return span;
 }
 
-export function suspendMeterButton(meterId, done, onError) {
-  return button('Suspend', `Suspend meter ${meterId}`, () =>
-    act({ title: `Suspend meter ${meterId}`, description: 'Its readings are refused from now on. This is recorded on chain.', path: `/api/regulator/meters/${encodeURIComponent(meterId)}/suspend` }, done, onError),
+export function suspendMeterButton(meterId, loc, done, onError) {
+  const { t } = loc;
+  return button(t('governance.suspend.label'), t('governance.suspend.title', { meterId }), () =>
+    act({ title: t('governance.suspend.title', { meterId }), description: t('governance.suspend.text'), path: `/api/regulator/meters/${encodeURIComponent(meterId)}/suspend` }, loc, done, onError),
   );
 }
 
-export function pauseButton(paused, done, onError) {
-  return paused
-    ? button('Resume', 'Resume settlement', () => act({ title: 'Resume settlement', description: 'Batches are submitted, finalised and withdrawn again.', path: '/api/regulator/resume' }, done, onError))
-    : button('Pause', 'Pause settlement', () => act({ title: 'Pause settlement', description: 'No batch is submitted or withdrawn until you resume.', path: '/api/regulator/pause' }, done, onError));
+export function pauseButton(paused, loc, done, onError) {
+  const { t } = loc;
+  const verb = paused ? 'resume' : 'pause';
+  return button(t(`governance.${verb}.label`), t(`governance.${verb}.title`), () =>
+    act({ title: t(`governance.${verb}.title`), description: t(`governance.${verb}.text`), path: `/api/regulator/${verb}` }, loc, done, onError),
+  );
 }
