@@ -12,6 +12,7 @@ describe('formatTime and formatInterval', () => {
     expect(formatTime(at, { locale: 'en', timeZone: HCM })).toBe('Nov 22, 2026, 10:15:00');
     expect(formatTime(at, { locale: 'en', timeZone: 'UTC' })).toBe('Nov 22, 2026, 03:15:00');
     expect(formatClock(at, { locale: 'vi-VN', timeZone: HCM })).toBe('10:15');
+    expect(formatClock(at + 30_000, { locale: 'en', timeZone: HCM }, { seconds: true })).toBe('10:15:30');
     expect(formatTime(undefined, { locale: 'en', timeZone: HCM })).toBe('—');
   });
 

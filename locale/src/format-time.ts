@@ -25,10 +25,10 @@ export function formatTime(ms: number | undefined | null, { locale, timeZone }: 
   return dateTimeFormat(locale, { timeZone, dateStyle: 'medium', timeStyle: 'medium', hourCycle: 'h23' }).format(ms);
 }
 
-/** Time of day only ("10:15"), for charts and same-day lists. */
-export function formatClock(ms: number | undefined | null, { locale, timeZone }: TimeFormat): string {
+/** Time of day only ("10:15", or "10:15:30" with seconds), for charts and same-day lists. */
+export function formatClock(ms: number | undefined | null, { locale, timeZone }: TimeFormat, { seconds = false } = {}): string {
   if (!ok(ms)) return '—';
-  return dateTimeFormat(locale, { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(ms);
+  return dateTimeFormat(locale, { timeZone, hour: '2-digit', minute: '2-digit', ...(seconds ? { second: '2-digit' } : {}), hourCycle: 'h23' }).format(ms);
 }
 
 /** A day ("22 thg 11" / "Nov 22"), for chart axes over several days. */

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { auditLogPath, openAuditLog, type AuditEntry } from '@feedin/gateway/governance/audit-log';
 import { createRegulatorActions, GovernanceError, type RegulatorActions } from '@feedin/gateway/governance/regulator-actions';
 import { CliError } from '../cli-error.js';
+import { sandboxTimeOption } from '../cli-locale.js';
 import { sandboxChain, sandboxContext } from '../sandbox-context.js';
 import { sandboxNowMs } from '../sandbox-now.js';
 
@@ -28,7 +29,7 @@ export async function regulator(argv: string[]): Promise<number> {
     for (const entry of await auditLog.list()) console.log(JSON.stringify(entry));
     return 0;
   }
-  const run = plan(verb, positionals, values);
+  const run = plan(verb, positionals, values, ctx.config.sandbox.timeZone);
   if (!values.reason) throw new CliError(`missing --reason <text> (its keccak256 is recorded on chain)\n${USAGE}`);
   const { chain } = await sandboxChain(ctx, { rpcUrl: values.rpc, role: 'regulator' });
   // Both clocks are read once per command: the sandbox's for --from defaults and the log.
@@ -48,7 +49,7 @@ export async function regulator(argv: string[]): Promise<number> {
 
 type Run = (actions: RegulatorActions, reason: string) => Promise<AuditEntry>;
 
-function plan(verb: string | undefined, positionals: string[], values: { from?: string | undefined }): Run {
+function plan(verb: string | undefined, positionals: string[], values: { from?: string | undefined }, timeZone: string): Run {
   const one = (what: string): string => {
     if (positionals.length !== 1) throw new CliError(`${verb} needs exactly one ${what}\n${USAGE}`);
     return positionals[0]!;
@@ -75,11 +76,8 @@ function plan(verb: string | undefined, positionals: string[], values: { from?: 
     }
     case 'suspend-meter': {
       const meterId = one('<meterId>');
-      let fromMs: number | undefined;
-      if (values.from !== undefined) {
-        fromMs = Date.parse(values.from);
-        if (!/(Z|[+-]\d{2}:\d{2})$/.test(values.from) || Number.isNaN(fromMs)) throw new CliError('--from: an ISO 8601 time with offset, e.g. 2026-11-22T10:15:00+07:00');
-      }
+      // Without an offset, --from is the sandbox's local time.
+      const fromMs = values.from === undefined ? undefined : sandboxTimeOption('from', values.from, timeZone);
       return (a, r) => a.suspendMeter(meterId, r, fromMs);
     }
     default:

@@ -5,12 +5,14 @@
 
 const DAY_S = 86_400;
 
-/** x-axis ticks: times of day within a day, days beyond it (Intl, the page's locale and zone). */
+/** x-axis ticks: days beyond two days, times of day within, with seconds when ticks are less
+ * than a minute apart (Intl, the page's locale and the sandbox's zone). */
 export function timeAxis(loc) {
   return {
     values: (_u, splits) => {
       const spanS = splits.length > 1 ? splits[splits.length - 1] - splits[0] : 0;
-      return splits.map((s) => (spanS > 2 * DAY_S ? loc.day(s * 1000) : loc.clock(s * 1000)));
+      const stepS = splits.length > 1 ? splits[1] - splits[0] : Infinity;
+      return splits.map((s) => (spanS > 2 * DAY_S ? loc.day(s * 1000) : loc.clock(s * 1000, { seconds: stepS < 60 })));
     },
     size: 40,
   };

@@ -54,7 +54,7 @@ export function createLocale(info = {}) {
     count: (n) => formatCount(n, locale),
     percent: (part, whole) => formatPercent(part, whole, locale),
     time: (ms) => formatTime(ms, when),
-    clock: (ms) => formatClock(ms, when),
+    clock: (ms, options) => formatClock(ms, when, options),
     day: (ms) => formatDay(ms, when),
     interval: (startMs, endMs) => formatInterval(startMs, endMs, when),
     utc: formatUtc,
