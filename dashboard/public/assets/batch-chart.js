@@ -2,7 +2,7 @@
 // one place amounts become floats: for drawing only; tables show the exact digits. uPlot is the
 // vendored classic script (window.uPlot), copied from its npm package at build time. Axis and
 // legend texts follow the page's language, times its locale and the sandbox's zone (./chart.js).
-import { timeAxis, timeLegend } from './chart.js';
+import { numberValues, timeAxis, timeLegend } from './chart.js';
 import { toChartNumber } from './format.js';
 
 export function createBatchChart(container, { token, loc }) {
@@ -21,8 +21,8 @@ export function createBatchChart(container, { token, loc }) {
     ],
     axes: [
       timeAxis(loc),
-      { scale: 'kWh', label: 'kWh', size: 60 },
-      { scale: 'amount', side: 1, label: token.symbol, size: 70, grid: { show: false } },
+      { scale: 'kWh', label: 'kWh', size: 60, values: numberValues(loc) },
+      { scale: 'amount', side: 1, label: token.symbol, size: 70, grid: { show: false }, values: numberValues(loc) },
     ],
   });
 

@@ -18,6 +18,13 @@ export function timeAxis(loc) {
   };
 }
 
+/** y-axis ticks as numbers of the page's locale (uPlot's own are English: "3,000" on a
+ * Vietnamese page would read as three). */
+export function numberValues(loc) {
+  const format = new Intl.NumberFormat(loc.locale, { maximumFractionDigits: 3 });
+  return (_u, splits) => splits.map((v) => (v == null ? '' : format.format(v)));
+}
+
 /** The legend's time: the full sandbox-local time. */
 export function timeLegend(loc) {
   return (_u, ts) => (ts == null ? '—' : loc.time(ts * 1000));
@@ -31,7 +38,7 @@ export function createTimeChart(container, { loc, series, height = 220 }) {
   series.forEach((s, i) => {
     if (scales[s.scale]) return;
     scales[s.scale] = { auto: true };
-    axes.push({ scale: s.scale, label: s.unit, size: 64, side: i === 0 ? 3 : 1, grid: { show: i === 0 } });
+    axes.push({ scale: s.scale, label: s.unit, size: 64, side: i === 0 ? 3 : 1, grid: { show: i === 0 }, values: numberValues(loc) });
   });
   const options = (width) => ({
     width,
