@@ -126,6 +126,9 @@ describe('pages in Vietnamese and English', () => {
     expect(await texts(page.locator('#meters-table tbody tr[data-meter-id="m-b1"] td'))).toEqual(['m-b1', NAMES['hh-b'], '5', 'có', '10:15:00 22 thg 11, 2026', '987,7', 'Đình chỉ']);
     expect(await page.locator('#meters-table tbody tr[data-meter-id="m-b1"] td').nth(1).getAttribute('title')).toBe('hh-b');
     expect(await texts(page.locator('#batches-table tbody tr[data-batch-id="2"] span.actions button'))).toEqual(['Phong tỏa', 'Bác bỏ']);
+    // Rejection reasons in words, the code as the title (and in the CSV).
+    expect(await text(page.locator('#rejections-table tbody tr[data-reason="bad-signature"] td').first())).toBe('chữ ký sai');
+    expect(await page.locator('#rejections-table tbody tr[data-reason="bad-signature"] td').first().getAttribute('title')).toBe('bad-signature');
     // The filter finds a household by its name.
     await page.locator('#meter-filter').fill('bích');
     await expect.poll(() => page.locator('#meters-table tbody tr[data-meter-id]').count()).toBe(1);

@@ -112,7 +112,7 @@ function renderClaims() {
         cell(loc().kWh(c.paidWh), { className: 'num', csv: c.paidWh }),
         cell(loc().money(c.amount), { className: 'num', csv: c.amount }),
         cell(loc().money(c.cumulative), { className: 'num', csv: c.cumulative }),
-        cell(c.flags.length ? c.flags.join(', ') : '—'),
+        cell(loc().flags(c.flags), { csv: c.flags.join(' '), title: c.flags.join(', ') }),
         cell(verify, { csv: '' }),
       ],
       { batchId: c.batchId, meterId: c.meterId },

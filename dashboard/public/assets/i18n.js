@@ -64,6 +64,10 @@ export function createLocale(info = {}) {
     /** a batch or chain status word */
     status: (status) => t(`status.${status}`, { defaultValue: status }),
     yesNo: (yes) => t(yes ? 'common.yes' : 'common.no'),
+    /** cap flags and rejection reasons in words; the machine code stays in the title and the CSV */
+    flag: (code) => t(`capFlag.${code}`, { defaultValue: code }),
+    flags: (codes) => (codes?.length ? codes.map((code) => t(`capFlag.${code}`, { defaultValue: code })).join(', ') : '—'),
+    reason: (code) => t(`rejectionReason.${code}`, { defaultValue: code }),
   };
 }
 

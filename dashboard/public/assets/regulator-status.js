@@ -61,10 +61,10 @@ export async function refreshAttention(gaps, loc) {
         [
           cell(id),
           cell(loc.count(e.rejections), { className: 'num', csv: e.rejections }),
-          cell([...e.reasons].sort().join(', ') || '—'),
+          cell([...e.reasons].sort().map(loc.reason).join(', ') || '—', { csv: [...e.reasons].sort().join(' ') }),
           cell(loc.count(e.gaps), { className: 'num', csv: e.gaps }),
           cell(loc.count(e.capsHit), { className: 'num', csv: e.capsHit }),
-          cell([...e.caps].sort().join(', ') || '—'),
+          cell(loc.flags([...e.caps].sort()), { csv: [...e.caps].sort().join(' ') }),
         ],
         { meterId: id },
       ),

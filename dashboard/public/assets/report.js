@@ -101,10 +101,10 @@ async function show(date) {
       num(loc.count(h.cappedClaims)),
     ]),
   );
-  fill('rejections', r.rejectionsByReason.map((x) => [x.reason, num(loc.count(x.count))]));
+  fill('rejections', r.rejectionsByReason.map((x) => [{ text: loc.reason(x.reason), title: x.reason }, num(loc.count(x.count))]));
   fill('gaps', r.gaps.byMeter.map((g) => [g.meterId, num(loc.count(g.gaps)), num(loc.count(g.missingReadings))]));
   fill('outages', r.outages.map((o) => [{ text: loc.time(o.fromMs), title: loc.utc(o.fromMs) }, { text: loc.time(o.toMs), title: loc.utc(o.toMs) }]));
-  fill('caps', r.capsHit.map((c) => [c.flag, num(loc.count(c.claims)), num(loc.kWh(c.energyCutWh))]));
+  fill('caps', r.capsHit.map((c) => [{ text: loc.flag(c.flag), title: c.flag }, num(loc.count(c.claims)), num(loc.kWh(c.energyCutWh))]));
   figures('ledger', [
     [t('report.throughBatch'), r.ledger.throughBatchId],
     [t('report.sumOfClaims'), loc.money(r.ledger.sumOfClaims)],
