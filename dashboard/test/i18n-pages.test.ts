@@ -214,7 +214,13 @@ describe('pages in Vietnamese and English', () => {
     expect(await text(page.locator('#report-day'))).toBe('00:00:00 22 thg 11, 2026 – 00:00:00 23 thg 11, 2026');
     expect(await texts(page.locator('#households tbody tr').first().locator('td'))).toEqual([NAMES['hh-a'], PAYEE_A, '1', '1', '1,500', '1,500', '3.000 ₫', '0']);
     expect(await texts(page.locator('#batches tbody tr').first().locator('td'))).toEqual(['1', '10:00–10:15 22 thg 11, 2026', 'đã chốt', 'đã chốt', '2', '1,750', '3.500 ₫', '3.500 ₫']);
+    expect(await texts(page.locator('#checks tbody tr').nth(0).locator('td'))).toEqual([
+      'Yêu cầu thanh toán trong ngày bằng tổng các lô trên chuỗi',
+      'khớp',
+      'Σ yêu cầu 3.500 ₫ = Σ tổng các lô đã ghi 3.500 ₫ = Σ tổng các lô trên chuỗi 3.500 ₫',
+    ]);
     expect(await texts(page.locator('#checks tbody tr').nth(2).locator('td'))).toEqual(['Đã cam kết = đã rút + còn phải trả', 'khớp', 'đã cam kết 3.500 ₫ = đã rút 3.000 ₫ + còn phải trả 500 ₫']);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
     await screenshots(page, 'report-vi');
     // Printed: the zone and the money note stay on paper.
     await page.emulateMedia({ media: 'print' });

@@ -47,6 +47,15 @@ const num = (text) => ({ text, className: 'num' });
 /** The check's own sentence with the report's figures, in the page's language. */
 function checkDetail(c, r) {
   const m = loc.money;
+  if (c.name === 'day-claims-equal-chain') {
+    // The day's batches as the report lists them: recorded totals, and the chain's where on chain.
+    const recorded = r.batches.filter((b) => b.status !== 'rejected').reduce((s, b) => s + BigInt(b.totalAmount), 0n);
+    const onChain = r.batches.filter((b) => b.status !== 'rejected' && b.chainTotalAmount !== null);
+    const chain = onChain.reduce((s, b) => s + BigInt(b.chainTotalAmount), 0n);
+    const pending = r.batches.filter((b) => b.status !== 'rejected').length - onChain.length;
+    const values = { claims: m(r.totals.amount), recorded: m(recorded), chain: m(chain), count: pending };
+    return t(pending > 0 ? 'report.check.day-claims-equal-chain.detailPending' : 'report.check.day-claims-equal-chain.detail', values);
+  }
   if (c.name === 'claims-equal-committed') return t('report.check.claims-equal-committed.detail', { through: r.ledger.throughBatchId, claims: m(r.ledger.sumOfClaims), committed: m(r.ledger.committedOnChain) });
   if (c.name === 'committed-equals-withdrawn-plus-outstanding')
     return t('report.check.committed-equals-withdrawn-plus-outstanding.detail', { committed: m(r.ledger.committedOnChain), withdrawn: m(r.ledger.withdrawn), outstanding: m(r.ledger.outstanding) });
