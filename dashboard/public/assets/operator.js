@@ -195,7 +195,7 @@ async function start() {
   const statusChanged = debounce(refreshStatus, 500);
   for (const name of ['batch.status', 'batch.submitted']) ctx.on(name, statusChanged);
   ctx.on('reading.accepted', (e) => {
-    $('live-count').textContent = String(++state.liveCount);
+    $('live-count').textContent = loc().count(++state.liveCount);
     document.body.dataset.lastEvent = `reading.accepted:${e.meterId}:${e.pagination}`;
     updateMeter(e.meterId, (m) => (m.lastReading && m.lastReading.pagination >= e.pagination ? {} : { lastReading: { pagination: e.pagination, timestampMs: e.timestampMs, importWh: e.importWh, exportWh: e.exportWh } }));
   });
