@@ -34,6 +34,7 @@ const report: DailyReport = {
   ],
   rejectionsByReason: [],
   gaps: { count: 0, missingReadings: 0, byMeter: [] },
+  outages: [{ fromMs: T0 + 3600_000, toMs: T0 + 3600_000 + 26 * 60_000 }], // 11:00–11:26 local
   capsHit: [],
   ledger: { throughBatchId: '1', sumOfClaims: '3500', committedOnChain: '3500', withdrawn: '3000', outstanding: '500', payees: [{ payee: PAYEE_A, cumulativeAmount: '3000', withdrawn: '3000', outstanding: '0' }] },
   checks: [
@@ -221,6 +222,8 @@ describe('pages in Vietnamese and English', () => {
     ]);
     expect(await texts(page.locator('#checks tbody tr').nth(2).locator('td'))).toEqual(['Đã cam kết = đã rút + còn phải trả', 'khớp', 'đã cam kết 3.500 ₫ = đã rút 3.000 ₫ + còn phải trả 500 ₫']);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
+    expect(await texts(page.locator('#outages tbody tr td'))).toEqual(['11:00:00 22 thg 11, 2026', '11:26:00 22 thg 11, 2026']);
+    expect(await page.locator('#outages tbody tr td').first().getAttribute('title')).toBe('2026-11-22 04:00:00 UTC');
     await screenshots(page, 'report-vi');
     // Printed: the zone and the money note stay on paper.
     await page.emulateMedia({ media: 'print' });
