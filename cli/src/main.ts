@@ -45,7 +45,7 @@ const usage = `feedin — feed-in micropayment sandbox
   feedin audit verify <bundle.json> [--rpc <url>]
                                          check a claim's audit bundle against the chain (exit 0/1)
   feedin audit batch <batchId>           rebuild a batch from stored signed readings, compare with the chain
-  feedin audit meter <id> --from <ISO> --to <ISO> [--json]
+  feedin audit meter <id> --from <time> --to <time> [--json]
                                          a meter's reading chain: gaps, rejections, caps, plausibility flags
   feedin payout show|withdraw --payee <address> | sweep
                                          withdraw what a payee is due (operator pays the gas)
@@ -69,8 +69,12 @@ const usage = `feedin — feed-in micropayment sandbox
 'feedin <command> --help' shows a command's options. Exit codes: 0 success, 1 a check failed or
 the chain refused, 2 usage error or unusable input, 3 chain or system resource unavailable, 4 internal error.
 
+Times: --from/--to without an offset (2026-11-22T10:15) are read in the sandbox's time zone;
+with Z or an offset (2026-11-22T10:15:00+07:00) as given. Human output is sandbox-local.
+Language: Vietnamese or English, from FEEDIN_LANG=vi|en, else the sandbox's locale (JSON and
+CSV output are the same in both).
 Environment: FEEDIN_DATA_DIR, FEEDIN_CONFIG, FEEDIN_HTTP_PORT, FEEDIN_MQTT_PORT,
-FEEDIN_MQTTS_PORT, FEEDIN_CHAIN_PORT, FEEDIN_REGULATOR_TOKEN. Docs: README.md and docs/.`;
+FEEDIN_MQTTS_PORT, FEEDIN_CHAIN_PORT, FEEDIN_REGULATOR_TOKEN, FEEDIN_LANG. Docs: README.md and docs/.`;
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;

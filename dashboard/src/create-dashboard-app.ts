@@ -51,6 +51,9 @@ export function createDashboardApp({ ports, tokens, log, info, events, sessions 
     token: info?.token ? { symbol: info.token.symbol, decimals: info.token.decimals } : { symbol: 'sVND', decimals: 0 },
     intervalMinutes: info?.intervalMinutes ?? 15,
     timeZone: info?.timeZone ?? 'UTC',
+    locale: info?.locale ?? 'en',
+    currency: info?.currency ?? null,
+    householdNames: info?.householdNames ?? {},
   };
 
   const app = express();

@@ -10,9 +10,11 @@ const OP = TOKENS.operator!;
 const HA = TOKENS.households[0]!.token;
 const HB = TOKENS.households[1]!.token;
 
+const PRESENTATION = { locale: 'vi-VN', currency: 'VND', householdNames: { 'hh-a': 'Nguyễn Văn An', 'hh-b': 'Trần Thị Bích' } };
+
 let s: Served;
 beforeAll(async () => {
-  s = await serve({ info: { sandboxName: 'Test sandbox', token: { symbol: 'sVND', decimals: 0 }, intervalMinutes: 15, timeZone: 'Asia/Ho_Chi_Minh' } });
+  s = await serve({ info: { sandboxName: 'Test sandbox', token: { symbol: 'sVND', decimals: 0 }, intervalMinutes: 15, timeZone: 'Asia/Ho_Chi_Minh', ...PRESENTATION } });
 });
 afterAll(async () => {
   await s.close();
@@ -110,11 +112,23 @@ describe('authentication', () => {
     expect(r.body.role).toBe('operator');
   });
 
-  it('whoami names the role and a household its scope', async () => {
-    const sandbox = { sandboxName: 'Test sandbox', token: { symbol: 'sVND', decimals: 0 }, intervalMinutes: 15, timeZone: 'Asia/Ho_Chi_Minh' };
+  it('whoami names the role and a household its scope, with only its own name', async () => {
+    const sandbox = { sandboxName: 'Test sandbox', token: { symbol: 'sVND', decimals: 0 }, intervalMinutes: 15, timeZone: 'Asia/Ho_Chi_Minh', ...PRESENTATION };
     expect((await s.get('/api/whoami', REG)).body).toEqual({ role: 'regulator', sandbox });
     expect((await s.get('/api/whoami', OP)).body).toEqual({ role: 'operator', sandbox });
-    expect((await s.get('/api/whoami', HA)).body).toEqual({ role: 'household', householdId: 'hh-a', payee: PAYEE_A, meterIds: ['m-a1', 'm-a2'], sandbox });
+    expect((await s.get('/api/whoami', HA)).body).toEqual({
+      role: 'household',
+      householdId: 'hh-a',
+      payee: PAYEE_A,
+      meterIds: ['m-a1', 'm-a2'],
+      sandbox: { ...sandbox, householdNames: { 'hh-a': 'Nguyễn Văn An' } },
+    });
+  });
+
+  it('tells the login page the sandbox locale without a login', async () => {
+    const r = await s.get('/api/locale');
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ locale: 'vi-VN' });
   });
 
   it('refuses misconfigured tokens at start-up', async () => {

@@ -1,47 +1,44 @@
-// The pages' number, time and CSV formatting (plain browser modules, pure, so Node runs them).
+// The pages' hash and CSV formatting (plain browser modules, pure, so Node runs them). Money,
+// energy and times: locale/src/format-*.test.ts.
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error plain ES module of the pages, no type declarations
-import { formatAmount, formatInterval, formatKWh, formatTime, formatUnits, shortHex } from '../public/assets/format.js';
+import { shortHex, toChartNumber } from '../public/assets/format.js';
 // @ts-expect-error plain ES module of the pages, no type declarations
 import { csvField, csvFromRows } from '../public/assets/csv.js';
+// @ts-expect-error plain ES module of the pages, no type declarations
+import { numberValues, timeAxis, timeLegend } from '../public/assets/chart.js';
+import { formatClock, formatDay, formatTime } from '@feedin/locale/format-time';
 
-describe('formatUnits', () => {
-  it.each([
-    ['0', 3, '0.000'],
-    ['5', 3, '0.005'],
-    ['12345', 3, '12.345'],
-    ['-5', 3, '-0.005'],
-    ['1000000', 0, '1\u2009000\u2009000'],
-    ['007', 2, '0.07'],
-    // beyond 2^53: every digit kept (a float would print 123456789012345680000)
-    ['123456789012345678901', 0, '123\u2009456\u2009789\u2009012\u2009345\u2009678\u2009901'],
-    ['123456789012345678901', 18, '123.456789012345678901'],
-    ['1.5', 3, '—'],
-    ['', 3, '—'],
-  ])('%s with %i decimals → %s', (value, decimals, shown) => {
-    expect(formatUnits(value, decimals)).toBe(shown);
-  });
-
-  it('formats energy and amounts', () => {
-    expect(formatKWh('987654')).toBe('987.654');
-    expect(formatAmount('3500', { symbol: 'sVND', decimals: 0 })).toBe('3\u2009500 sVND');
-    expect(formatAmount('3500', { symbol: 'USDC', decimals: 6 })).toBe('0.003500 USDC');
-  });
-});
-
-describe('times', () => {
-  it('shows times in the sandbox time zone', () => {
-    const ms = Date.parse('2026-11-22T03:15:00Z');
-    expect(formatTime(ms, 'Asia/Ho_Chi_Minh')).toBe('2026-11-22 10:15:00');
-    expect(formatTime(ms, 'UTC')).toBe('2026-11-22 03:15:00');
-    expect(formatInterval(ms, ms + 900_000, 'Asia/Ho_Chi_Minh')).toBe('2026-11-22 10:15–10:30');
-    expect(formatInterval(Date.parse('2026-11-22T16:45:00Z'), Date.parse('2026-11-22T17:00:00Z'), 'Asia/Ho_Chi_Minh')).toBe('2026-11-22 23:45–2026-11-23 00:00');
-    expect(formatTime(undefined, 'UTC')).toBe('—');
-  });
-
+describe('hashes and chart numbers', () => {
   it('shortens hashes', () => {
     expect(shortHex('0x' + 'ab'.repeat(32))).toBe('0xababab…ababab');
     expect(shortHex('0x12')).toBe('0x12');
+  });
+
+  it('turns integers into floats for drawing only', () => {
+    expect(toChartNumber('1750', 3)).toBe(1.75);
+  });
+});
+
+describe('chart axes in the page locale and the sandbox zone', () => {
+  const locOf = (locale: string) => {
+    const when = { locale, timeZone: 'Asia/Ho_Chi_Minh' };
+    return { locale, clock: (ms: number, o?: { seconds?: boolean }) => formatClock(ms, when, o), day: (ms: number) => formatDay(ms, when), time: (ms: number) => formatTime(ms, when) };
+  };
+  const t0 = Date.parse('2026-11-22T03:00:00Z') / 1000; // 10:00 local
+
+  it('labels time ticks as local times of day, with seconds when they are close, and days over a long span', () => {
+    const vi = timeAxis(locOf('vi-VN'));
+    expect(vi.values(null, [t0, t0 + 900, t0 + 1800])).toEqual(['10:00', '10:15', '10:30']);
+    expect(vi.values(null, [t0, t0 + 10, t0 + 20])).toEqual(['10:00:00', '10:00:10', '10:00:20']);
+    expect(timeAxis(locOf('en')).values(null, [t0, t0 + 3 * 86_400])).toEqual(['Nov 22', 'Nov 25']);
+    expect(timeAxis(locOf('vi-VN')).values(null, [t0, t0 + 3 * 86_400])).toEqual(['22 thg 11', '25 thg 11']);
+    expect(timeLegend(locOf('vi-VN'))(null, t0)).toBe('10:00:00 22 thg 11, 2026');
+  });
+
+  it('labels value ticks with the locale’s separators', () => {
+    expect(numberValues({ locale: 'vi-VN' })(null, [0, 1500.5, 3000])).toEqual(['0', '1.500,5', '3.000']);
+    expect(numberValues({ locale: 'en' })(null, [0, 1500.5, 3000])).toEqual(['0', '1,500.5', '3,000']);
   });
 });
 

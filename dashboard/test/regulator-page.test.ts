@@ -51,20 +51,20 @@ describe('regulator page', () => {
     expect(await page.locator('#meters-table tbody tr[data-meter-id="m-b1"] td').allTextContents()).toEqual([
       'm-b1',
       'hh-b',
-      '5.000',
+      '5',
       'yes',
-      '2026-11-22 10:15:00',
-      '987.654',
+      'Nov 22, 2026, 10:15:00',
+      '987.7',
       'Suspend',
     ]);
     expect(await page.locator('#batches-table tbody tr').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.batchId))).toEqual(['2', '1']);
     expect(await page.locator('#batches-table tbody tr[data-batch-id="1"] td').allTextContents()).toEqual([
       '#1',
-      '2026-11-22 10:00–10:15',
+      'Nov 22, 2026, 10:00 – 10:15',
       'final',
       '2',
       '1.750',
-      '3\u2009500 sVND',
+      '3,500 sVND',
       '0x010101…010101',
       '101',
       '',
@@ -74,7 +74,8 @@ describe('regulator page', () => {
       'replay',
       'malformed',
     ]);
-    expect(await page.locator('#clock').textContent()).toMatch(/^2026-11-22 10:2\d:\d\d \(Asia\/Ho_Chi_Minh, 60×\)$/);
+    expect(await page.locator('#clock').textContent()).toMatch(/^Nov 22, 2026, 10:2\d:\d\d \(60×\)$/);
+    expect(await page.locator('#time-zone').textContent()).toBe('Asia/Ho_Chi_Minh (GMT+7)');
     await expect.poll(() => page.locator('#live').textContent()).toBe('connected');
 
     // Live: a reading arrives, then a new batch is built.
@@ -88,8 +89,8 @@ describe('regulator page', () => {
     });
     const feedRow = page.locator('#feed-table tbody tr[data-meter-id="m-a1"]');
     await feedRow.waitFor({ timeout: 5_000 });
-    expect((await feedRow.locator('td').allTextContents()).slice(1)).toEqual(['m-a1', 'F17', 'accepted', '2026-11-22 10:16:00', '5.000']);
-    await expect.poll(() => page.locator('#meters-table tbody tr[data-meter-id="m-a1"] td').nth(5).textContent()).toBe('5.000');
+    expect((await feedRow.locator('td').allTextContents()).slice(1)).toEqual(['m-a1', 'F17', 'accepted', 'Nov 22, 2026, 10:16:00', '5.0']);
+    await expect.poll(() => page.locator('#meters-table tbody tr[data-meter-id="m-a1"] td').nth(5).textContent()).toBe('5.0');
 
     s.ports.state.batches.push(batchOf(3, [claimOf('m-a2', 'hh-a', PAYEE_A, '800', '1600')], 'pending'));
     s.ports.gatewayEvents.emit('batch.built', { batchId: '3', intervalStartMs: T0 + 30 * 60_000, intervalEndMs: T0 + 45 * 60_000, claimCount: 1, totalAmount: '1600' });
@@ -160,7 +161,7 @@ describe('regulator page', () => {
       await page.reload();
       await page.locator('body[data-loaded="true"]').waitFor({ timeout: 10_000 });
       await page.locator('#recovery-section').waitFor({ state: 'visible', timeout: 5_000 });
-      expect(await page.locator('#recovery-summary').textContent()).toBe('The chain lost 2 transaction(s) in a crash; 1 re-applied, 1 NOT re-applied: check each one below.');
+      expect(await page.locator('#recovery-summary').textContent()).toBe('The chain lost 2 transactions in a crash; 1 re-applied. 1 was NOT re-applied: check it below.');
       // Newest first.
       expect(await page.locator('#recovery-table tbody tr td:nth-child(2)').allTextContents()).toEqual(['rejectBatch', 'freezeBatch']);
       expect(await page.locator('#recovery-table tbody tr td:nth-child(3)').allTextContents()).toEqual(['refused-on-re-apply', 're-applied']);

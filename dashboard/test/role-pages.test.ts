@@ -15,7 +15,7 @@ let s: Served;
 let browser: Browser;
 
 beforeAll(async () => {
-  s = await serve({ info: { sandboxName: 'Test neighbourhood', token: { symbol: 'sVND', decimals: 0 }, intervalMinutes: 15, timeZone: 'Asia/Ho_Chi_Minh' } });
+  s = await serve({ info: { sandboxName: 'Test neighbourhood', token: { symbol: 'sVND', decimals: 0 }, intervalMinutes: 15, timeZone: 'Asia/Ho_Chi_Minh', locale: 'en', currency: 'VND' } });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
@@ -57,7 +57,7 @@ describe('regulator governance actions', () => {
   it('confirms with a reason before POSTing, and Escape cancels', async () => {
     const { page, problems } = await openAs(TOKENS.regulator!, '/regulator');
     expect(await page.locator('#sandbox-state').textContent()).toBe('running');
-    expect(await page.locator('#budget-used').textContent()).toBe('3\u2009500 sVND of 100\u2009000\u2009000 sVND (0.00 %)');
+    expect(await page.locator('#budget-used').textContent()).toBe('₫3,500 of ₫100,000,000 (0.00%)');
     const posts = await capturePosts(page, '**/api/regulator/**', { ok: true });
 
     // Batch 2 is pending: it can be frozen or rejected, not approved.
@@ -101,8 +101,8 @@ describe('operator page', () => {
     const { page, problems } = await openAs(TOKENS.operator!, '/operator');
     s.ports.state.nowMs = nowBefore;
     expect(await page.locator('#health-table tbody tr').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.component))).toEqual(['broker', 'store', 'chain']);
-    expect(await page.locator('#escrow').textContent()).toBe('99\u2009997\u2009000 sVND');
-    expect(await page.locator('#outstanding').textContent()).toBe('500 sVND');
+    expect(await page.locator('#escrow').textContent()).toBe('₫99,997,000');
+    expect(await page.locator('#outstanding').textContent()).toBe('₫500');
     expect(await page.locator('#cover').textContent()).toBe('covered');
     expect(await page.locator('#meters-table tbody tr').count()).toBe(3);
     expect(await page.locator('#silent-table tbody tr[data-meter-id]').count()).toBe(3);
@@ -137,8 +137,8 @@ describe('household page', () => {
     const { page, problems } = await openAs(TOKENS.households[0]!.token, '/household');
     expect(await page.locator('#meters-table tbody tr').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.meterId))).toEqual(['m-a1', 'm-a2']);
     expect(await page.locator('#claims-table tbody tr').evaluateAll((rows) => rows.map((r) => `${(r as HTMLElement).dataset.batchId}:${(r as HTMLElement).dataset.meterId}`))).toEqual(['2:m-a1', '1:m-a1']);
-    expect(await page.locator('#claims-table tbody tr[data-batch-id="2"] td').nth(7).textContent()).toBe('5\u2009468 sVND'); // cumulative
-    expect(await page.locator('#withdrawable').textContent()).toBe('2\u2009468 sVND');
+    expect(await page.locator('#claims-table tbody tr[data-batch-id="2"] td').nth(7).textContent()).toBe('₫5,468'); // cumulative
+    expect(await page.locator('#withdrawable').textContent()).toBe('₫2,468');
     await page.locator('#interval-chart canvas').waitFor();
     await page.locator('#power-chart canvas').waitFor();
 

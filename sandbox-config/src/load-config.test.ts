@@ -24,6 +24,8 @@ describe('the default sandbox', () => {
       name: 'Ho Chi Minh City rooftop solar pilot',
       timeZone: 'Asia/Ho_Chi_Minh',
       utcOffsetMinutes: 420,
+      locale: 'vi-VN',
+      currency: 'VND',
       start: '2026-01-01T00:00:00+07:00',
       end: '2027-12-31T23:59:59+07:00',
     });

@@ -108,6 +108,21 @@ export const sandboxConfigSchema = z
       timeZone: z.string().min(1),
       /** fixed UTC offset of the time zone in minutes, used for OCMF TM strings and local days */
       utcOffsetMinutes: z.number().int().min(-720).max(840),
+      /** BCP 47 locale (vi-VN): default language of the pages and CLI, number and date formats.
+       * Omitted: derived from the time zone (presentation.ts). */
+      locale: z
+        .string()
+        .refine((l) => {
+          try {
+            return Intl.getCanonicalLocales(l).length === 1;
+          } catch {
+            return false;
+          }
+        }, 'a BCP 47 locale such as vi-VN or en-GB')
+        .optional(),
+      /** ISO 4217 currency the sandbox token stands for, 1 token = 1 unit (VND). Omitted: from
+       * the token symbol (sVND → VND) when that is a currency, else amounts show the symbol. */
+      currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 currency code such as VND').optional(),
       start: isoTime,
       end: isoTime,
     }),

@@ -92,7 +92,7 @@ describe('chain node down for several intervals, then a crash', () => {
 
     // Independent recomputation: every batch with claims rebuilds from the signed readings.
     for (const b of submitted.filter((x) => x.claimCount > 0)) {
-      const audit = await runCli(['audit', 'batch', String(b.batchId)], sandbox.env);
+      const audit = await runCli(['audit', 'batch', String(b.batchId)], { ...sandbox.env, FEEDIN_LANG: 'en' });
       expect(audit.stdout + audit.stderr).toMatch(/PASS/);
       expect(audit.code).toBe(0);
     }

@@ -131,7 +131,7 @@ describe.runIf(serialTestsEnabled())('a real meter over DSMR P1 (socat pty)', ()
     // The stored bytes verify on their own against the registered key, outside the gateway.
     const ocmfFile = join(sandbox.dataDir, 'p1-reading.ocmf');
     await writeFile(ocmfFile, stored[0].ocmf);
-    const verify = await runCli(['ocmf', 'verify', '--pubkey', publicKey, ocmfFile], sandbox.env);
+    const verify = await runCli(['ocmf', 'verify', '--pubkey', publicKey, ocmfFile], { ...sandbox.env, FEEDIN_LANG: 'en' });
     expect(verify.code, verify.stderr).toBe(0);
     expect(verify.stdout).toContain(`meter ${METER}`);
     expect(JSON.parse(stored[0].ocmf.split('|')[1])).toMatchObject({ MV: 'ISk', MM: '2MT382-1000', MS: METER, PG: 'F1' });

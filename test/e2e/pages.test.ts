@@ -86,7 +86,10 @@ describe('role pages against the real sandbox', () => {
     const { page, problems } = await open(REGULATOR_TOKEN, '/regulator');
     await expect.poll(() => page.locator('#meters-table tbody tr[data-meter-id]').count()).toBe(4);
     expect(await page.locator('#batches-table tbody tr[data-batch-id]').count()).toBeGreaterThan(0);
-    await expect.poll(() => page.locator('#sandbox-state').textContent()).toBe('running');
+    // The default sandbox is vi-VN: the pages read Vietnamese until someone switches.
+    await expect.poll(() => page.locator('#sandbox-state').textContent()).toBe('đang chạy');
+    expect(await page.locator('#time-zone').textContent()).toBe('Asia/Ho_Chi_Minh (GMT+7)');
+    expect(await page.locator('#meters-table tbody tr[data-meter-id="HCM-0001"] td').nth(1).textContent()).toBe('Nguyễn Văn An — Quận 7');
     expect(await page.locator('#report-link').getAttribute('href')).toBe('/report.html');
     await page.locator('#feed-table tbody tr[data-meter-id^="HCM-"]').first().waitFor({ timeout: 30_000 });
     await page.locator('#batch-chart canvas').waitFor();
@@ -99,9 +102,9 @@ describe('role pages against the real sandbox', () => {
     const { page, problems } = await open(OPERATOR_TOKEN, '/operator');
     expect(await page.locator('#health-table tbody tr').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.component))).toEqual(['broker', 'store', 'chain']);
     await expect.poll(() => page.locator('#meters-table tbody tr[data-meter-id]').count()).toBe(4);
-    await expect.poll(() => page.locator('#cover').textContent()).toBe('covered');
+    await expect.poll(() => page.locator('#cover').textContent()).toBe('đủ chi trả');
     await expect.poll(async () => Number(await page.locator('#live-count').textContent()), { timeout: 30_000 }).toBeGreaterThan(0);
-    await expect.poll(() => page.locator('#rate').textContent(), { timeout: 20_000 }).toMatch(/^\d+\.\d$/);
+    await expect.poll(() => page.locator('#rate').textContent(), { timeout: 20_000 }).toMatch(/^[\d.]+,\d$/); // vi-VN: decimal comma
     await page.screenshot({ path: join(SCREENSHOTS, 'operator-e2e.png'), fullPage: true });
     expect(problems).toEqual([]);
     await page.context().close();

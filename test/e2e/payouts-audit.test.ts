@@ -132,9 +132,14 @@ describe('payouts, audit and the daily report', () => {
   it('audit batch rebuilds a real batch to the roots and totals on chain', async () => {
     const { body } = await sandbox.api('/api/batches', REGULATOR);
     const batch = (body.batches ?? body).find((b: any) => b.claimCount > 0 && b.txHash && b.status !== 'rejected');
+    // Human output in the default sandbox's language (vi-VN), and in English on request.
     const result = await runCli(['audit', 'batch', batch.batchId], sandbox.env);
     expect(result.code, result.stdout + result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/PASS {2}the rebuild from signed readings equals the record and the chain/);
+    expect(result.stdout).toMatch(/ĐẠT {2}lập lại từ các số đọc có chữ ký khớp với bản ghi và chuỗi khối/);
+    expect(result.stdout).toMatch(/ số tiền +[\d.]+\s₫ +[\d.]+\s₫ +[\d.]+\s₫/);
+    const english = await runCli(['audit', 'batch', batch.batchId], { ...sandbox.env, FEEDIN_LANG: 'en' });
+    expect(english.stdout).toMatch(/PASS {2}the rebuild from signed readings equals the record and the chain/);
+    expect(english.stdout).toMatch(/ amount +₫[\d,]+ +₫[\d,]+ +₫[\d,]+/);
     const json = JSON.parse((await runCli(['audit', 'batch', batch.batchId, '--json'], sandbox.env)).stdout);
     expect(json.rebuilt).toEqual(json.onChain);
     expect(json.onChain.claimsRoot).toBe(batch.claimsRoot.toLowerCase());
@@ -172,11 +177,21 @@ describe('payouts, audit and the daily report', () => {
     const range = ['--from', new Date(t0 - 60_000).toISOString(), '--to', new Date(t0 + 5 * 60_000).toISOString()];
     const table = await runCli(['audit', 'meter', GAP_METER, ...range], sandbox.env);
     expect(table.code, table.stderr).toBe(0);
-    expect(table.stdout).toMatch(/GAP +F2 → F5: 2 reading\(s\) missing/);
+    expect(table.stdout).toMatch(/THIẾU +F2 → F5: thiếu 2 số đọc từ /);
+    expect(table.stdout).toContain('(Asia/Ho_Chi_Minh (GMT+7))');
+    const english = await runCli(['audit', 'meter', GAP_METER, ...range], { ...sandbox.env, FEEDIN_LANG: 'en' });
+    expect(english.stdout).toMatch(/GAP +F2 → F5: 2 readings missing between /);
+    expect(english.stdout).toMatch(/\n3 readings, 0 invalid signatures, 1 gap \(2 missing\), /);
     const json = JSON.parse((await runCli(['audit', 'meter', GAP_METER, ...range, '--json'], sandbox.env)).stdout);
     expect(json.gaps).toEqual([{ afterPagination: 2, beforePagination: 5, missing: 2, fromMs: t0 + 60_000, toMs: t0 + 120_000 }]);
     expect(json.readings.map((r: any) => [r.pagination, r.signature])).toEqual([[1, 'valid'], [2, 'valid'], [5, 'valid']]);
     expect(json.summary).toMatchObject({ readings: 3, invalidSignatures: 0, gaps: 1, missingReadings: 2 });
+    // The same range written as sandbox-local wall time without an offset (UTC+7, whole seconds).
+    const local = (ms: number) => new Date(ms + 7 * 3600_000).toISOString().slice(0, 19);
+    const localRange = ['--from', local(t0 - 60_000), '--to', local(t0 + 5 * 60_000)];
+    const fromLocal = JSON.parse((await runCli(['audit', 'meter', GAP_METER, ...localRange, '--json'], sandbox.env)).stdout);
+    expect(fromLocal.fromMs).toBe(Math.floor((t0 - 60_000) / 1000) * 1000);
+    expect([fromLocal.readings, fromLocal.gaps]).toEqual([json.readings, json.gaps]);
   }, 90_000);
 
   it('the daily report adds up: Σ claims = totals on chain = withdrawals + outstanding', async () => {
@@ -231,7 +246,11 @@ describe('payouts, audit and the daily report', () => {
       await page.waitForURL(`${sandbox.httpUrl}/regulator`, { timeout: 15_000 });
       await page.goto(`${sandbox.httpUrl}/report?date=${reportDate}`);
       await page.locator('#verdict.ok').waitFor({ timeout: 20_000 });
-      expect(await page.locator('#verdict').textContent()).toBe('The report adds up: claims = totals on chain = withdrawals + outstanding.');
+      // The default sandbox is vi-VN: the report reads Vietnamese, its money in ₫, names beside payees.
+      expect(await page.locator('#verdict').textContent()).toBe('Báo cáo khớp: yêu cầu thanh toán = tổng trên chuỗi = đã rút + còn phải trả.');
+      expect(await page.locator('#time-zone').textContent()).toBe('Asia/Ho_Chi_Minh (GMT+7)');
+      expect((await page.locator('#households tbody tr td').first().textContent())!).toMatch(/ — /); // "Nguyễn Văn An — Quận 7"
+      expect((await page.locator('#ledger dd').nth(1).textContent())!.replace(/\s/g, ' ')).toMatch(/^[\d.]+ ₫$/);
       expect(await page.locator('#checks tbody tr').count()).toBe(3);
       expect(await page.locator('#batches tbody tr').count()).toBeGreaterThan(0);
       expect(await page.locator('#csv').getAttribute('href')).toBe(`/api/reports/daily?date=${reportDate}&format=csv`);

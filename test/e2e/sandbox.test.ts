@@ -58,7 +58,7 @@ describe('feedin up (embedded sandbox)', () => {
     const verify = async (b: unknown) => {
       const file = join(workDir, `bundle-${Math.random().toString(36).slice(2)}.json`);
       await writeFile(file, JSON.stringify(b));
-      return runCli(['audit', 'verify', file], sandbox.env);
+      return runCli(['audit', 'verify', file], { ...sandbox.env, FEEDIN_LANG: 'en' });
     };
     const good = await verify(bundle);
     expect(good.stderr).toBe('');

@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { rebuildBatch } from '@feedin/gateway/audit/rebuild-batch';
 import { CliError } from '../cli-error.js';
+import { cliLocale } from '../cli-locale.js';
 import { openSandboxStores } from './sandbox-stores.js';
 
 export async function auditBatch(argv: string[]): Promise<number> {
@@ -19,16 +20,22 @@ export async function auditBatch(argv: string[]): Promise<number> {
       console.log(JSON.stringify(result, null, 2));
       return result.ok ? 0 : 1;
     }
-    console.log(`batch ${result.batchId} (on chain: ${result.chainStatus})`);
-    const rows: Array<[string, string, string, string]> = [['', 'rebuilt', 'recorded', 'on chain']];
+    // Human output in the reader's language; energy in kWh and money in the sandbox currency
+    // (the --json answer keeps base units and Wh).
+    const loc = cliLocale(s.ctx.config);
+    const { t } = loc;
+    const show = { claimCount: loc.count, totalExportWh: (v: string) => `${loc.kWh(v)} kWh`, totalAmount: loc.money } as Record<string, ((v: string) => string) | undefined>;
+    const shown = (field: string, v: string | undefined) => (v === undefined ? t('cli.auditBatch.notOnChain') : (show[field]?.(v) ?? v));
+    console.log(t('cli.auditBatch.heading', { batchId: result.batchId, status: t(`status.${result.chainStatus}`, { defaultValue: result.chainStatus }) }));
+    const rows: Array<[string, string, string, string]> = [['', t('cli.auditBatch.rebuilt'), t('cli.auditBatch.recorded'), t('cli.auditBatch.onChain')]];
     for (const field of ['claimsRoot', 'payoutsRoot', 'claimCount', 'totalExportWh', 'totalAmount'] as const)
-      rows.push([field, result.rebuilt[field], result.recorded[field], result.onChain?.[field] ?? '(not on chain)']);
+      rows.push([t(`cli.auditBatch.field.${field}`), shown(field, result.rebuilt[field]), shown(field, result.recorded[field]), shown(field, result.onChain?.[field])]);
     const width = Math.max(...rows.map((r) => r[0].length));
     for (const [name, ...cells] of rows) console.log(`  ${name.padEnd(width)}  ${cells.map((c) => (c.length > 20 ? c.slice(0, 10) + '…' + c.slice(-8) : c).padEnd(20)).join('  ')}`);
-    if (result.ok) console.log('PASS  the rebuild from signed readings equals the record and the chain');
+    if (result.ok) console.log(`${t('cli.tag.pass')}  ${t('cli.auditBatch.pass')}`);
     else {
-      for (const d of result.differences) console.log(`DIFF  ${d.field}: rebuilt ${d.rebuilt} | recorded ${d.recorded} | on chain ${d.onChain}`);
-      console.log('FAIL  the batch does not rebuild to what is on chain');
+      for (const d of result.differences) console.log(`${t('cli.tag.diff')}  ${t('cli.auditBatch.diff', { field: d.field, rebuilt: d.rebuilt, recorded: d.recorded, onChain: d.onChain })}`);
+      console.log(`${t('cli.tag.fail')}  ${t('cli.auditBatch.fail')}`);
     }
     return result.ok ? 0 : 1;
   } finally {

@@ -12,6 +12,7 @@ import { keyPeriodFromSeconds, type KeyPeriod } from '@feedin/protocol/key-histo
 import type { Hex } from '@feedin/protocol/hex';
 import { CliError } from '../cli-error.js';
 import { verbError, type CommandHelp } from '../command-line.js';
+import { cliLocaleFromEnv } from '../cli-locale.js';
 import { readInput } from '../read-input.js';
 
 const VERBS = {
@@ -71,9 +72,12 @@ export async function audit(argv: string[]): Promise<number> {
 
   if (values.json) console.log(JSON.stringify({ ok, checks, warnings }, null, 2));
   else {
-    for (const check of checks) console.log(`${check.ok ? 'PASS' : 'FAIL'}  ${check.name.padEnd(20)} ${check.detail}`);
-    for (const w of warnings) console.log(`WARN  ${w.flag.padEnd(20)} ${w.detail}`);
-    console.log(ok ? 'claim verified against the chain' : 'claim NOT verified');
+    // Human output in the reader's language (check ids and details stay as the checks give them).
+    const { t } = cliLocaleFromEnv();
+    const tag = (key: string) => t(key).padEnd(Math.max(...['cli.tag.pass', 'cli.tag.fail', 'cli.tag.warn'].map((k) => t(k).length)));
+    for (const check of checks) console.log(`${tag(check.ok ? 'cli.tag.pass' : 'cli.tag.fail')}  ${check.name.padEnd(20)} ${check.detail}`);
+    for (const w of warnings) console.log(`${tag('cli.tag.warn')}  ${w.flag.padEnd(20)} ${w.detail}`);
+    console.log(t(ok ? 'cli.auditVerify.verified' : 'cli.auditVerify.notVerified'));
   }
   return ok ? 0 : 1;
 }

@@ -8,6 +8,7 @@ import { signMeterJwt } from '@feedin/protocol/jwt';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { CliError } from '../cli-error.js';
 import { verbError, type CommandHelp } from '../command-line.js';
+import { sandboxTimeOption } from '../cli-locale.js';
 import { sandboxChain, sandboxContext } from '../sandbox-context.js';
 import { sandboxNowMs } from '../sandbox-now.js';
 import { isMeterId, METER_ID_RULE } from '@feedin/protocol/meter-id';
@@ -174,20 +175,17 @@ async function suspend(argv: string[]): Promise<number> {
   const meterId = requireMeterId(values.id);
   const ctx = await sandboxContext();
   // DESIGN: readings follow the sandbox clock, so "now" is the sandbox's, not the wall's.
-  const fromMs = values.from ? Date.parse(values.from) : await sandboxNowMs(ctx);
-  if (Number.isNaN(fromMs)) throw new CliError('--from: an ISO 8601 time');
+  const fromMs = await sandboxFrom(ctx, values.from);
   const { chain } = await sandboxChain(ctx, { rpcUrl: values.rpc, role: 'operator' });
   const receipt = await chain.suspendMeter({ meterId, fromSec: Math.floor(fromMs / 1000), reason: values.reason! });
   console.log(JSON.stringify({ meterId, suspendedFrom: new Date(fromMs).toISOString(), txHash: receipt.txHash }));
   return 0;
 }
 
-/** --from as sandbox ms: ISO 8601 with offset, default the sandbox clock's now. */
+/** --from as sandbox ms: ISO 8601, without an offset in the sandbox's zone; default the sandbox clock's now. */
 async function sandboxFrom(ctx: Awaited<ReturnType<typeof sandboxContext>>, from: string | undefined): Promise<number> {
   if (from === undefined) return sandboxNowMs(ctx);
-  const ms = Date.parse(from);
-  if (!/(Z|[+-]\d{2}:\d{2})$/.test(from) || Number.isNaN(ms)) throw new CliError('--from: an ISO 8601 time with offset, e.g. 2026-11-22T10:15:00+07:00');
-  return ms;
+  return sandboxTimeOption('from', from, ctx.config.sandbox.timeZone);
 }
 
 /** --as operator|regulator: whose key signs a key change (the regulator overrides the operator's). */

@@ -7,6 +7,7 @@ import { auditLogPath, openAuditLog, type AuditEntry } from '@feedin/gateway/gov
 import { createRegulatorActions, GovernanceError, type RegulatorActions } from '@feedin/gateway/governance/regulator-actions';
 import { CliError } from '../cli-error.js';
 import { EXIT, verbError, type CommandHelp } from '../command-line.js';
+import { sandboxTimeOption } from '../cli-locale.js';
 import { sandboxChain, sandboxContext } from '../sandbox-context.js';
 import { sandboxNowMs } from '../sandbox-now.js';
 
@@ -49,7 +50,7 @@ export async function regulator(argv: string[]): Promise<number> {
     for (const entry of await auditLog.list()) console.log(JSON.stringify(entry));
     return 0;
   }
-  const run = plan(verb, positionals, values, usage);
+  const run = plan(verb, positionals, values, usage, ctx.config.sandbox.timeZone);
   if (!values.reason) throw new CliError(`missing --reason <text> (its keccak256 is recorded on chain) ${usage}`);
   const { chain } = await sandboxChain(ctx, { rpcUrl: values.rpc, role: 'regulator' });
   // Both clocks are read once per command: the sandbox's for --from defaults and the log.
@@ -69,7 +70,7 @@ export async function regulator(argv: string[]): Promise<number> {
 
 type Run = (actions: RegulatorActions, reason: string) => Promise<AuditEntry>;
 
-function plan(verb: string, positionals: string[], values: { from?: string | undefined }, usage: string): Run {
+function plan(verb: string, positionals: string[], values: { from?: string | undefined }, usage: string, timeZone: string): Run {
   const one = (what: string): string => {
     if (positionals.length !== 1) throw new CliError(`${verb} needs exactly one ${what} ${usage}`);
     return positionals[0]!;
@@ -96,11 +97,8 @@ function plan(verb: string, positionals: string[], values: { from?: string | und
     }
     case 'suspend-meter': {
       const meterId = one('<meterId>');
-      let fromMs: number | undefined;
-      if (values.from !== undefined) {
-        fromMs = Date.parse(values.from);
-        if (!/(Z|[+-]\d{2}:\d{2})$/.test(values.from) || Number.isNaN(fromMs)) throw new CliError('--from: an ISO 8601 time with offset, e.g. 2026-11-22T10:15:00+07:00');
-      }
+      // Without an offset, --from is the sandbox's local time.
+      const fromMs = values.from === undefined ? undefined : sandboxTimeOption('from', values.from, timeZone);
       return (a, r) => a.suspendMeter(meterId, r, fromMs);
     }
     default:

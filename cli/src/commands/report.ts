@@ -7,6 +7,7 @@ import { buildDailyReport, localDayRange } from '@feedin/gateway/reports/daily-r
 import { dailyReportCsv } from '@feedin/gateway/reports/daily-report-csv';
 import { CliError } from '../cli-error.js';
 import { verbError, type CommandHelp } from '../command-line.js';
+import { cliLocale } from '../cli-locale.js';
 import { openSandboxStores } from './sandbox-stores.js';
 
 const USAGE = 'usage: feedin report daily --date YYYY-MM-DD [--format csv|json] [--out <file>] [--rpc <url>]';
@@ -43,7 +44,8 @@ export async function report(argv: string[]): Promise<number> {
     const text = values.format === 'csv' ? dailyReportCsv(daily) : JSON.stringify(daily, null, 2) + '\n';
     if (values.out) await writeFile(values.out, text);
     else process.stdout.write(text);
-    for (const check of daily.checks) if (!check.ok) console.error(`feedin: report does not add up: ${check.name}: ${check.detail}`);
+    const { t } = cliLocale(config);
+    for (const check of daily.checks) if (!check.ok) console.error(`feedin: ${t('cli.report.doesNotAddUp', { name: check.name, detail: check.detail })}`);
     return daily.ok ? 0 : 1;
   } finally {
     await s.close();

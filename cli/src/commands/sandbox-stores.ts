@@ -43,11 +43,3 @@ export async function openSandboxStores(opts: { rpcUrl?: string | undefined; rol
     throw new CliError(`cannot read the meter registry at ${rpcUrl}: ${(error as Error).message}`);
   }
 }
-
-/** An ISO 8601 time option as epoch ms, or a usage error that names the option. */
-export function isoOption(name: string, value: string | undefined): number {
-  if (!value) throw new CliError(`missing --${name} <ISO 8601 time>`);
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw new CliError(`--${name}: ${JSON.stringify(value)} is not an ISO 8601 time`);
-  return ms;
-}

@@ -8,6 +8,7 @@ import type { Hex } from '@feedin/protocol/hex';
 import { intervalStartMs } from '@feedin/protocol/interval';
 import { sandboxTimeMs, type Clock } from '@feedin/protocol/sandbox-time';
 import { addressFromPrivateKey } from '@feedin/protocol/address';
+import { sandboxPresentation } from '@feedin/sandbox-config/presentation';
 import type { SandboxConfig } from '@feedin/sandbox-config/schema';
 import { GatewayEvents } from '@feedin/gateway/events';
 import { createMetrics } from '@feedin/gateway/metrics';
@@ -220,7 +221,13 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
       tokens,
       log,
       trustProxy: config.dashboard.trustProxy,
-      info: { sandboxName: config.sandbox.name, token: { symbol: config.chain.token.symbol, decimals: config.chain.token.decimals }, intervalMinutes: config.interval.minutes, timeZone: config.sandbox.timeZone },
+      info: {
+        sandboxName: config.sandbox.name,
+        token: { symbol: config.chain.token.symbol, decimals: config.chain.token.decimals },
+        intervalMinutes: config.interval.minutes,
+        timeZone: config.sandbox.timeZone,
+        ...sandboxPresentation(config),
+      },
     });
     const dashboard = await startDashboard({ app, host: config.dashboard.host, port: ports.http });
     stack.push(() => dashboard.close());

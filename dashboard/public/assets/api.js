@@ -33,15 +33,16 @@ export function pageFor(role) {
 }
 
 /** The server-sent event stream, with the header's live indicator (`live`) kept right. A stream
- * the server closed after a logout or an expiry sends the page back to the login page. */
-export function openEvents(live) {
+ * the server closed after a logout or an expiry sends the page back to the login page. `t`
+ * translates the indicator's words (./i18n.js). */
+export function openEvents(live, t) {
   const source = new EventSource('/api/events');
   source.addEventListener('open', () => {
-    live.textContent = 'connected';
+    live.textContent = t('common.liveConnected');
     live.className = 'ok';
   });
   source.addEventListener('error', () => {
-    live.textContent = 'reconnecting…';
+    live.textContent = t('common.liveReconnecting');
     live.className = 'bad';
     if (source.readyState === EventSource.CLOSED) api('/api/whoami').catch(() => location.replace('/'));
   });

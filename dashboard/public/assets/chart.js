@@ -1,22 +1,54 @@
 // A small wrapper over uPlot (vendored at build time into /vendor, loaded as a classic script
 // that defines window.uPlot): time on x, one or two y scales, resized with its box. Charts are
-// the one place integers become floats, for drawing only; tables show the exact digits.
-export function createTimeChart(container, { timeZone, series, height = 220 }) {
+// the one place integers become floats, for drawing only; tables show the exact digits. The time
+// axis is labelled in the page's locale and the sandbox's zone (not uPlot's English month names).
+
+const DAY_S = 86_400;
+
+/** x-axis ticks: days beyond two days, times of day within, with seconds when ticks are less
+ * than a minute apart (Intl, the page's locale and the sandbox's zone). */
+export function timeAxis(loc) {
+  return {
+    values: (_u, splits) => {
+      const spanS = splits.length > 1 ? splits[splits.length - 1] - splits[0] : 0;
+      const stepS = splits.length > 1 ? splits[1] - splits[0] : Infinity;
+      return splits.map((s) => (spanS > 2 * DAY_S ? loc.day(s * 1000) : loc.clock(s * 1000, { seconds: stepS < 60 })));
+    },
+    size: 40,
+  };
+}
+
+/** y-axis ticks as numbers of the page's locale (uPlot's own are English: "3,000" on a
+ * Vietnamese page would read as three). */
+export function numberValues(loc) {
+  const format = new Intl.NumberFormat(loc.locale, { maximumFractionDigits: 3 });
+  return (_u, splits) => splits.map((v) => (v == null ? '' : format.format(v)));
+}
+
+/** The legend's time: the full sandbox-local time. */
+export function timeLegend(loc) {
+  return (_u, ts) => (ts == null ? '—' : loc.time(ts * 1000));
+}
+
+export function createTimeChart(container, { loc, series, height = 220 }) {
   const { uPlot } = window;
   let plot;
   const scales = { x: { time: true } };
-  const axes = [{}];
+  const axes = [timeAxis(loc)];
   series.forEach((s, i) => {
     if (scales[s.scale]) return;
     scales[s.scale] = { auto: true };
-    axes.push({ scale: s.scale, label: s.unit, size: 64, side: i === 0 ? 3 : 1, grid: { show: i === 0 } });
+    axes.push({ scale: s.scale, label: s.unit, size: 64, side: i === 0 ? 3 : 1, grid: { show: i === 0 }, values: numberValues(loc) });
   });
   const options = (width) => ({
     width,
     height,
-    tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), timeZone),
+    tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), loc.timeZone),
     scales,
-    series: [{ label: 'Time' }, ...series.map((s) => ({ width: 2, ...s, value: (_u, v) => (v == null ? '—' : v.toFixed(s.digits ?? 3)) }))],
+    series: [
+      { label: loc.t('chart.time'), value: timeLegend(loc) },
+      ...series.map((s) => ({ width: 2, ...s, value: s.value ?? ((_u, v) => (v == null ? '—' : new Intl.NumberFormat(loc.locale, { maximumFractionDigits: s.digits ?? 3, minimumFractionDigits: s.digits ?? 3 }).format(v))) })),
+    ],
     axes,
   });
   const width = () => Math.max(260, container.clientWidth);

@@ -29,8 +29,9 @@ export function confirmAction({ title, description, needsReason = true }) {
   });
 }
 
-/** The dialog's markup, appended once per page (HTML files stay static; no inline script). */
-export function installConfirmDialog() {
+/** The dialog's markup, appended once per page (HTML files stay static; no inline script), in
+ * the page's language (`loc` of ./i18n.js). */
+export function installConfirmDialog({ t }) {
   if (document.getElementById('confirm-dialog')) return;
   const dialog = document.createElement('dialog');
   dialog.id = 'confirm-dialog';
@@ -39,11 +40,14 @@ export function installConfirmDialog() {
     <form method="dialog">
       <h2 id="confirm-title"></h2>
       <p id="confirm-description"></p>
-      <p id="confirm-reason-row"><label for="confirm-reason">Reason (recorded)</label>
+      <p id="confirm-reason-row"><label for="confirm-reason"></label>
         <textarea id="confirm-reason" rows="3" maxlength="500"></textarea></p>
-      <p class="actions"><button type="submit" value="cancel" formnovalidate>Cancel</button>
-        <button type="submit" value="confirm" class="danger">Confirm</button></p>
+      <p class="actions"><button type="submit" value="cancel" formnovalidate></button>
+        <button type="submit" value="confirm" class="danger"></button></p>
     </form>`;
+  dialog.querySelector('label[for="confirm-reason"]').textContent = t('confirm.reason');
+  dialog.querySelector('button[value="cancel"]').textContent = t('confirm.cancel');
+  dialog.querySelector('button[value="confirm"]').textContent = t('confirm.confirm');
   document.body.append(dialog);
 }
 

@@ -6,7 +6,7 @@ import { api } from './api.js';
 import { auditInBrowser } from './audit.js';
 import { createTimeChart } from './chart.js';
 import { confirmAction, installConfirmDialog, postAction } from './confirm.js';
-import { formatAmount, formatInterval, formatKW, formatKWh, formatTime, shortHex, toChartNumber } from './format.js';
+import { shortHex, toChartNumber } from './format.js';
 import { debounce, showError, startPage } from './page.js';
 import { cell, replaceRows, row } from './table.js';
 
@@ -15,20 +15,21 @@ const BATCH_WINDOW = 96; // one day of 15-minute intervals
 const DAY_MS = 24 * 3600_000;
 
 let ctx;
+const loc = () => ctx.loc;
+const t = (key, values) => ctx.loc.t(key, values);
 const state = { meters: new Map(), claims: [], charts: {} };
 
 // ---- meters and power ----------------------------------------------------------------------
 function meterRow(m) {
   const last = m.lastReading;
-  const tz = ctx.info.timeZone;
   return row(
     [
       cell(m.meterId),
-      cell(formatKW(m.capacityW), { className: 'num', csv: m.capacityW }),
-      cell(m.active ? 'yes' : 'suspended', { className: m.active ? 'ok' : 'bad' }),
-      cell(m.connected ? 'yes' : 'no', { className: m.connected ? 'ok' : 'bad' }),
-      cell(last ? formatTime(last.timestampMs, tz) : '—', { csv: last ? new Date(last.timestampMs).toISOString() : '' }),
-      cell(last ? formatKWh(last.exportWh) : '—', { className: 'num', csv: last?.exportWh ?? '' }),
+      cell(loc().kW(m.capacityW), { className: 'num', csv: m.capacityW }),
+      cell(m.active ? t('common.yes') : t('common.suspended'), { className: m.active ? 'ok' : 'bad' }),
+      cell(loc().yesNo(m.connected), { className: m.connected ? 'ok' : 'bad' }),
+      cell(last ? loc().time(last.timestampMs) : '—', { csv: last ? new Date(last.timestampMs).toISOString() : '' }),
+      cell(last ? loc().kWh(last.exportWh, 1) : '—', { className: 'num', csv: last?.exportWh ?? '' }),
     ],
     { meterId: m.meterId },
   );
@@ -37,7 +38,7 @@ function meterRow(m) {
 async function refreshMeters() {
   const { meters } = await api('/api/meters');
   state.meters = new Map(meters.map((m) => [m.meterId, m]));
-  replaceRows($('meters-table').tBodies[0], meters.map(meterRow), 'No meters.', 6);
+  replaceRows($('meters-table').tBodies[0], meters.map(meterRow), t('household.noMeters'), 6);
 }
 
 /** kW between consecutive readings of each meter over the last sandbox day, one series per meter. */
@@ -60,7 +61,7 @@ async function refreshPower() {
   });
   const xs = [...points.keys()].sort((a, b) => a - b);
   state.charts.power ??= createTimeChart($('power-chart'), {
-    timeZone: ctx.info.timeZone,
+    loc: loc(),
     series: ids.map((id, i) => ({ label: `${id} (kW)`, scale: 'kW', unit: 'kW', stroke: ['#2f7d32', '#1d4f91', '#a35200', '#6a1b9a'][i % 4], spanGaps: true })),
   });
   state.charts.power.update([xs, ...ids.map((_id, i) => xs.map((x) => points.get(x)[i]))]);
@@ -94,31 +95,30 @@ async function refreshClaims() {
 
 function renderClaims() {
   const token = ctx.info.token;
-  const tz = ctx.info.timeZone;
   const rows = [...state.claims].reverse().map((c) => {
     const verify = document.createElement('button');
     verify.type = 'button';
-    verify.textContent = 'Verify';
+    verify.textContent = t('household.verify');
     verify.className = 'verify';
-    verify.setAttribute('aria-label', `Verify the claim of meter ${c.meterId} in batch ${c.batchId}`);
+    verify.setAttribute('aria-label', t('household.verifyAria', { meterId: c.meterId, batchId: c.batchId }));
     verify.addEventListener('click', () => verifyClaim(c.batchId, c.meterId).catch(showError));
     return row(
       [
         cell(`#${c.batchId}`, { csv: c.batchId }),
-        cell(formatInterval(c.intervalStartMs, c.intervalEndMs, tz), { csv: `${new Date(c.intervalStartMs).toISOString()}/${new Date(c.intervalEndMs).toISOString()}` }),
-        cell(c.status, { className: `status-${c.status}` }),
+        cell(loc().interval(c.intervalStartMs, c.intervalEndMs), { csv: `${new Date(c.intervalStartMs).toISOString()}/${new Date(c.intervalEndMs).toISOString()}` }),
+        cell(loc().status(c.status), { className: `status-${c.status}`, csv: c.status }),
         cell(c.meterId),
-        cell(formatKWh(c.exportWh), { className: 'num', csv: c.exportWh }),
-        cell(formatKWh(c.paidWh), { className: 'num', csv: c.paidWh }),
-        cell(formatAmount(c.amount, token), { className: 'num', csv: c.amount }),
-        cell(formatAmount(c.cumulative, token), { className: 'num', csv: c.cumulative }),
-        cell(c.flags.length ? c.flags.join(', ') : '—'),
+        cell(loc().kWh(c.exportWh), { className: 'num', csv: c.exportWh }),
+        cell(loc().kWh(c.paidWh), { className: 'num', csv: c.paidWh }),
+        cell(loc().money(c.amount), { className: 'num', csv: c.amount }),
+        cell(loc().money(c.cumulative), { className: 'num', csv: c.cumulative }),
+        cell(loc().flags(c.flags), { csv: c.flags.join(' '), title: c.flags.join(', ') }),
         cell(verify, { csv: '' }),
       ],
       { batchId: c.batchId, meterId: c.meterId },
     );
   });
-  replaceRows($('claims-table').tBodies[0], rows, 'No claims yet: the first is paid when an interval with export closes.', 10);
+  replaceRows($('claims-table').tBodies[0], rows, t('household.noClaims'), 10);
 
   // Energy and amount per interval, summed over this household's meters.
   const byInterval = new Map();
@@ -130,10 +130,10 @@ function renderClaims() {
   }
   const xs = [...byInterval.keys()].sort((a, b) => a - b);
   state.charts.intervals ??= createTimeChart($('interval-chart'), {
-    timeZone: tz,
+    loc: loc(),
     series: [
-      { label: 'Export (kWh)', scale: 'kWh', unit: 'kWh', stroke: '#2f7d32', fill: 'rgba(47,125,50,0.12)' },
-      { label: `Earned (${token.symbol})`, scale: 'amount', unit: token.symbol, stroke: '#1d4f91', dash: [6, 3], digits: token.decimals },
+      { label: t('chart.exportKWh'), scale: 'kWh', unit: 'kWh', stroke: '#2f7d32', fill: 'rgba(47,125,50,0.12)' },
+      { label: t('chart.earned'), scale: 'amount', unit: token.symbol, stroke: '#1d4f91', dash: [6, 3], value: (_u, v) => (v == null ? '—' : loc().money(BigInt(Math.round(v * 10 ** token.decimals)))) },
     ],
   });
   state.charts.intervals.update([
@@ -145,25 +145,24 @@ function renderClaims() {
 
 async function refreshPayout() {
   const p = await api(`/api/payouts/${ctx.who.payee}`);
-  const token = ctx.info.token;
-  $('cumulative').textContent = formatAmount(p.cumulativeAmount, token);
-  $('withdrawn').textContent = formatAmount(p.withdrawn, token);
-  $('withdrawable').textContent = formatAmount(p.withdrawable, token);
+  $('cumulative').textContent = loc().money(p.cumulativeAmount);
+  $('withdrawn').textContent = loc().money(p.withdrawn);
+  $('withdrawable').textContent = loc().money(p.withdrawable);
   $('withdrawable').dataset.value = p.withdrawable;
   $('withdraw').disabled = BigInt(p.withdrawable) === 0n;
 }
 
 async function withdraw() {
-  const amount = formatAmount($('withdrawable').dataset.value ?? '0', ctx.info.token);
-  const ok = await confirmAction({ title: 'Withdraw', description: `Send ${amount} to ${ctx.who.payee} from the settlement escrow?`, needsReason: false });
+  const amount = loc().money($('withdrawable').dataset.value ?? '0');
+  const ok = await confirmAction({ title: t('household.withdrawTitle'), description: t('household.withdrawText', { amount, payee: ctx.who.payee }), needsReason: false });
   if (ok === undefined) return;
   const status = $('withdraw-status');
-  status.textContent = 'Sending…';
+  status.textContent = t('household.sending');
   try {
     const answer = await postAction(`/api/payouts/${ctx.who.payee}/withdraw`, {});
-    status.textContent = answer?.txHash ? `Withdrawn: transaction ${shortHex(answer.txHash)}` : 'Withdrawn.';
+    status.textContent = answer?.txHash ? t('household.withdrawnTx', { tx: shortHex(answer.txHash) }) : t('household.withdrawn');
   } catch (error) {
-    status.textContent = `Withdrawal failed: ${error.message}`;
+    status.textContent = t('household.withdrawFailed', { message: error.message });
   }
   await refreshPayout();
 }
@@ -172,19 +171,19 @@ async function withdraw() {
 async function verifyClaim(batchId, meterId) {
   const section = $('audit-section');
   section.hidden = false;
-  $('audit-claim').textContent = `meter ${meterId}, batch #${batchId}`;
+  $('audit-claim').textContent = t('household.auditClaim', { meterId, batchId });
   const verdict = $('audit-verdict');
-  verdict.textContent = 'Checking…';
+  verdict.textContent = t('household.checking');
   delete verdict.dataset.result;
-  replaceRows($('audit-table').tBodies[0], [], 'Checking…', 3);
+  replaceRows($('audit-table').tBodies[0], [], t('household.checking'), 3);
   const bundle = await api(`/api/batches/${encodeURIComponent(batchId)}/claims/${encodeURIComponent(meterId)}/audit`);
   const result = await auditInBrowser(bundle);
-  const rows = result.checks.map((c) => row([cell(c.name), cell(c.ok ? 'passed' : 'failed', { className: c.ok ? 'ok' : 'bad' }), cell(c.detail)], { check: c.name, ok: String(c.ok) }));
+  const rows = result.checks.map((c) =>
+    row([cell(t(`auditCheck.${c.name}`, { defaultValue: c.name }), { csv: c.name, title: c.name }), cell(t(c.ok ? 'household.passed' : 'household.failed'), { className: c.ok ? 'ok' : 'bad' }), cell(c.detail)], { check: c.name, ok: String(c.ok) }),
+  );
   replaceRows($('audit-table').tBodies[0], rows);
   const failed = result.checks.filter((c) => !c.ok).length;
-  verdict.textContent = result.ok
-    ? `All ${result.checks.length} checks passed: this payment is backed by your meter's signed readings and the root on chain.`
-    : `${failed} of ${result.checks.length} checks failed: do not trust this payment.`;
+  verdict.textContent = result.ok ? t('household.auditPassed', { count: result.checks.length }) : t('household.auditFailed', { failed, count: result.checks.length });
   verdict.className = result.ok ? 'ok' : 'bad';
   verdict.dataset.result = result.ok ? 'passed' : 'failed';
   section.scrollIntoView({ block: 'nearest' });
@@ -193,7 +192,7 @@ async function verifyClaim(batchId, meterId) {
 // ---- start -----------------------------------------------------------------------------------
 async function start() {
   ctx = await startPage('household');
-  installConfirmDialog();
+  installConfirmDialog(loc());
   $('payee').textContent = ctx.who.payee;
   $('withdraw').addEventListener('click', () => withdraw().catch(showError));
   try {

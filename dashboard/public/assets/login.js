@@ -1,23 +1,29 @@
 // The login page: a `#token=…` link (printed by `feedin up`) or a pasted token is traded for a
 // session cookie, then the browser goes to the role's page. The fragment is removed from the
-// address bar and history before anything else runs, so the token is not left behind.
+// address bar and history before anything else runs, so the token is not left behind. Its
+// language is the sandbox's default (GET /api/locale, no login needed) or the reader's choice.
 import { api, login, pageFor } from './api.js';
+import { applyLanguage, createLocale } from './i18n.js';
+
+const fromLink = new URLSearchParams(location.hash.slice(1)).get('token');
+if (location.hash) history.replaceState(null, '', location.pathname + location.search);
 
 const status = document.getElementById('login-status');
 const form = document.getElementById('login-form');
+const sandbox = await api('/api/locale').catch(() => ({}));
+const loc = createLocale(sandbox);
+applyLanguage(loc, { header: document.querySelector('main.login') });
+document.title = `feedin — ${loc.t('login.title')}`;
 
 async function enter(token) {
-  status.textContent = 'Logging in…';
+  status.textContent = loc.t('login.loggingIn');
   try {
     const who = await login(token);
     location.replace(pageFor(who.role));
   } catch (error) {
-    status.textContent = error.status === 401 ? 'That token is not known to this sandbox.' : `Login failed: ${error.message}`;
+    status.textContent = error.status === 401 ? loc.t('login.unknownToken') : loc.t('login.failed', { message: error.message });
   }
 }
-
-const fromLink = new URLSearchParams(location.hash.slice(1)).get('token');
-if (location.hash) history.replaceState(null, '', location.pathname + location.search);
 
 form.addEventListener('submit', (event) => {
   event.preventDefault();

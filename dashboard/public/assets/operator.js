@@ -4,7 +4,7 @@
 import { api } from './api.js';
 import { createTimeChart } from './chart.js';
 import { confirmAction, installConfirmDialog, postAction, showActionError } from './confirm.js';
-import { formatAmount, formatKW, formatTime, shortHex } from './format.js';
+import { shortHex } from './format.js';
 import { debounce, showError, startPage } from './page.js';
 import { sumsByName } from './prometheus.js';
 import { METER_ID_SOURCE } from '/vendor/feedin-protocol.js';
@@ -16,11 +16,15 @@ const RATE_POINTS = 120;
 const METER_ROWS = 100;
 
 let ctx;
+const loc = () => ctx.loc;
+const t = (key, values) => ctx.loc.t(key, values);
 const state = { meters: new Map(), lastMetrics: undefined, rate: [[], []], liveCount: 0 };
 
 function renderHealth(health) {
   if (!health) return;
-  const rows = Object.entries(health.components).map(([name, c]) => row([cell(name), cell(c.status, { className: c.status === 'ok' ? 'ok' : 'bad' }), cell(c.detail)], { component: name }));
+  const rows = Object.entries(health.components).map(([name, c]) =>
+    row([cell(t(`component.${name}`, { defaultValue: name }), { csv: name }), cell(t(`componentStatus.${c.status}`, { defaultValue: c.status }), { className: c.status === 'ok' ? 'ok' : 'bad', csv: c.status }), cell(c.detail)], { component: name }),
+  );
   replaceRows($('health-table').tBodies[0], rows);
 }
 
@@ -31,35 +35,34 @@ async function refreshMetrics() {
   const sample = { atMs: now, accepted: sums.get('feedin_readings_accepted_total') ?? 0, latencySum: sums.get('feedin_ingest_seconds_sum') ?? 0, latencyCount: sums.get('feedin_ingest_seconds_count') ?? 0 };
   const prev = state.lastMetrics;
   state.lastMetrics = sample;
-  $('connected').textContent = String(sums.get('feedin_mqtt_connected_meters') ?? [...state.meters.values()].filter((m) => m.connected).length);
+  $('connected').textContent = loc().count(sums.get('feedin_mqtt_connected_meters') ?? [...state.meters.values()].filter((m) => m.connected).length);
   if (!prev) return;
   const seconds = (sample.atMs - prev.atMs) / 1000;
   const rate = (sample.accepted - prev.accepted) / seconds;
   const n = sample.latencyCount - prev.latencyCount;
-  $('rate').textContent = rate.toFixed(1);
-  $('latency').textContent = n > 0 ? `${(((sample.latencySum - prev.latencySum) / n) * 1000).toFixed(2)} ms` : '— (no readings)';
+  $('rate').textContent = new Intl.NumberFormat(loc().locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(rate);
+  $('latency').textContent = n > 0 ? t('operator.latencyMs', { ms: new Intl.NumberFormat(loc().locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(((sample.latencySum - prev.latencySum) / n) * 1000) }) : t('operator.noReadings');
   state.rate[0].push(Date.now());
   state.rate[1].push(rate);
   if (state.rate[0].length > RATE_POINTS) state.rate.forEach((a) => a.shift());
   if (state.rate[0].length < 2) return; // one point makes no time axis
-  state.charts ??= createTimeChart($('rate-chart'), { timeZone: ctx.info.timeZone, height: 160, series: [{ label: 'Readings/s', scale: 'rate', unit: '/s', stroke: '#2f7d32', digits: 1 }] });
+  state.charts ??= createTimeChart($('rate-chart'), { loc: loc(), height: 160, series: [{ label: t('operator.readingsPerSecond'), scale: 'rate', unit: '/s', stroke: '#2f7d32', digits: 1 }] });
   state.charts.update(state.rate);
 }
 
 async function refreshStatus() {
   try {
     const s = await api('/api/status');
-    const token = ctx.info.token;
     const outstanding = BigInt(s.totalCommitted) - BigInt(s.totalWithdrawn);
-    $('escrow').textContent = formatAmount(s.escrowBalance, token);
-    $('outstanding').textContent = formatAmount(String(outstanding), token);
+    $('escrow').textContent = loc().money(s.escrowBalance);
+    $('outstanding').textContent = loc().money(outstanding);
     const covered = BigInt(s.escrowBalance) >= outstanding;
-    $('cover').textContent = covered ? 'covered' : `short by ${formatAmount(String(outstanding - BigInt(s.escrowBalance)), token)}`;
+    $('cover').textContent = covered ? t('operator.covered') : t('operator.shortBy', { amount: loc().money(outstanding - BigInt(s.escrowBalance)) });
     $('cover').className = covered ? 'ok' : 'bad';
-    $('paused').textContent = s.paused ? 'paused by the regulator' : 'running';
+    $('paused').textContent = t(s.paused ? 'operator.pausedByRegulator' : 'common.running');
     $('paused').className = s.paused ? 'bad' : 'ok';
   } catch (error) {
-    $('escrow').textContent = `unknown (${error.message})`;
+    $('escrow').textContent = t('common.unknownBecause', { message: error.message });
   }
 }
 
@@ -71,42 +74,40 @@ function silentFor(m) {
 
 function renderSilent() {
   const n = Number($('silent-intervals').value) || 2;
-  const tz = ctx.info.timeZone;
   const silent = [...state.meters.values()].filter((m) => m.active && silentFor(m) > n).sort((a, b) => silentFor(b) - silentFor(a));
   const rows = silent.slice(0, METER_ROWS).map((m) =>
     row(
       [
         cell(m.meterId),
-        cell(m.householdId),
-        cell(m.connected ? 'yes' : 'no', { className: m.connected ? 'ok' : 'bad' }),
-        cell(m.lastReading ? formatTime(m.lastReading.timestampMs, tz) : 'never'),
-        cell(Number.isFinite(silentFor(m)) ? String(silentFor(m)) : '—', { className: 'num' }),
+        cell(loc().household(m.householdId), { csv: m.householdId, title: m.householdId }),
+        cell(loc().yesNo(m.connected), { className: m.connected ? 'ok' : 'bad' }),
+        cell(m.lastReading ? loc().time(m.lastReading.timestampMs) : t('operator.never'), { csv: m.lastReading ? new Date(m.lastReading.timestampMs).toISOString() : '' }),
+        cell(Number.isFinite(silentFor(m)) ? loc().count(silentFor(m)) : '—', { className: 'num' }),
       ],
       { meterId: m.meterId },
     ),
   );
-  replaceRows($('silent-table').tBodies[0], rows, `No active meter has been silent for more than ${n} intervals.`, 5);
+  replaceRows($('silent-table').tBodies[0], rows, t('operator.noSilent', { count: n }), 5);
   $('silent-table').caption ??= $('silent-table').createCaption();
-  $('silent-table').caption.textContent = silent.length > METER_ROWS ? `The ${METER_ROWS} longest silent of ${silent.length}.` : `${silent.length} silent.`;
+  $('silent-table').caption.textContent = silent.length > METER_ROWS ? t('operator.silentLongest', { shown: METER_ROWS, count: silent.length }) : t('operator.silentCount', { count: silent.length });
 }
 
 function meterRow(m) {
-  const tz = ctx.info.timeZone;
   const suspend = document.createElement('button');
   suspend.type = 'button';
-  suspend.textContent = 'Suspend';
+  suspend.textContent = t('governance.suspend.label');
   suspend.disabled = !m.active;
-  suspend.setAttribute('aria-label', `Suspend meter ${m.meterId}`);
+  suspend.setAttribute('aria-label', t('governance.suspend.title', { meterId: m.meterId }));
   suspend.addEventListener('click', () => suspendMeter(m.meterId).catch((error) => showActionError(suspend, error)));
   return row(
     [
       cell(m.meterId),
-      cell(m.householdId),
+      cell(loc().household(m.householdId), { csv: m.householdId, title: m.householdId }),
       cell(shortHex(m.payee), { csv: m.payee, title: m.payee, className: 'mono' }),
-      cell(formatKW(m.capacityW), { className: 'num', csv: m.capacityW }),
-      cell(m.active ? 'yes' : 'suspended', { className: m.active ? 'ok' : 'bad' }),
-      cell(m.connected ? 'yes' : 'no', { className: m.connected ? 'ok' : 'bad' }),
-      cell(m.lastReading ? formatTime(m.lastReading.timestampMs, tz) : '—', { csv: m.lastReading ? new Date(m.lastReading.timestampMs).toISOString() : '' }),
+      cell(loc().kW(m.capacityW), { className: 'num', csv: m.capacityW }),
+      cell(m.active ? t('common.yes') : t('common.suspended'), { className: m.active ? 'ok' : 'bad' }),
+      cell(loc().yesNo(m.connected), { className: m.connected ? 'ok' : 'bad' }),
+      cell(m.lastReading ? loc().time(m.lastReading.timestampMs) : '—', { csv: m.lastReading ? new Date(m.lastReading.timestampMs).toISOString() : '' }),
       cell(suspend, { csv: '' }),
     ],
     { meterId: m.meterId },
@@ -123,10 +124,14 @@ async function refreshMeters() {
 function renderMeterTable() {
   const filter = $('meter-filter').value.trim().toLowerCase();
   const all = [...state.meters.values()].sort((a, b) => (a.meterId < b.meterId ? -1 : a.meterId > b.meterId ? 1 : 0));
-  const matching = filter ? all.filter((m) => m.meterId.toLowerCase().includes(filter) || m.householdId.toLowerCase().includes(filter)) : all;
-  replaceRows($('meters-table').tBodies[0], matching.slice(0, METER_ROWS).map(meterRow), 'No meters match.', 8);
+  const matching = filter
+    ? all.filter((m) => m.meterId.toLowerCase().includes(filter) || m.householdId.toLowerCase().includes(filter) || loc().household(m.householdId).toLowerCase().includes(filter))
+    : all;
+  replaceRows($('meters-table').tBodies[0], matching.slice(0, METER_ROWS).map(meterRow), t('common.noMetersMatch'), 8);
   $('meters-caption').textContent =
-    matching.length > METER_ROWS ? `Showing ${METER_ROWS} of ${matching.length} matching meters (of ${state.meters.size}); use the filter to find others.` : `${matching.length} of ${state.meters.size} meters.`;
+    matching.length > METER_ROWS
+      ? t('operator.metersShowing', { shown: METER_ROWS, matching: matching.length, count: state.meters.size })
+      : t('common.metersOf', { matching: matching.length, count: state.meters.size });
 }
 
 function updateMeter(meterId, change) {
@@ -139,7 +144,7 @@ function updateMeter(meterId, change) {
 }
 
 async function suspendMeter(meterId) {
-  const reason = await confirmAction({ title: `Suspend meter ${meterId}`, description: 'Its readings are refused from now on, and it can no longer connect. This is recorded on chain.' });
+  const reason = await confirmAction({ title: t('governance.suspend.title', { meterId }), description: t('operator.suspendText') });
   if (reason === undefined) return;
   await postAction(`/api/operator/meters/${encodeURIComponent(meterId)}/suspend`, { reason });
   await refreshMeters();
@@ -150,22 +155,26 @@ async function register(event) {
   const form = event.target;
   const status = $('register-status');
   const data = Object.fromEntries(new FormData(form));
-  const ok = await confirmAction({ title: `Register meter ${data.meterId}`, description: `Pays ${data.payee} for a ${data.capacityW} W installation. This is recorded on chain.`, needsReason: false });
+  const ok = await confirmAction({
+    title: t('operator.registerTitle', { meterId: data.meterId }),
+    description: t('operator.registerText', { payee: data.payee, capacity: loc().kW(data.capacityW) }),
+    needsReason: false,
+  });
   if (ok === undefined) return;
-  status.textContent = 'Registering…';
+  status.textContent = t('operator.registering');
   try {
     const answer = await postAction('/api/operator/meters', { ...data, capacityW: Number(data.capacityW) });
-    status.textContent = `Registered in transaction ${shortHex(answer.txHash)}.`;
+    status.textContent = t('operator.registered', { tx: shortHex(answer.txHash) });
     form.reset();
     await refreshMeters();
   } catch (error) {
-    status.textContent = `Not registered: ${error.message}`;
+    status.textContent = t('operator.notRegistered', { message: error.message });
   }
 }
 
 async function start() {
   ctx = await startPage('operator');
-  installConfirmDialog();
+  installConfirmDialog(loc());
   // The browser checks the meter-id rule of protocol/, so the form cannot drift from it.
   $('reg-meter-id').pattern = METER_ID_SOURCE;
   $('register-form').addEventListener('submit', (e) => register(e).catch(showError));
@@ -186,7 +195,7 @@ async function start() {
   const statusChanged = debounce(refreshStatus, 500);
   for (const name of ['batch.status', 'batch.submitted']) ctx.on(name, statusChanged);
   ctx.on('reading.accepted', (e) => {
-    $('live-count').textContent = String(++state.liveCount);
+    $('live-count').textContent = loc().count(++state.liveCount);
     document.body.dataset.lastEvent = `reading.accepted:${e.meterId}:${e.pagination}`;
     updateMeter(e.meterId, (m) => (m.lastReading && m.lastReading.pagination >= e.pagination ? {} : { lastReading: { pagination: e.pagination, timestampMs: e.timestampMs, importWh: e.importWh, exportWh: e.exportWh } }));
   });

@@ -1,15 +1,17 @@
-// What every role page shares: who is logged in, the header (sandbox clock, health, live
-// status, log out), CSV buttons, and the server-sent event stream. A page calls startPage()
-// and gets the session (whoami), the sandbox clock and an `on(event, handler)` for live updates.
+// What every role page shares: who is logged in, the language (./i18n.js), the header (sandbox
+// clock with its zone named once, sandbox money note, health, live status, language switch, log
+// out), CSV buttons, and the server-sent event stream. A page calls startPage() and gets the
+// session (whoami), the locale `loc` to format with, the sandbox clock and `on(event, handler)`.
 import { api, logout, openEvents, pageFor } from './api.js';
 import { downloadCsv } from './csv.js';
-import { formatTime } from './format.js';
+import { applyLanguage, createLocale } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
+let current;
 
 export function showError(error) {
   const box = $('page-error');
-  box.textContent = `Could not load data: ${error.message}`;
+  box.textContent = current ? current.t('common.loadFailed', { message: error.message }) : error.message;
   box.hidden = false;
 }
 
@@ -19,6 +21,16 @@ export function debounce(fn, ms) {
     clearTimeout(timer);
     timer = setTimeout(() => fn().catch(showError), ms);
   };
+}
+
+/** The header's role line: "hộ Nguyễn Văn An — Quận 7" for a household. */
+export function roleTitle(loc, who) {
+  return who.role === 'household' ? loc.t('common.roleHousehold', { name: loc.household(who.householdId) }) : loc.t(`common.role.${who.role}`);
+}
+
+/** Names the sandbox money once in the header: the token, the currency it stands for, not real. */
+export function moneyNote(loc, info) {
+  return info.currency ? loc.t('common.sandboxMoney', { symbol: info.token.symbol, currency: info.currency }) : loc.t('common.sandboxToken', { symbol: info.token.symbol });
 }
 
 /** Starts the page for `role`; a session of another role is sent to its own page. */
@@ -35,9 +47,13 @@ export async function startPage(role) {
     return new Promise(() => {});
   }
   const info = who.sandbox;
+  const loc = createLocale(info);
+  current = loc;
+  applyLanguage(loc);
   $('sandbox-name').textContent = info.sandboxName;
-  $('role-name').textContent = who.role === 'household' ? `household ${who.householdId}` : who.role;
+  $('role-name').textContent = roleTitle(loc, who);
   document.title = `feedin — ${$('role-name').textContent}`;
+  $('money-note').textContent = moneyNote(loc, info);
   $('logout').addEventListener('click', async () => {
     await logout().catch(() => undefined);
     location.replace('/');
@@ -49,7 +65,10 @@ export async function startPage(role) {
 
   const clock = { sandboxMs: Date.now(), atPerfMs: performance.now(), speed: 1 };
   const nowMs = () => clock.sandboxMs + (performance.now() - clock.atPerfMs) * clock.speed;
-  const tick = () => ($('clock').textContent = `${formatTime(nowMs(), info.timeZone)} (${info.timeZone}, ${clock.speed}×)`);
+  const tick = () => {
+    $('clock').textContent = loc.t('common.clock', { time: loc.time(nowMs()), speed: loc.count(clock.speed) });
+    $('time-zone').textContent = loc.zone(nowMs());
+  };
   let lastHealth;
   const refreshHealth = async () => {
     try {
@@ -57,11 +76,14 @@ export async function startPage(role) {
       lastHealth = health;
       Object.assign(clock, { sandboxMs: Date.parse(health.now), atPerfMs: performance.now(), speed: health.clockSpeed ?? 1 });
       const bad = Object.entries(health.components).filter(([, c]) => c.status !== 'ok');
-      $('health').textContent = health.status === 'ok' ? 'ok' : `degraded: ${bad.map(([name, c]) => (c.detail ? `${name} ${c.status} (${c.detail})` : `${name} ${c.status}`)).join('; ')}`;
+      $('health').textContent =
+        health.status === 'ok'
+          ? loc.t('common.healthOk')
+          : loc.t('common.healthDegraded', { components: bad.map(([name, c]) => `${name} ${c.status}${c.detail ? ` (${c.detail})` : ''}`).join('; ') });
       $('health').className = health.status === 'ok' ? 'ok' : 'bad';
       tick();
     } catch (error) {
-      $('health').textContent = `unknown (${error.message})`;
+      $('health').textContent = loc.t('common.healthUnknown', { message: error.message });
       $('health').className = 'bad';
     }
     return lastHealth;
@@ -70,7 +92,7 @@ export async function startPage(role) {
   setInterval(refreshHealth, 5_000);
   setInterval(tick, 1_000);
 
-  const source = openEvents($('live'));
+  const source = openEvents($('live'), loc.t);
   const on = (name, handler) =>
     source.addEventListener(name, (event) => {
       try {
@@ -80,5 +102,5 @@ export async function startPage(role) {
       }
     });
 
-  return { who, info, nowMs, on, health: () => lastHealth, refreshHealth };
+  return { who, info, loc, nowMs, on, health: () => lastHealth, refreshHealth };
 }

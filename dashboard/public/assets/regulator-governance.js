@@ -2,10 +2,11 @@
 // a meter), each behind a confirmation dialog with a reason, POSTed to /api/regulator/…
 import { confirmAction, postAction } from './confirm.js';
 
+// Texts: governance.<verb>.{label,title,aria,text} in the message files.
 const ACTIONS = {
-  freeze: { when: ['pending', 'submitted'], label: 'Freeze', text: 'Freezing stops this batch (and every later one) from becoming final until you approve or reject it.' },
-  approve: { when: ['frozen'], label: 'Approve', text: 'Approving lets this frozen batch become final, so its payouts can be withdrawn.' },
-  reject: { when: ['frozen', 'pending'], label: 'Reject', text: 'Rejecting discards this batch and every later pending batch; the gateway rebuilds them from the stored readings.' },
+  freeze: { when: ['pending', 'submitted'] },
+  approve: { when: ['frozen'] },
+  reject: { when: ['frozen', 'pending'] },
 };
 
 function button(label, ariaLabel, onClick) {
@@ -19,7 +20,7 @@ function button(label, ariaLabel, onClick) {
 
 /** Runs one action after confirmation; `done` refreshes the page's data. Errors are shown by
  * `onError(error, control)`, beside the button that was pressed. */
-async function act({ title, description, path }, done, onError, control) {
+async function act({ title, description, path }, loc, done, onError, control) {
   const reason = await confirmAction({ title, description });
   if (reason === undefined) return;
   try {
@@ -30,28 +31,33 @@ async function act({ title, description, path }, done, onError, control) {
   }
 }
 
-export function batchActions(batch, done, onError) {
+export function batchActions(batch, loc, done, onError) {
+  const { t } = loc;
   const span = document.createElement('span');
   span.className = 'actions';
   for (const [verb, a] of Object.entries(ACTIONS)) {
     if (!a.when.includes(batch.status)) continue;
+    const v = { batchId: batch.batchId };
     span.append(
-      button(a.label, `${a.label} batch ${batch.batchId}`, (b) =>
-        act({ title: `${a.label} batch #${batch.batchId}`, description: a.text, path: `/api/regulator/batches/${encodeURIComponent(batch.batchId)}/${verb}` }, done, onError, b),
+      button(t(`governance.${verb}.label`), t(`governance.${verb}.aria`, v), (b) =>
+        act({ title: t(`governance.${verb}.title`, v), description: t(`governance.${verb}.text`), path: `/api/regulator/batches/${encodeURIComponent(batch.batchId)}/${verb}` }, loc, done, onError, b),
       ),
     );
   }
   return span;
 }
 
-export function suspendMeterButton(meterId, done, onError) {
-  return button('Suspend', `Suspend meter ${meterId}`, (b) =>
-    act({ title: `Suspend meter ${meterId}`, description: 'Its readings are refused from now on. This is recorded on chain.', path: `/api/regulator/meters/${encodeURIComponent(meterId)}/suspend` }, done, onError, b),
+export function suspendMeterButton(meterId, loc, done, onError) {
+  const { t } = loc;
+  return button(t('governance.suspend.label'), t('governance.suspend.title', { meterId }), (b) =>
+    act({ title: t('governance.suspend.title', { meterId }), description: t('governance.suspend.text'), path: `/api/regulator/meters/${encodeURIComponent(meterId)}/suspend` }, loc, done, onError, b),
   );
 }
 
-export function pauseButton(paused, done, onError) {
-  return paused
-    ? button('Resume', 'Resume settlement', (b) => act({ title: 'Resume settlement', description: 'Batches are submitted, finalised and withdrawn again.', path: '/api/regulator/resume' }, done, onError, b))
-    : button('Pause', 'Pause settlement', (b) => act({ title: 'Pause settlement', description: 'No batch is submitted or withdrawn until you resume.', path: '/api/regulator/pause' }, done, onError, b));
+export function pauseButton(paused, loc, done, onError) {
+  const { t } = loc;
+  const verb = paused ? 'resume' : 'pause';
+  return button(t(`governance.${verb}.label`), t(`governance.${verb}.title`), (b) =>
+    act({ title: t(`governance.${verb}.title`), description: t(`governance.${verb}.text`), path: `/api/regulator/${verb}` }, loc, done, onError, b),
+  );
 }

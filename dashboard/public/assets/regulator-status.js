@@ -2,53 +2,47 @@
 // "meters with gaps or flags" table: rejections per meter, pagination gaps seen live, and the
 // caps that cut claims in the newest batches.
 import { api } from './api.js';
-import { formatAmount } from './format.js';
 import { pauseButton } from './regulator-governance.js';
-import { renderChainRecovery } from './regulator-recovery.js';
 import { cell, replaceRows, row } from './table.js';
+import { renderChainRecovery } from './regulator-recovery.js';
 
 const $ = (id) => document.getElementById(id);
 // Each batch detail holds one claim per meter: a few batches keep this cheap at 10,000 meters.
 const CAPS_BATCHES = 5;
 
-export async function refreshSandboxStatus(info, { onError, done }) {
+export async function refreshSandboxStatus(_info, loc, { onError, done }) {
+  const { t } = loc;
   let s;
   try {
     s = await api('/api/status');
   } catch (error) {
-    $('sandbox-state').textContent = `unknown (${error.message})`;
+    $('sandbox-state').textContent = t('common.unknownBecause', { message: error.message });
     return;
   }
-  const token = info.token;
-  $('sandbox-state').textContent = s.paused ? 'paused' : 'running';
+  $('sandbox-state').textContent = t(s.paused ? 'common.paused' : 'common.running');
   $('sandbox-state').className = s.paused ? 'bad' : 'ok';
   $('budget-used').textContent =
-    s.budget === null ? `${formatAmount(s.totalCommitted, token)} (no budget)` : `${formatAmount(s.totalCommitted, token)} of ${formatAmount(s.budget, token)} (${percent(s.totalCommitted, s.budget)})`;
-  $('batch-cap').textContent = s.batchCap === null ? 'none' : formatAmount(s.batchCap, token);
+    s.budget === null
+      ? t('regulator.budgetNone', { used: loc.money(s.totalCommitted) })
+      : t('regulator.budgetOf', { used: loc.money(s.totalCommitted), budget: loc.money(s.budget), percent: loc.percent(s.totalCommitted, s.budget) });
+  $('batch-cap').textContent = s.batchCap === null ? t('common.none') : loc.money(s.batchCap);
   const caps = [];
-  if (s.caps.exportCapPercentOfCapacity !== null) caps.push(`export ≤ ${s.caps.exportCapPercentOfCapacity} % of capacity`);
-  if (s.caps.householdDailyCap !== null) caps.push(`${formatAmount(s.caps.householdDailyCap, token)} per household per day`);
-  $('caps').textContent = caps.join('; ') || 'none';
-  $('challenge-window').textContent = `${s.challengeWindowSeconds} s`;
-  $('escrow').textContent = formatAmount(s.escrowBalance, token);
-  $('pause-control').replaceChildren(pauseButton(s.paused, done, onError));
-  renderChainRecovery(s.chainRecovery ?? [], info.timeZone);
-}
-
-function percent(part, whole) {
-  if (BigInt(whole) === 0n) return '—';
-  // Two decimals from integers: 10000 × part / whole basis points of a hundredth.
-  const bp = (BigInt(part) * 10000n) / BigInt(whole);
-  return `${bp / 100n}.${String(bp % 100n).padStart(2, '0')} %`;
+  if (s.caps.exportCapPercentOfCapacity !== null) caps.push(t('regulator.capExport', { percent: s.caps.exportCapPercentOfCapacity }));
+  if (s.caps.householdDailyCap !== null) caps.push(t('regulator.capHouseholdDaily', { amount: loc.money(s.caps.householdDailyCap) }));
+  $('caps').textContent = caps.join('; ') || t('common.none');
+  $('challenge-window').textContent = t('common.seconds', { count: s.challengeWindowSeconds });
+  $('escrow').textContent = loc.money(s.escrowBalance);
+  $('pause-control').replaceChildren(pauseButton(s.paused, loc, done, onError));
+  renderChainRecovery(s.chainRecovery ?? [], loc);
 }
 
 /** Per meter: rejections by reason, gaps, caps hit. `gaps` is a Map meterId → count kept by the page. */
-export async function refreshAttention(gaps) {
+export async function refreshAttention(gaps, loc) {
   const [{ rejections }, { batches }] = await Promise.all([api('/api/rejections?limit=500'), api(`/api/batches?limit=${CAPS_BATCHES}`)]);
   const byMeter = new Map();
   const entry = (id) => byMeter.get(id) ?? byMeter.set(id, { rejections: 0, reasons: new Set(), gaps: 0, capsHit: 0, caps: new Set() }).get(id);
   for (const r of rejections) {
-    const e = entry(r.meterId ?? '(no meter id)');
+    const e = entry(r.meterId ?? loc.t('common.noMeterId'));
     e.rejections += 1;
     e.reasons.add(r.reason);
   }
@@ -68,14 +62,14 @@ export async function refreshAttention(gaps) {
       row(
         [
           cell(id),
-          cell(String(e.rejections), { className: 'num' }),
-          cell([...e.reasons].sort().join(', ') || '—'),
-          cell(String(e.gaps), { className: 'num' }),
-          cell(String(e.capsHit), { className: 'num' }),
-          cell([...e.caps].sort().join(', ') || '—'),
+          cell(loc.count(e.rejections), { className: 'num', csv: e.rejections }),
+          cell([...e.reasons].sort().map(loc.reason).join(', ') || '—', { csv: [...e.reasons].sort().join(' ') }),
+          cell(loc.count(e.gaps), { className: 'num', csv: e.gaps }),
+          cell(loc.count(e.capsHit), { className: 'num', csv: e.capsHit }),
+          cell(loc.flags([...e.caps].sort()), { csv: [...e.caps].sort().join(' ') }),
         ],
         { meterId: id },
       ),
     );
-  replaceRows($('attention-table').tBodies[0], rows, 'No meter has rejections, gaps or capped claims.', 6);
+  replaceRows($('attention-table').tBodies[0], rows, loc.t('regulator.noAttention'), 6);
 }

@@ -5,7 +5,7 @@ import { api } from './api.js';
 import { createBatchChart } from './batch-chart.js';
 import { csvFromRows, downloadCsvText } from './csv.js';
 import { installConfirmDialog, showActionError } from './confirm.js';
-import { formatAmount, formatInterval, formatKW, formatKWh, formatTime, shortHex } from './format.js';
+import { shortHex } from './format.js';
 import { batchActions, suspendMeterButton } from './regulator-governance.js';
 import { refreshAttention, refreshSandboxStatus } from './regulator-status.js';
 import { debounce, showError, startPage } from './page.js';
@@ -21,19 +21,20 @@ let ctx;
 const state = { meters: new Map(), batches: [], selectedBatchId: undefined, gaps: new Map() };
 
 function actionFailed(error, control) {
-  $('action-status').textContent = `The action failed: ${error.message}`;
+  $('action-status').textContent = t('regulator.actionFailed', { message: error.message });
   if (control) showActionError(control, error);
 }
 
 const afterAction = async () => {
-  $('action-status').textContent = 'Done.';
+  $('action-status').textContent = t('regulator.done');
   await Promise.all([refreshBatches(), refreshStatus()]);
 };
 
-const refreshStatus = () => refreshSandboxStatus(info(), { onError: actionFailed, done: afterAction });
+const refreshStatus = () => refreshSandboxStatus(info(), loc(), { onError: actionFailed, done: afterAction });
 
 const info = () => ctx.info;
-const sandboxNowMs = () => ctx.nowMs();
+const loc = () => ctx.loc;
+const t = (key, values) => ctx.loc.t(key, values);
 
 // ---- meters ------------------------------------------------------------------------------
 function meterRow(m) {
@@ -41,12 +42,12 @@ function meterRow(m) {
   return row(
     [
       cell(m.meterId),
-      cell(m.householdId),
-      cell(formatKW(m.capacityW), { className: 'num', csv: m.capacityW }),
-      cell(m.connected ? 'yes' : 'no', { className: m.connected ? 'ok' : 'bad' }),
-      cell(last ? formatTime(last.timestampMs, info().timeZone) : '—', { csv: last ? new Date(last.timestampMs).toISOString() : '' }),
-      cell(last ? formatKWh(last.exportWh) : '—', { className: 'num', csv: last?.exportWh ?? '' }),
-      cell(m.active ? suspendMeterButton(m.meterId, afterAction, actionFailed) : 'suspended', { csv: m.active ? '' : 'suspended' }),
+      cell(loc().household(m.householdId), { csv: m.householdId, title: m.householdId }),
+      cell(loc().kW(m.capacityW), { className: 'num', csv: m.capacityW }),
+      cell(loc().yesNo(m.connected), { className: m.connected ? 'ok' : 'bad' }),
+      cell(last ? loc().time(last.timestampMs) : '—', { csv: last ? new Date(last.timestampMs).toISOString() : '' }),
+      cell(last ? loc().kWh(last.exportWh, 1) : '—', { className: 'num', csv: last?.exportWh ?? '' }),
+      cell(m.active ? suspendMeterButton(m.meterId, loc(), afterAction, actionFailed) : t('common.suspended'), { csv: m.active ? '' : 'suspended' }),
     ],
     { meterId: m.meterId },
   );
@@ -55,23 +56,25 @@ function meterRow(m) {
 function matchingMeters() {
   const filter = $('meter-filter').value.trim().toLowerCase();
   const all = [...state.meters.values()].sort((a, b) => (a.meterId < b.meterId ? -1 : a.meterId > b.meterId ? 1 : 0));
-  return filter ? all.filter((m) => m.meterId.toLowerCase().includes(filter) || m.householdId.toLowerCase().includes(filter)) : all;
+  return filter ? all.filter((m) => m.meterId.toLowerCase().includes(filter) || m.householdId.toLowerCase().includes(filter) || loc().household(m.householdId).toLowerCase().includes(filter)) : all;
 }
 
 function renderMeters() {
   const matching = matchingMeters();
-  replaceRows($('meters-table').tBodies[0], matching.slice(0, METER_ROWS).map(meterRow), 'No meters match.', 7);
+  replaceRows($('meters-table').tBodies[0], matching.slice(0, METER_ROWS).map(meterRow), t('common.noMetersMatch'), 7);
   $('meters-caption').textContent =
     matching.length > METER_ROWS
-      ? `Showing ${METER_ROWS} of ${matching.length} meters (of ${state.meters.size}); use the filter to find others. The CSV has all of them.`
-      : `${matching.length} of ${state.meters.size} meters.`;
+      ? t('regulator.metersShowing', { shown: METER_ROWS, matching: matching.length, count: state.meters.size })
+      : t('common.metersOf', { matching: matching.length, count: state.meters.size });
 }
 
 function metersCsv() {
-  const header = ['Meter', 'Household', 'Payee', 'Capacity (W)', 'Active', 'Connected', 'Last reading', 'Export register (Wh)'];
+  // CSV: raw units and ids for tools (the table shows names and kWh).
+  const header = ['Meter', 'Household', 'Household name', 'Payee', 'Capacity (W)', 'Active', 'Connected', 'Last reading', 'Export register (Wh)'];
   const rows = matchingMeters().map((m) => [
     m.meterId,
     m.householdId,
+    loc().household(m.householdId),
     m.payee,
     m.capacityW,
     m.active ? 'yes' : 'no',
@@ -100,22 +103,21 @@ function batchRow(b) {
   open.type = 'button';
   open.className = 'link';
   open.textContent = `#${b.batchId}`;
-  open.setAttribute('aria-label', `Show the claims of batch ${b.batchId}`);
+  open.setAttribute('aria-label', t('regulator.showClaimsOf', { batchId: b.batchId }));
   open.addEventListener('click', () => selectBatch(b.batchId));
-  const token = info().token;
   return row(
     [
       cell(open, { csv: b.batchId }),
-      cell(formatInterval(b.intervalStartMs, b.intervalEndMs, info().timeZone), {
+      cell(loc().interval(b.intervalStartMs, b.intervalEndMs), {
         csv: `${new Date(b.intervalStartMs).toISOString()}/${new Date(b.intervalEndMs).toISOString()}`,
       }),
-      cell(b.status, { className: `status-${b.status}` }),
-      cell(String(b.claimCount), { className: 'num' }),
-      cell(formatKWh(b.totalExportWh), { className: 'num', csv: b.totalExportWh }),
-      cell(formatAmount(b.totalAmount, token), { className: 'num', csv: b.totalAmount }),
-      cell(b.txHash ? shortHex(b.txHash) : '—', { csv: b.txHash ?? '', title: b.txHash ?? 'not on chain yet', className: 'mono' }),
+      cell(loc().status(b.status), { className: `status-${b.status}`, csv: b.status }),
+      cell(loc().count(b.claimCount), { className: 'num', csv: b.claimCount }),
+      cell(loc().kWh(b.totalExportWh), { className: 'num', csv: b.totalExportWh }),
+      cell(loc().money(b.totalAmount), { className: 'num', csv: b.totalAmount }),
+      cell(b.txHash ? shortHex(b.txHash) : '—', { csv: b.txHash ?? '', title: b.txHash ?? t('regulator.notOnChainYet'), className: 'mono' }),
       cell(b.blockNumber === null ? '—' : String(b.blockNumber), { className: 'num' }),
-      cell(batchActions(b, afterAction, actionFailed), { csv: '' }),
+      cell(batchActions(b, loc(), afterAction, actionFailed), { csv: '' }),
     ],
     { batchId: b.batchId, status: b.status },
   );
@@ -126,8 +128,8 @@ async function refreshBatches() {
   state.batches = batches;
   const rows = batches.map(batchRow);
   for (const r of rows) if (r.dataset.batchId === state.selectedBatchId) r.classList.add('selected');
-  replaceRows($('batches-table').tBodies[0], rows, 'No batch yet: the first one is built when the first interval closes.', 9);
-  chart.instance ??= createBatchChart($('batch-chart'), { token: info().token, timeZone: info().timeZone });
+  replaceRows($('batches-table').tBodies[0], rows, t('regulator.noBatchYet'), 9);
+  chart.instance ??= createBatchChart($('batch-chart'), { token: info().token, loc: loc() });
   chart.instance.update(batches);
 }
 
@@ -135,25 +137,24 @@ async function selectBatch(batchId) {
   state.selectedBatchId = batchId;
   for (const r of $('batches-table').tBodies[0].rows) r.classList.toggle('selected', r.dataset.batchId === batchId);
   const batch = await api(`/api/batches/${encodeURIComponent(batchId)}`);
-  const token = info().token;
   const rows = batch.claims.map((c) =>
     row(
       [
         cell(c.meterId),
-        cell(c.householdId),
+        cell(loc().household(c.householdId), { csv: c.householdId, title: c.householdId }),
         cell(shortHex(c.payee), { csv: c.payee, title: c.payee, className: 'mono' }),
-        cell(formatKWh(c.exportWh), { className: 'num', csv: c.exportWh }),
-        cell(formatKWh(c.paidWh), { className: 'num', csv: c.paidWh }),
-        cell(formatAmount(c.pricePerKWh, token), { className: 'num', csv: c.pricePerKWh }),
-        cell(formatAmount(c.amount, token), { className: 'num', csv: c.amount }),
-        cell(c.flags.length ? c.flags.join(', ') : '—'),
+        cell(loc().kWh(c.exportWh), { className: 'num', csv: c.exportWh }),
+        cell(loc().kWh(c.paidWh), { className: 'num', csv: c.paidWh }),
+        cell(loc().money(c.pricePerKWh), { className: 'num', csv: c.pricePerKWh }),
+        cell(loc().money(c.amount), { className: 'num', csv: c.amount }),
+        cell(loc().flags(c.flags), { csv: c.flags.join(' '), title: c.flags.join(', ') }),
         cell(`F${c.opening.pagination} → F${c.closing.pagination}`),
       ],
       { meterId: c.meterId },
     ),
   );
   $('claims-batch').textContent = `#${batchId}`;
-  replaceRows($('claims-table').tBodies[0], rows, 'No claims in this batch.', 9);
+  replaceRows($('claims-table').tBodies[0], rows, t('regulator.noClaimsInBatch'), 9);
   $('claims-section').hidden = false;
 }
 
@@ -172,30 +173,30 @@ async function refreshRejections() {
     .map(([reason, g]) =>
       row(
         [
-          cell(reason),
-          cell(String(g.count), { className: 'num' }),
-          cell([...g.meters].sort().join(', ') || '(no meter id)'),
-          cell(formatTime(g.latest.receivedAtMs, info().timeZone)),
+          cell(loc().reason(reason), { csv: reason, title: reason }),
+          cell(loc().count(g.count), { className: 'num', csv: g.count }),
+          cell([...g.meters].sort().join(', ') || t('common.noMeterId')),
+          cell(loc().time(g.latest.receivedAtMs), { csv: new Date(g.latest.receivedAtMs).toISOString() }),
           cell(g.latest.detail),
         ],
         { reason },
       ),
     );
-  replaceRows($('rejections-table').tBodies[0], rows, 'No rejected frames.', 5);
+  replaceRows($('rejections-table').tBodies[0], rows, t('regulator.noRejections'), 5);
 }
 
 // ---- live feed -----------------------------------------------------------------------------
-function addFeedRow({ meterId, pagination, outcome, timestampMs, exportWh }) {
+function addFeedRow({ meterId, pagination, outcome, ok, timestampMs, exportWh }) {
   const tbody = $('feed-table').tBodies[0];
   tbody.querySelector('td.empty')?.parentElement.remove();
   const tr = row(
     [
-      cell(formatTime(sandboxNowMs(), info().timeZone)),
-      cell(meterId ?? '(unknown)'),
+      cell(loc().time(ctx.nowMs())),
+      cell(meterId ?? t('common.unknownMeter')),
       cell(pagination === null || pagination === undefined ? '—' : `F${pagination}`),
-      cell(outcome, { className: outcome === 'accepted' ? 'ok' : 'bad' }),
-      cell(timestampMs === undefined ? '—' : formatTime(timestampMs, info().timeZone)),
-      cell(exportWh === undefined ? '—' : formatKWh(exportWh), { className: 'num', csv: exportWh ?? '' }),
+      cell(outcome, { className: ok ? 'ok' : 'bad' }),
+      cell(timestampMs === undefined ? '—' : loc().time(timestampMs), { csv: timestampMs === undefined ? '' : new Date(timestampMs).toISOString() }),
+      cell(exportWh === undefined ? '—' : loc().kWh(exportWh, 1), { className: 'num', csv: exportWh ?? '' }),
     ],
     { meterId: meterId ?? '' },
   );
@@ -213,7 +214,7 @@ function listen() {
   const rejectionsChanged = debounce(refreshRejections, 500);
 
   on('reading.accepted', (e) => {
-    addFeedRow({ meterId: e.meterId, pagination: e.pagination, outcome: 'accepted', timestampMs: e.timestampMs, exportWh: e.exportWh });
+    addFeedRow({ meterId: e.meterId, pagination: e.pagination, outcome: t('regulator.outcomeAccepted'), ok: true, timestampMs: e.timestampMs, exportWh: e.exportWh });
     updateMeter(e.meterId, (m) =>
       m.lastReading && m.lastReading.pagination >= e.pagination
         ? {}
@@ -221,13 +222,13 @@ function listen() {
     );
   });
   on('reading.rejected', (e) => {
-    addFeedRow({ meterId: e.meterId, pagination: e.pagination, outcome: `rejected: ${e.reason}` });
+    addFeedRow({ meterId: e.meterId, pagination: e.pagination, outcome: t('regulator.outcomeRejected', { reason: loc().reason(e.reason) }) });
     rejectionsChanged();
   });
-  const attentionChanged = debounce(() => refreshAttention(state.gaps), 1_000);
+  const attentionChanged = debounce(() => refreshAttention(state.gaps, loc()), 1_000);
   on('reading.gap', (e) => state.gaps.set(e.meterId, (state.gaps.get(e.meterId) ?? 0) + 1));
   on('reading.gap', attentionChanged);
-  on('reading.gap', (e) => addFeedRow({ meterId: e.meterId, pagination: e.received, outcome: `gap: F${e.expected}–F${e.received - 1} missing` }));
+  on('reading.gap', (e) => addFeedRow({ meterId: e.meterId, pagination: e.received, outcome: t('regulator.outcomeGap', { from: e.expected, to: e.received - 1 }) }));
   on('meter.connected', (e) => updateMeter(e.meterId, () => ({ connected: true })));
   on('meter.disconnected', (e) => updateMeter(e.meterId, () => ({ connected: false })));
   for (const name of ['batch.built', 'batch.submitted', 'batch.status', 'batch.rejected']) on(name, batchesChanged);
@@ -242,8 +243,8 @@ async function start() {
   const metersButton = document.querySelector('button.csv[data-all="meters"]');
   metersButton.addEventListener('click', () => downloadCsvText(metersCsv(), `${metersButton.dataset.table.replace(/-table$/, '')}.csv`));
   $('meter-filter').addEventListener('input', renderMeters);
-  installConfirmDialog();
-  replaceRows($('feed-table').tBodies[0], [], 'Waiting for readings…', 6);
+  installConfirmDialog(loc());
+  replaceRows($('feed-table').tBodies[0], [], t('regulator.waitingForReadings'), 6);
   listen();
   try {
     // All at once: the first render waits for the slowest answer, not for their sum.
@@ -257,7 +258,7 @@ async function start() {
     document.body.dataset.loadedAtMs = String(Math.round(performance.now()));
     document.body.dataset.loaded = 'true';
     // Needs claim details of several batches (large with many meters): after the first render.
-    await refreshAttention(state.gaps);
+    await refreshAttention(state.gaps, loc());
   } catch (error) {
     showError(error);
   }

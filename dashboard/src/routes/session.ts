@@ -15,6 +15,12 @@ export interface SandboxInfo {
   intervalMinutes: number;
   /** IANA zone the pages show times in (the sandbox's) */
   timeZone: string;
+  /** BCP 47 locale of the sandbox: the pages' default language and formats */
+  locale: string;
+  /** ISO 4217 code the sandbox token stands for (money shown as it), or null for the token symbol */
+  currency: string | null;
+  /** household id → name from the sandbox file (a household's session sees only its own) */
+  householdNames: Readonly<Record<string, string>>;
 }
 
 export interface SessionRoutesParameters {
@@ -59,6 +65,11 @@ export function sessionRoutes({ resolveToken, sessions, info, limiter, log, wall
     res.status(204).end();
   });
 
+  // Before login: the login page's default language. Nothing private: the sandbox's locale.
+  router.get('/api/locale', (_req, res) => {
+    res.json({ locale: info.locale });
+  });
+
   router.get('/api/whoami', requireRole('regulator', 'operator', 'household'), (_req, res) => {
     res.json(whoami(principalOf(res), info));
   });
@@ -69,5 +80,7 @@ export function sessionRoutes({ resolveToken, sessions, info, limiter, log, wall
 function whoami(principal: Principal, info: SandboxInfo) {
   const scope =
     principal.role === 'household' ? { householdId: principal.householdId, payee: principal.payee, meterIds: [...principal.meterIds] } : {};
-  return { role: principal.role, ...scope, sandbox: info };
+  // A household sees only its own data (DESIGN), its neighbours' names included.
+  const householdNames = principal.role === 'household' ? { [principal.householdId]: info.householdNames[principal.householdId] ?? principal.householdId } : info.householdNames;
+  return { role: principal.role, ...scope, sandbox: { ...info, householdNames } };
 }
