@@ -164,7 +164,7 @@ describe('regulator page', () => {
       expect(await page.locator('#recovery-summary').textContent()).toBe('The chain lost 2 transactions in a crash; 1 re-applied. 1 was NOT re-applied: check it below.');
       // Newest first.
       expect(await page.locator('#recovery-table tbody tr td:nth-child(2)').allTextContents()).toEqual(['rejectBatch', 'freezeBatch']);
-      expect(await page.locator('#recovery-table tbody tr td:nth-child(3)').allTextContents()).toEqual(['refused-on-re-apply', 're-applied']);
+      expect(await page.locator('#recovery-table tbody tr td:nth-child(3)').allTextContents()).toEqual(['refused when re-applied', 're-applied']);
     } finally {
       delete s.ports.state.status.chainRecovery;
     }

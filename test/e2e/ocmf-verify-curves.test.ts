@@ -9,6 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildOcmfPayload } from '@feedin/protocol/ocmf-build';
 import { runCli } from '../support/sandbox-process.js';
 
+// The human-readable answers are asserted in English (the default sandbox speaks Vietnamese).
+const ENGLISH = { ...process.env, FEEDIN_LANG: 'en' };
+
 let dir: string;
 let spkiHex: string;
 let rawHex: string;
@@ -43,12 +46,12 @@ describe('feedin ocmf verify with a P-256 key', () => {
     ['SEC1 compressed point', () => compressedHex],
     ['DER SubjectPublicKeyInfo', () => spkiHex],
   ])('verifies an ECDSA-secp256r1-SHA256 record with the %s', async (_, key) => {
-    const result = await runCli(['ocmf', 'verify', '--pubkey', key(), '-'], process.env, record);
+    const result = await runCli(['ocmf', 'verify', '--pubkey', key(), '-'], ENGLISH, record);
     expect({ code: result.code, out: result.stdout.trim() }).toEqual({ code: 0, out: 'valid: ECDSA-secp256r1-SHA256 signature (meter VENDOR-P256, PG 7)' });
   });
 
   it('answers invalid (exit 1) for a changed payload, still on P-256', async () => {
-    const result = await runCli(['ocmf', 'verify', '--pubkey', rawHex, '-'], process.env, record.replace('"F7"', '"F8"'));
+    const result = await runCli(['ocmf', 'verify', '--pubkey', rawHex, '-'], ENGLISH, record.replace('"F7"', '"F8"'));
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^invalid: bad-signature/);
   });

@@ -56,8 +56,8 @@ describe.runIf(serialTestsEnabled())('simulated meters → serial line → gatew
   });
 
   it('stores every reading exactly once, across an unplugged line', async () => {
-    fleet = await startFleet({ config, dataDir, clock, timer: clock, serial: { path: pair.b, answerTimeoutMs: 1_000 }, log: (m) => logs.push(m), backoff: { initialMs: 20, maxMs: 200 } });
     const logs: string[] = [];
+    fleet = await startFleet({ config, dataDir, clock, timer: clock, serial: { path: pair.b, answerTimeoutMs: 1_000 }, log: (m) => logs.push(m), backoff: { initialMs: 20, maxMs: 200 } });
     const nextReading = async (expected: number) => {
       clock.advanceTo((Math.floor(clock.nowMs() / MINUTE) + 1) * MINUTE);
       await waitFor(`${expected} readings`, () => fleet!.stats().readings === expected);
