@@ -113,7 +113,8 @@ describe('authentication', () => {
   });
 
   it('whoami names the role and a household its scope, with only its own name', async () => {
-    const sandbox = { sandboxName: 'Test sandbox', token: { symbol: 'sVND', decimals: 0 }, intervalMinutes: 15, timeZone: 'Asia/Ho_Chi_Minh', ...PRESENTATION };
+    const caps = { exportCapPercentOfCapacity: null, householdDailyCap: null, batchCap: null, budget: null, legalBasis: null };
+    const sandbox = { sandboxName: 'Test sandbox', token: { symbol: 'sVND', decimals: 0 }, intervalMinutes: 15, timeZone: 'Asia/Ho_Chi_Minh', ...PRESENTATION, chainId: 31337, caps };
     expect((await s.get('/api/whoami', REG)).body).toEqual({ role: 'regulator', sandbox });
     expect((await s.get('/api/whoami', OP)).body).toEqual({ role: 'operator', sandbox });
     expect((await s.get('/api/whoami', HA)).body).toEqual({
@@ -289,8 +290,14 @@ describe('claims per meter and per payee', () => {
 
   it("lists the claims paid to a payee; a household reads only its own payee's", async () => {
     const [b1, b2] = s.ports.state.batches;
-    expect((await s.get(`/api/payouts/${PAYEE_A}/claims`, HA)).body).toEqual({ payee: PAYEE_A, claims: [b2!.claims[0], b1!.claims[0]] });
-    expect((await s.get(`/api/payouts/${PAYEE_B}/claims?limit=5`, REG)).body).toEqual({ payee: PAYEE_B, claims: [b1!.claims[1]] });
+    const paid = (c: (typeof b1)['claims'][number]) => ({ ...c, capDetails: [] });
+    expect((await s.get(`/api/payouts/${PAYEE_A}/claims`, HA)).body).toEqual({ payee: PAYEE_A, claims: [paid(b2!.claims[0]!), paid(b1!.claims[0]!)], next: null });
+    expect((await s.get(`/api/payouts/${PAYEE_B}/claims?limit=5`, REG)).body).toEqual({ payee: PAYEE_B, claims: [paid(b1!.claims[1]!)], next: null });
+    // A full page names where the next one starts; the cursor continues after that claim.
+    expect((await s.get(`/api/payouts/${PAYEE_A}/claims?limit=1`, HA)).body).toEqual({ payee: PAYEE_A, claims: [paid(b2!.claims[0]!)], next: '2.m-a1' });
+    expect((await s.get(`/api/payouts/${PAYEE_A}/claims?limit=1&cursor=2.m-a1`, HA)).body).toEqual({ payee: PAYEE_A, claims: [paid(b1!.claims[0]!)], next: '1.m-a1' });
+    expect((await s.get(`/api/payouts/${PAYEE_A}/claims?cursor=2`, HA)).body.error).toMatchObject({ code: 'invalid-parameter', param: 'cursor' });
+    expect((await s.get(`/api/payouts/${PAYEE_A}/claims?cursor=2.m-a1&before=2`, HA)).body.error).toMatchObject({ code: 'invalid-parameter', param: 'cursor' });
     expect((await s.get(`/api/payouts/${PAYEE_B}/claims`, HA)).status).toBe(403);
     expect((await s.get(`/api/payouts/0x${'33'.repeat(20)}/claims`, REG)).status).toBe(404);
     expect((await s.get(`/api/payouts/${PAYEE_A}/claims?before=x`, REG)).body.error.param).toBe('before');
