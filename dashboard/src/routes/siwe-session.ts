@@ -27,6 +27,18 @@ export interface SiweSessionRoutesParameters {
   wallNowMs?: () => number;
 }
 
+/** EIP-4361's statement admits only RFC 3986 reserved and unreserved characters and spaces:
+ * "Khu phố thử nghiệm" is written "Khu pho thu nghiem", other characters are left out. */
+function statementText(text: string): string {
+  return text
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/đ/g, 'd')
+    .replace(/Đ/g, 'D')
+    .replace(/[^A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;= ]/g, '')
+    .replace(/ {2,}/g, ' ');
+}
+
 /** The connection's own address, not the Host header: a relaying site cannot choose it. */
 function connectionDomains(req: Request): string[] {
   const address = req.socket.localAddress ?? '127.0.0.1';
@@ -70,7 +82,7 @@ export function siweSessionRoutes({ resolvePayee, sessions, nonces, info, limite
       address: principal.payee,
       chainId: info.chainId,
       nonce: issued.nonce,
-      statement: `Sign in to the household page of ${info.sandboxName} (sandbox ${info.chainId}).`.replace(/[^\x20-\x7e]/g, '?'),
+      statement: statementText(`Sign in to the household page of ${info.sandboxName} (chain ${info.chainId}).`),
       issuedAtMs: issued.issuedAtMs,
       expiresAtMs: issued.expiresAtMs,
     });
