@@ -304,7 +304,41 @@ describe('claims per meter and per payee', () => {
   });
 });
 
+describe('readings of several meters at once', () => {
+  it("answers a household all its meters' registers in one request, others the meters they name", async () => {
+    const r = await s.get('/api/readings?from=0', HA);
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({
+      meters: [
+        { meterId: 'm-a1', readings: s.ports.state.readings.filter((x) => x.meterId === 'm-a1').map(({ seq, pagination, timestampMs, importWh, exportWh }) => ({ seq, pagination, timestampMs, importWh, exportWh })) },
+        { meterId: 'm-a2', readings: [] },
+      ],
+    });
+    expect((await s.get('/api/readings?meters=m-a1,m-b1&limit=1', REG)).body.meters.map((m: { meterId: string; readings: unknown[] }) => [m.meterId, m.readings.length])).toEqual([['m-a1', 1], ['m-b1', 1]]);
+    expect((await s.get('/api/readings', REG)).body.error).toMatchObject({ code: 'invalid-parameter', param: 'meters' });
+    expect((await s.get('/api/readings?meters=m-a1,m-b1', HA)).status).toBe(403);
+    expect((await s.get('/api/readings?meters=m-zz', REG)).status).toBe(404);
+    expect((await s.get('/api/readings?meters=m-a1,m-a1', REG)).body.error).toMatchObject({ param: 'meters', message: 'meters: give each meter once' });
+    expect((await s.get('/api/readings?meters=bad id', REG)).body.error.param).toBe('meters');
+  });
+});
+
 describe('payouts', () => {
+  it('adds today, this month and what is pending when the sandbox has them', async () => {
+    const earnings = {
+      today: { day: '2026-11-22', amount: '3000', exportWh: '1500', paidWh: '1500', claims: 1 },
+      thisMonth: { month: '2026-11', amount: '5468', exportWh: '2734', paidWh: '2734', claims: 2 },
+      pending: { amount: '0', batches: 0, finalAtMs: null, finalInSeconds: null, held: false },
+      challengeWindowSeconds: 20,
+    };
+    s.ports.state.earnings.set(PAYEE_A.toLowerCase(), earnings);
+    try {
+      expect((await s.get(`/api/payouts/${PAYEE_A}`, HA)).body).toEqual({ ...s.ports.state.payouts[0], earnings });
+    } finally {
+      s.ports.state.earnings.clear();
+    }
+  });
+
   it("a household reads its own payout (any address case) but not another's", async () => {
     const own = await s.get(`/api/payouts/${PAYEE_A.toUpperCase().replace('0X', '0x')}`, HA);
     expect(own.status).toBe(200);
