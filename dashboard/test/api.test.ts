@@ -3,6 +3,7 @@
 // validation, JSON errors and headers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batchOf, claimOf, PAYEE_A, PAYEE_B, T0, TOKENS } from './fake-ports.js';
+import type { ClaimView } from '../src/ports.js';
 import { serve, type Served } from './serve.js';
 
 const REG = TOKENS.regulator!;
@@ -290,7 +291,7 @@ describe('claims per meter and per payee', () => {
 
   it("lists the claims paid to a payee; a household reads only its own payee's", async () => {
     const [b1, b2] = s.ports.state.batches;
-    const paid = (c: (typeof b1)['claims'][number]) => ({ ...c, capDetails: [] });
+    const paid = (c: ClaimView) => ({ ...c, capDetails: [] });
     expect((await s.get(`/api/payouts/${PAYEE_A}/claims`, HA)).body).toEqual({ payee: PAYEE_A, claims: [paid(b2!.claims[0]!), paid(b1!.claims[0]!)], next: null });
     expect((await s.get(`/api/payouts/${PAYEE_B}/claims?limit=5`, REG)).body).toEqual({ payee: PAYEE_B, claims: [paid(b1!.claims[1]!)], next: null });
     // A full page names where the next one starts; the cursor continues after that claim.

@@ -283,7 +283,7 @@ describe.each(['vi', 'en'] as const)('household page in %s', (language) => {
     expect(box.x).toBeGreaterThanOrEqual(0);
     expect(box.x + box.width).toBeLessThanOrEqual(width);
     // Nothing inside it is cut off: the long payee address wraps.
-    expect(await dialog.evaluate((d) => [...d.querySelectorAll('*')].every((el) => el.scrollWidth <= el.clientWidth + 1 || getComputedStyle(el).overflowX !== 'visible'))).toBe(true);
+    expect(await dialog.evaluate((d) => Array.from(d.querySelectorAll('*')).every((el) => el.scrollWidth <= el.clientWidth + 1 || getComputedStyle(el).overflowX !== 'visible'))).toBe(true);
     expect(await dialog.evaluate((d) => d.scrollWidth <= d.clientWidth)).toBe(true);
     await page.screenshot({ path: join(SCREENSHOTS, `withdraw-dialog-${tag}.png`) });
     await page.keyboard.press('Escape');
