@@ -3,7 +3,8 @@
 // DashboardPorts; the composition root (cli `feedin up`) wires the gateway into them.
 import express from 'express';
 import { authenticate } from './auth/authenticate.js';
-import { createTokenResolver, type DashboardTokens } from './auth/role-tokens.js';
+import { createPayeeResolver, createTokenResolver, type DashboardTokens } from './auth/role-tokens.js';
+import { createSiweNonceStore, type SiweNonceStore } from './auth/siwe-nonces.js';
 import { createLoginLimiter, type LoginLimit } from './auth/login-limiter.js';
 import { createSessionStore, type SessionStore } from './auth/sessions.js';
 import { createDashboardMetrics } from './dashboard-metrics.js';
@@ -23,6 +24,7 @@ import { rejectionRoutes } from './routes/rejections.js';
 import { reportRoutes } from './routes/reports.js';
 import { regulatorRoutes, type RegulatorPort } from './routes/regulator.js';
 import { sessionRoutes, type SandboxInfo } from './routes/session.js';
+import { siweSessionRoutes } from './routes/siwe-session.js';
 import { statusRoutes } from './routes/status.js';
 
 export interface CreateDashboardAppParameters {
@@ -40,9 +42,12 @@ export interface CreateDashboardAppParameters {
   trustProxy?: boolean | number | string;
   /** login attempts per client (default DEFAULT_LOGIN_LIMIT) */
   loginLimit?: LoginLimit;
+  /** Sign-In with Ethereum: the nonces (tests pass a store on a fake wall clock) and the
+   * authorities (host:port) the messages must name; default: the address each connection reached */
+  siwe?: { nonces?: SiweNonceStore; domains?: readonly string[]; wallNowMs?: () => number };
 }
 
-export function createDashboardApp({ ports, tokens, log, info, events, sessions = createSessionStore(), regulator, trustProxy = false, loginLimit }: CreateDashboardAppParameters): express.Express {
+export function createDashboardApp({ ports, tokens, log, info, events, sessions = createSessionStore(), regulator, trustProxy = false, loginLimit, siwe }: CreateDashboardAppParameters): express.Express {
   const resolveToken = createTokenResolver(tokens);
   const metrics = createDashboardMetrics();
   const sandboxInfo: SandboxInfo = {
@@ -54,7 +59,10 @@ export function createDashboardApp({ ports, tokens, log, info, events, sessions 
     locale: info?.locale ?? 'en',
     currency: info?.currency ?? null,
     householdNames: info?.householdNames ?? {},
+    chainId: info?.chainId ?? 31337,
+    caps: info?.caps ?? { exportCapPercentOfCapacity: null, householdDailyCap: null, batchCap: null, budget: null, legalBasis: null },
   };
+  const limiter = createLoginLimiter(loginLimit);
 
   const app = express();
   app.disable('x-powered-by');
@@ -68,7 +76,19 @@ export function createDashboardApp({ ports, tokens, log, info, events, sessions 
   app.use(compressJson);
   app.use(authenticate({ resolveToken, sessions }));
   app.use(pageRoutes());
-  app.use(sessionRoutes({ resolveToken, sessions, info: sandboxInfo, limiter: createLoginLimiter(loginLimit), log }));
+  app.use(sessionRoutes({ resolveToken, sessions, info: sandboxInfo, limiter, log }));
+  app.use(
+    siweSessionRoutes({
+      resolvePayee: createPayeeResolver(tokens),
+      sessions,
+      nonces: siwe?.nonces ?? createSiweNonceStore({ wallNowMs: siwe?.wallNowMs }),
+      info: sandboxInfo,
+      limiter,
+      log,
+      domains: siwe?.domains,
+      wallNowMs: siwe?.wallNowMs,
+    }),
+  );
   app.use(healthRoutes(ports, log));
   app.use(meterRoutes(ports));
   app.use(batchRoutes(ports));

@@ -1,7 +1,11 @@
 // Adapts the running gateway (store, settlement, directory, broker, chain) to the dashboard's
 // port. The batch, claim and payout views are the gateway's read model, served as they are;
 // nothing here decides anything. The routes have checked every parameter before they call.
-import type { ChainRecoveryView, DashboardPorts, HealthView, MeterView, OperatorActions } from './ports.js';
+import type { ChainRecoveryView, DashboardPorts, EarningsView, HealthView, MeterView, OperatorActions, PayoutView } from './ports.js';
+import { checksumAddress } from '@feedin/protocol/address';
+import { explainCaps } from '@feedin/gateway/settlement/cap-explanation';
+import { localDayOf } from '@feedin/gateway/settlement/batch-input';
+import type { SuspensionRecord } from '@feedin/gateway/governance/suspension-log';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { NO_CAP } from '@feedin/contracts/chain-types';
 import type { ChainClient } from '@feedin/contracts/chain-client';
@@ -41,6 +45,10 @@ export interface DashboardPortsDeps {
   chainRecovery?: { degraded: boolean; detail: string };
   /** every loss any start found (the recovery log), for the regulator page's status */
   chainRecoveryLog?: () => Promise<ChainRecoveryView[]>;
+  /** the newest recorded reason per suspended meter (suspension log + regulator audit log) */
+  suspensionReasons?: () => Promise<ReadonlyMap<string, SuspensionRecord>>;
+  /** records the operator's reason in words when it suspends a meter (the chain keeps its hash) */
+  recordSuspension?: (record: SuspensionRecord) => Promise<void>;
 }
 
 const readingView = (r: StoredReading) => ({
@@ -76,11 +84,14 @@ export function createDashboardPorts(d: DashboardPortsDeps): DashboardPorts {
       return { status: ok ? 'ok' : 'degraded', components };
     },
     async meters(): Promise<MeterView[]> {
-      const latest = await d.store.latestPerMeter();
+      const [latest, reasons] = await Promise.all([d.store.latestPerMeter(), d.suspensionReasons?.() ?? new Map<string, SuspensionRecord>()]);
       const connected = d.connectedMeters();
       const nowMs = d.clock.nowMs();
       return d.directory.all().map((m) => {
         const last = latest.get(m.meterId);
+        // Only the words recorded for this suspension (same start), not an older, lifted one's.
+        const found = reasons.get(m.meterId);
+        const recorded = found && Date.parse(found.from) === m.suspendedFromMs ? found : undefined;
         return {
           meterId: m.meterId,
           householdId: householdOf.get(m.meterId) ?? '',
@@ -89,6 +100,7 @@ export function createDashboardPorts(d: DashboardPortsDeps): DashboardPorts {
           active: m.active && (m.suspendedFromMs === null || m.suspendedFromMs > nowMs),
           connected: connected.has(m.meterId),
           lastReading: last ? { pagination: last.pagination, timestampMs: last.timestampMs, importWh: last.importWh.toString(), exportWh: last.exportWh.toString() } : null,
+          suspension: m.suspendedFromMs === null ? null : { fromMs: m.suspendedFromMs, reason: recorded?.reason ?? null, by: recorded?.by ?? null },
         };
       });
     },
@@ -108,8 +120,26 @@ export function createDashboardPorts(d: DashboardPortsDeps): DashboardPorts {
       return d.queries.claimsOf(meterId, { limit: query.limit, before: query.beforeBatchId === undefined ? undefined : BigInt(query.beforeBatchId) });
     },
     async claimsOfPayee(payee, query) {
-      return d.queries.claimsOfPayee(payee as Hex, { limit: query.limit, before: query.beforeBatchId === undefined ? undefined : BigInt(query.beforeBatchId) });
+      const claims = d.queries.claimsOfPayee(payee as Hex, {
+        limit: query.limit,
+        before: query.beforeBatchId === undefined ? undefined : BigInt(query.beforeBatchId),
+        after: query.after && { batchId: BigInt(query.after.batchId), meterId: query.after.meterId },
+      });
+      return claims.map((c) => ({
+        ...c,
+        capDetails: explainCaps({
+          flags: c.flags,
+          exportWh: c.exportWh,
+          paidWh: c.paidWh,
+          openingMs: c.opening.timestampMs,
+          closingMs: c.closing.timestampMs,
+          capacityW: d.directory.get(c.meterId)?.capacityW ?? 0,
+          intervalMinutes: d.config.interval.minutes,
+          limits: d.config.limits,
+        }),
+      }));
     },
+    earnings: d.settlementStore ? (payee) => earningsOf(d, d.settlementStore!, payee) : undefined,
     async auditBundle(batchId, meterId) {
       return d.queries.buildAuditBundle(BigInt(batchId), meterId, d.chainInfo);
     },
@@ -146,7 +176,7 @@ export function createDashboardPorts(d: DashboardPortsDeps): DashboardPorts {
         },
       };
     },
-    operatorActions: d.operatorChain ? operatorActions(d.operatorChain) : undefined,
+    operatorActions: d.operatorChain ? operatorActions(d.operatorChain, d.recordSuspension) : undefined,
     async withdraw(payee) {
       if (!isKnownPayee(payee)) return undefined;
       // The gateway's key pays the gas; its sender orders nonces with batch submissions.
@@ -167,7 +197,40 @@ export function createDashboardPorts(d: DashboardPortsDeps): DashboardPorts {
   };
 }
 
-function operatorActions(chain: ChainClient): OperatorActions {
+/** Today's and this month's totals (sandbox-local) and the pending part with when it becomes final. */
+async function earningsOf(d: DashboardPortsDeps, settlementStore: SettlementStore, payee: string): Promise<EarningsView> {
+  const who = checksumAddress(payee as Hex);
+  const day = localDayOf(d.clock.nowMs(), d.config.sandbox.utcOffsetMinutes);
+  const month = day.slice(0, 7);
+  const totals = (t: ReturnType<SettlementStore['payeeDayTotals']>) => ({ amount: t.amount.toString(), exportWh: t.exportWh.toString(), paidWh: t.paidWh.toString(), claims: t.claims });
+  const [payout, challengeWindow, paused]: [PayoutView, bigint, boolean] = await Promise.all([d.queries.payoutOf(who, d.chain), d.chain.challengeWindowSeconds(), d.chain.paused()]);
+  // The payee's batches that are not final yet, newest first (finality is in order, so the newest
+  // decides when all of it is final).
+  const open = new Map<string, string>();
+  for (const c of d.queries.claimsOfPayee(who, { limit: 1000 })) {
+    if (c.batchStatus === 'final') break;
+    open.set(c.batchId, c.batchStatus);
+  }
+  const newest = open.keys().next().value;
+  const onChain = newest === undefined ? undefined : await d.chain.batch(BigInt(newest)).catch(() => undefined);
+  const held = paused || [...open.values()].includes('frozen') || onChain?.status === 'frozen';
+  const finalInSeconds = onChain && !held ? Math.max(0, Number(onChain.challengeEndsAtSec) - Math.floor(Date.now() / 1000)) : null;
+  return {
+    today: { day, ...totals(settlementStore.payeeDayTotals(who, day, day)) },
+    thisMonth: { month, ...totals(settlementStore.payeeDayTotals(who, `${month}-01`, `${month}-31`)) },
+    pending: {
+      amount: (BigInt(payout.latestCumulativeAmount) - BigInt(payout.cumulativeAmount)).toString(),
+      batches: open.size,
+      // The window runs on chain (wall-clock) time; the page shows sandbox time, which runs `speed` times faster.
+      finalAtMs: finalInSeconds === null ? null : Math.round(d.clock.nowMs() + finalInSeconds * 1000 * d.clock.speed),
+      finalInSeconds,
+      held,
+    },
+    challengeWindowSeconds: Number(challengeWindow),
+  };
+}
+
+function operatorActions(chain: ChainClient, recordSuspension?: DashboardPortsDeps['recordSuspension']): OperatorActions {
   return {
     async registerMeter({ meterId, publicKey, payee, capacityW }) {
       // The registry stores compressed secp256k1 keys (as `feedin meter register` sends them).
@@ -176,7 +239,10 @@ function operatorActions(chain: ChainClient): OperatorActions {
       return { txHash: sent.txHash, blockNumber: sent.blockNumber };
     },
     async suspendMeter({ meterId, fromMs, reason }) {
-      const sent = await chain.suspendMeter({ meterId, fromSec: Math.floor(fromMs / 1000), reason });
+      const fromSec = Math.floor(fromMs / 1000);
+      const sent = await chain.suspendMeter({ meterId, fromSec, reason });
+      // After the chain took it: the words the household will read beside its suspended meter.
+      await recordSuspension?.({ meterId, from: new Date(fromSec * 1000).toISOString(), reason, by: 'operator', recordedAt: new Date().toISOString() });
       return { txHash: sent.txHash, blockNumber: sent.blockNumber };
     },
   };

@@ -7,6 +7,7 @@ import type { DailyReport } from '@feedin/gateway/reports/daily-report';
 import type { BatchDetailView, BatchView, ClaimReadingView, ClaimView, PayoutView } from '@feedin/gateway/settlement/queries';
 import type { LocalBatchStatus } from '@feedin/gateway/settlement/settlement-store';
 import type { ChainRefusal } from '@feedin/gateway/settlement/chain-errors';
+import type { CapExplanation } from '@feedin/gateway/settlement/cap-explanation';
 
 export interface ComponentHealth {
   status: 'ok' | 'degraded' | 'down';
@@ -36,6 +37,15 @@ export interface MeterView {
   /** currently connected to the broker */
   connected: boolean;
   lastReading: LastReadingView | null;
+  /** set while a suspension is recorded on chain (from `fromMs`, sandbox time); null otherwise */
+  suspension: SuspensionView | null;
+}
+
+export interface SuspensionView {
+  fromMs: number;
+  /** the words given when it was suspended (the chain holds only their hash); null if none were recorded here */
+  reason: string | null;
+  by: 'operator' | 'regulator' | null;
 }
 
 export interface ReadingView {
@@ -86,6 +96,39 @@ export interface ClaimsQuery {
   limit: number;
   /** newest first, only claims of batches older than this batch id */
   beforeBatchId?: string;
+  /** (payee claims) the page after this claim: older batches, or later meters of its batch */
+  after?: { batchId: string; meterId: string };
+}
+
+/** A claim paid to a payee, with why caps cut it in the rule's own numbers. */
+export type PayeeClaimView = ClaimView & { capDetails: CapExplanation[] };
+
+/** What a household earned and what is not final yet (GET /api/payouts/:payee `earnings`). */
+export interface EarningsView {
+  /** the sandbox-local day and month of the sandbox clock's now */
+  today: PeriodEarnings & { day: string };
+  thisMonth: PeriodEarnings & { month: string };
+  /** built but not final: latest cumulative − cumulative through the newest final batch */
+  pending: {
+    amount: string;
+    /** live batches not final yet that pay this payee */
+    batches: number;
+    /** when the newest of them becomes final if nobody freezes it (sandbox time, estimated from the chain's challenge end); null when none or not yet on chain */
+    finalAtMs: number | null;
+    /** wall-clock seconds until then (the challenge window runs on chain time) */
+    finalInSeconds: number | null;
+    /** the regulator froze one of them, or paused the sandbox: final only after the regulator acts */
+    held: boolean;
+  };
+  /** chain (wall-clock) seconds a batch waits before it is final */
+  challengeWindowSeconds: number;
+}
+
+export interface PeriodEarnings {
+  amount: string;
+  exportWh: string;
+  paidWh: string;
+  claims: number;
 }
 
 export interface BatchesQuery {
@@ -155,8 +198,10 @@ export interface DashboardPorts {
   batch(batchId: string): Promise<BatchDetailView | undefined>;
   /** claims of one meter, newest batch first (rejected batches left out) */
   claimsOfMeter(meterId: string, query: ClaimsQuery): Promise<ClaimView[]>;
-  /** claims paid to one payee, newest batch first (rejected batches left out) */
-  claimsOfPayee(payee: string, query: ClaimsQuery): Promise<ClaimView[]>;
+  /** claims paid to one payee, newest batch first then by meter (rejected batches left out) */
+  claimsOfPayee(payee: string, query: ClaimsQuery): Promise<PayeeClaimView[]>;
+  /** today's and this month's earnings and what is pending; absent = not wired (the field is left out) */
+  earnings?(payee: string): Promise<EarningsView | undefined>;
   /** an AuditBundle (@feedin/protocol/audit-bundle) for one claim, or undefined if no such claim */
   auditBundle(batchId: string, meterId: string): Promise<unknown | undefined>;
   /** undefined when the payee is unknown to the sandbox */

@@ -20,11 +20,15 @@ const config = {
 const readSecret = (s: { sandboxTestValue?: string; env?: string }) => s.sandboxTestValue ?? `env:${s.env}`;
 
 describe('tokensFromConfig', () => {
-  it('reads every role token; households get their meters; a household without a token cannot log in', () => {
+  it('reads every role token; households get their meters; a household without a token logs in only with its wallet', () => {
     expect(tokensFromConfig({ config, readSecret, env: {} })).toEqual({
       regulator: 'regulator-from-config',
       operator: 'env:OPERATOR_TOKEN',
       households: [{ householdId: 'h1', token: 'household-one-token', payee: '0x' + '11'.repeat(20), meterIds: ['m1', 'm3'] }],
+      walletHouseholds: [
+        { householdId: 'h1', payee: '0x' + '11'.repeat(20), meterIds: ['m1', 'm3'] },
+        { householdId: 'h2', payee: '0x' + '22'.repeat(20), meterIds: ['m2'] },
+      ],
     });
   });
 

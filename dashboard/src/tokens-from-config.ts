@@ -23,5 +23,7 @@ export function tokensFromConfig({ config, readSecret, env = process.env }: Toke
       if (token === undefined) return [];
       return [{ householdId: h.id, token, payee: h.payee, meterIds: meters.filter((m) => m.household === h.id).map((m) => m.id) }];
     }),
+    // A household without a page token may still sign in with its payee's key (EIP-4361).
+    walletHouseholds: participants.households.map((h) => ({ householdId: h.id, payee: h.payee, meterIds: meters.filter((m) => m.household === h.id).map((m) => m.id) })),
   };
 }

@@ -3,6 +3,7 @@
 // validation, JSON errors and headers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batchOf, claimOf, PAYEE_A, PAYEE_B, T0, TOKENS } from './fake-ports.js';
+import type { ClaimView } from '../src/ports.js';
 import { serve, type Served } from './serve.js';
 
 const REG = TOKENS.regulator!;
@@ -113,7 +114,8 @@ describe('authentication', () => {
   });
 
   it('whoami names the role and a household its scope, with only its own name', async () => {
-    const sandbox = { sandboxName: 'Test sandbox', token: { symbol: 'sVND', decimals: 0 }, intervalMinutes: 15, timeZone: 'Asia/Ho_Chi_Minh', ...PRESENTATION };
+    const caps = { exportCapPercentOfCapacity: null, householdDailyCap: null, batchCap: null, budget: null, legalBasis: null };
+    const sandbox = { sandboxName: 'Test sandbox', token: { symbol: 'sVND', decimals: 0 }, intervalMinutes: 15, timeZone: 'Asia/Ho_Chi_Minh', ...PRESENTATION, chainId: 31337, caps };
     expect((await s.get('/api/whoami', REG)).body).toEqual({ role: 'regulator', sandbox });
     expect((await s.get('/api/whoami', OP)).body).toEqual({ role: 'operator', sandbox });
     expect((await s.get('/api/whoami', HA)).body).toEqual({
@@ -289,15 +291,55 @@ describe('claims per meter and per payee', () => {
 
   it("lists the claims paid to a payee; a household reads only its own payee's", async () => {
     const [b1, b2] = s.ports.state.batches;
-    expect((await s.get(`/api/payouts/${PAYEE_A}/claims`, HA)).body).toEqual({ payee: PAYEE_A, claims: [b2!.claims[0], b1!.claims[0]] });
-    expect((await s.get(`/api/payouts/${PAYEE_B}/claims?limit=5`, REG)).body).toEqual({ payee: PAYEE_B, claims: [b1!.claims[1]] });
+    const paid = (c: ClaimView) => ({ ...c, capDetails: [] });
+    expect((await s.get(`/api/payouts/${PAYEE_A}/claims`, HA)).body).toEqual({ payee: PAYEE_A, claims: [paid(b2!.claims[0]!), paid(b1!.claims[0]!)], next: null });
+    expect((await s.get(`/api/payouts/${PAYEE_B}/claims?limit=5`, REG)).body).toEqual({ payee: PAYEE_B, claims: [paid(b1!.claims[1]!)], next: null });
+    // A full page names where the next one starts; the cursor continues after that claim.
+    expect((await s.get(`/api/payouts/${PAYEE_A}/claims?limit=1`, HA)).body).toEqual({ payee: PAYEE_A, claims: [paid(b2!.claims[0]!)], next: '2.m-a1' });
+    expect((await s.get(`/api/payouts/${PAYEE_A}/claims?limit=1&cursor=2.m-a1`, HA)).body).toEqual({ payee: PAYEE_A, claims: [paid(b1!.claims[0]!)], next: '1.m-a1' });
+    expect((await s.get(`/api/payouts/${PAYEE_A}/claims?cursor=2`, HA)).body.error).toMatchObject({ code: 'invalid-parameter', param: 'cursor' });
+    expect((await s.get(`/api/payouts/${PAYEE_A}/claims?cursor=2.m-a1&before=2`, HA)).body.error).toMatchObject({ code: 'invalid-parameter', param: 'cursor' });
     expect((await s.get(`/api/payouts/${PAYEE_B}/claims`, HA)).status).toBe(403);
     expect((await s.get(`/api/payouts/0x${'33'.repeat(20)}/claims`, REG)).status).toBe(404);
     expect((await s.get(`/api/payouts/${PAYEE_A}/claims?before=x`, REG)).body.error.param).toBe('before');
   });
 });
 
+describe('readings of several meters at once', () => {
+  it("answers a household all its meters' registers in one request, others the meters they name", async () => {
+    const r = await s.get('/api/readings?from=0', HA);
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({
+      meters: [
+        { meterId: 'm-a1', readings: s.ports.state.readings.filter((x) => x.meterId === 'm-a1').map(({ seq, pagination, timestampMs, importWh, exportWh }) => ({ seq, pagination, timestampMs, importWh, exportWh })) },
+        { meterId: 'm-a2', readings: [] },
+      ],
+    });
+    expect((await s.get('/api/readings?meters=m-a1,m-b1&limit=1', REG)).body.meters.map((m: { meterId: string; readings: unknown[] }) => [m.meterId, m.readings.length])).toEqual([['m-a1', 1], ['m-b1', 1]]);
+    expect((await s.get('/api/readings', REG)).body.error).toMatchObject({ code: 'invalid-parameter', param: 'meters' });
+    expect((await s.get('/api/readings?meters=m-a1,m-b1', HA)).status).toBe(403);
+    expect((await s.get('/api/readings?meters=m-zz', REG)).status).toBe(404);
+    expect((await s.get('/api/readings?meters=m-a1,m-a1', REG)).body.error).toMatchObject({ param: 'meters', message: 'meters: give each meter once' });
+    expect((await s.get('/api/readings?meters=bad id', REG)).body.error.param).toBe('meters');
+  });
+});
+
 describe('payouts', () => {
+  it('adds today, this month and what is pending when the sandbox has them', async () => {
+    const earnings = {
+      today: { day: '2026-11-22', amount: '3000', exportWh: '1500', paidWh: '1500', claims: 1 },
+      thisMonth: { month: '2026-11', amount: '5468', exportWh: '2734', paidWh: '2734', claims: 2 },
+      pending: { amount: '0', batches: 0, finalAtMs: null, finalInSeconds: null, held: false },
+      challengeWindowSeconds: 20,
+    };
+    s.ports.state.earnings.set(PAYEE_A.toLowerCase(), earnings);
+    try {
+      expect((await s.get(`/api/payouts/${PAYEE_A}`, HA)).body).toEqual({ ...s.ports.state.payouts[0], earnings });
+    } finally {
+      s.ports.state.earnings.clear();
+    }
+  });
+
   it("a household reads its own payout (any address case) but not another's", async () => {
     const own = await s.get(`/api/payouts/${PAYEE_A.toUpperCase().replace('0X', '0x')}`, HA);
     expect(own.status).toBe(200);

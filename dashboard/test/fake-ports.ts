@@ -4,6 +4,7 @@
 import { ChainError } from '@feedin/contracts/chain-error';
 import { GatewayEvents } from '@feedin/gateway/events';
 import type { Hex } from '@feedin/protocol/hex';
+import { explainCaps } from '@feedin/gateway/settlement/cap-explanation';
 import type { DashboardTokens } from '../src/auth/role-tokens.js';
 import type {
   BatchDetailView,
@@ -11,6 +12,7 @@ import type {
   ClaimView,
   ClaimsQuery,
   DashboardPorts,
+  EarningsView,
   HealthView,
   MeterView,
   PayoutView,
@@ -44,6 +46,7 @@ const meter = (meterId: string, householdId: string, payee: string, exportWh: st
   active: true,
   connected: true,
   lastReading: { pagination: 16, timestampMs: T0 + 15 * 60_000, importWh: '1200', exportWh },
+  suspension: null,
 });
 
 const reading = (meterId: string, pagination: number, minutes: number, exportWh: number): ReadingView => ({
@@ -79,6 +82,7 @@ export function claimOf(meterId: string, householdId: string, payee: Hex, export
     payee,
     intervalStartMs: T0,
     intervalEndMs: T0 + 15 * 60_000,
+    batchStatus: 'final',
     exportWh,
     paidWh: exportWh,
     amount,
@@ -109,7 +113,7 @@ export function batchOf(batchId: number, claims: BatchDetailView['claims'], stat
     txHash: status === 'built' ? null : hex(String(batchId).padStart(2, '0')),
     blockNumber: status === 'built' ? null : 100 + batchId,
     gasUsed: status === 'built' ? null : '91234',
-    claims: claims.map((c) => ({ ...c, batchId: String(batchId), intervalStartMs: start, intervalEndMs: start + 15 * 60_000 })),
+    claims: claims.map((c) => ({ ...c, batchId: String(batchId), batchStatus: status, intervalStartMs: start, intervalEndMs: start + 15 * 60_000 })),
   };
 }
 
@@ -132,6 +136,10 @@ export interface FakePorts extends DashboardPorts {
     batches: BatchDetailView[];
     payouts: PayoutView[];
     status: SandboxStatusView;
+    /** GET /api/payouts/:payee `earnings` per payee; none = the field is left out */
+    earnings: Map<string, EarningsView>;
+    /** the caps the fake sandbox priced with (explainCaps) */
+    limits: { exportCapPercentOfCapacity?: number; householdDailyCap?: bigint };
   };
 }
 
@@ -163,13 +171,17 @@ export function createFakePorts(): FakePorts {
       challengeWindowSeconds: 20,
       caps: { exportCapPercentOfCapacity: 20, householdDailyCap: '20000' },
     },
+    earnings: new Map(),
+    limits: { exportCapPercentOfCapacity: 20, householdDailyCap: 20000n },
   };
   const summary = ({ claims: _claims, ...batch }: BatchDetailView) => batch;
   const claimsNewestFirst = (query: ClaimsQuery) =>
     [...state.batches]
       .reverse()
+      .sort((a, b) => Number(BigInt(b.batchId) - BigInt(a.batchId)))
       .filter((b) => b.status !== 'rejected' && (query.beforeBatchId === undefined || BigInt(b.batchId) < BigInt(query.beforeBatchId)))
-      .flatMap((b) => b.claims);
+      .flatMap((b) => [...b.claims].sort((x, y) => x.meterId.localeCompare(y.meterId)))
+      .filter((c) => !query.after || BigInt(c.batchId) < BigInt(query.after.batchId) || (c.batchId === query.after.batchId && c.meterId > query.after.meterId));
   return {
     gatewayEvents,
     calls,
@@ -214,7 +226,25 @@ export function createFakePorts(): FakePorts {
     },
     async claimsOfPayee(payee, query) {
       calls.claims.push({ of: payee, query });
-      return claimsNewestFirst(query).filter((c) => c.payee.toLowerCase() === payee.toLowerCase()).slice(0, query.limit);
+      return claimsNewestFirst(query)
+        .filter((c) => c.payee.toLowerCase() === payee.toLowerCase())
+        .slice(0, query.limit)
+        .map((c) => ({
+          ...c,
+          capDetails: explainCaps({
+            flags: c.flags,
+            exportWh: c.exportWh,
+            paidWh: c.paidWh,
+            openingMs: c.opening.timestampMs,
+            closingMs: c.closing.timestampMs,
+            capacityW: state.meters.find((m) => m.meterId === c.meterId)?.capacityW ?? 0,
+            intervalMinutes: 15,
+            limits: state.limits,
+          }),
+        }));
+    },
+    async earnings(payee) {
+      return state.earnings.get(payee.toLowerCase());
     },
     async auditBundle(batchId, meterId) {
       const batch = state.batches.find((b) => b.batchId === batchId);

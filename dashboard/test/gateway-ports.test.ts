@@ -97,7 +97,9 @@ describe('dashboard ports over the gateway', () => {
     expect((await ports.claimsOfMeter('m1', { limit: 1 })).map((c) => c.batchId)).toEqual(['3']);
     expect((await ports.claimsOfMeter('m1', { limit: 10, beforeBatchId: '3' })).map((c) => c.batchId)).toEqual(['2']);
     const m2 = directory.get('m2')!;
-    expect(await ports.claimsOfPayee(m2.payee.toLowerCase(), { limit: 10 })).toEqual(queries.claimsOfPayee(m2.payee, { limit: 10 }));
+    // The read model's claims, each with why caps cut it (none here).
+    expect(await ports.claimsOfPayee(m2.payee.toLowerCase(), { limit: 10 })).toEqual(queries.claimsOfPayee(m2.payee, { limit: 10 }).map((c) => ({ ...c, capDetails: [] })));
+    expect((await ports.claimsOfPayee(m2.payee, { limit: 1, after: { batchId: '3', meterId: 'm2' } })).map((c) => [c.batchId, c.meterId])).toEqual([['2', 'm2']]);
   });
 
   it('answers a payout for a payee of the sandbox only, with the proof of the newest final batch', async () => {
@@ -108,6 +110,38 @@ describe('dashboard ports over the gateway', () => {
     expect(payout!.proof.length).toBeGreaterThan(0);
     expect(await ports.payout(payee(0xdead))).toBeUndefined();
     expect(await ports.withdraw!(payee(0xdead))).toBeUndefined();
+  });
+
+  it("sums a payee's claims of today and this month (sandbox-local) and says nothing is pending once all is final", async () => {
+    const m2 = directory.get('m2')!;
+    const claims = queries.claimsOfPayee(m2.payee, { limit: 100 });
+    const sum = (f: 'amount' | 'exportWh' | 'paidWh') => String(claims.reduce((s, c) => s + BigInt(c[f]), 0n));
+    const totals = { amount: sum('amount'), exportWh: sum('exportWh'), paidWh: sum('paidWh'), claims: claims.length };
+    expect(claims.length).toBe(2);
+    expect(await ports.earnings!(m2.payee)).toEqual({
+      today: { day: '2026-11-22', ...totals },
+      thisMonth: { month: '2026-11', ...totals },
+      pending: { amount: '0', batches: 0, finalAtMs: null, finalInSeconds: null, held: false },
+      challengeWindowSeconds: 20,
+    });
+  });
+
+  it("names a suspended meter's start and the reason recorded for that suspension, not an older one's", async () => {
+    const reasons = new Map([['m3', { meterId: 'm3', from: new Date(T0 + 40 * MIN).toISOString(), reason: 'seal broken', by: 'operator' as const, recordedAt: new Date(1_000_000).toISOString() }]]);
+    const chainInfo = { chainId: 31337, rpcUrl: 'http://127.0.0.1:8545', registry: payee(0xa1), settlement: payee(0xa2), token: payee(0xa3) };
+    const withReasons = createDashboardPorts({
+      config, clock, store, queries, settlement, directory, chain: chainClient(), chainInfo, settlementStore,
+      connectedMeters: () => new Set(), brokerListening: () => true, events: new GatewayEvents(), metrics: createMetrics(), suspensionReasons: async () => reasons,
+    });
+    directory.suspend('m3', T0 + 40 * MIN);
+    try {
+      expect((await withReasons.meters()).find((m) => m.meterId === 'm3')!.suspension).toEqual({ fromMs: T0 + 40 * MIN, reason: 'seal broken', by: 'operator' });
+      directory.suspend('m3', T0 + 50 * MIN);
+      expect((await withReasons.meters()).find((m) => m.meterId === 'm3')!.suspension).toEqual({ fromMs: T0 + 50 * MIN, reason: null, by: null });
+      expect((await withReasons.meters()).find((m) => m.meterId === 'm1')!.suspension).toBeNull();
+    } finally {
+      directory.suspend('m3', null);
+    }
   });
 
   it("reads the sandbox's totals with one call each: withdrawn by all is the contract's running total", async () => {

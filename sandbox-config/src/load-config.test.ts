@@ -32,6 +32,7 @@ describe('the default sandbox', () => {
     expect(config.interval).toEqual({ minutes: 15, graceSeconds: 120 });
     expect(config.limits).toEqual({
       exportCapPercentOfCapacity: 20,
+      legalBasis: 'Decree 135/2024/ND-CP',
       householdDailyCap: 20000n,
       batchCap: 50000n,
       budget: 100000000n,

@@ -144,6 +144,8 @@ export const sandboxConfigSchema = z
         /** export paid per interval ≤ this share of installed capacity × interval (Vietnam Decree 135/2024: 20 %) */
         exportCapPercentOfCapacity: z.number().int().min(0).max(100).optional(),
         householdDailyCap: baseUnits.optional(),
+        /** the rule the caps follow, named to a household beside a capped claim ("Decree 135/2024/ND-CP") */
+        legalBasis: z.string().min(1).max(200).optional(),
         batchCap: baseUnits.optional(),
         budget: baseUnits.optional(),
         /** when given, only these meters are paid; others keep their evidence with amount 0 (flag not-allowlisted) */

@@ -22,6 +22,7 @@ import { openSettlementStore } from '@feedin/gateway/settlement/settlement-store
 import { startSettlement } from '@feedin/gateway/settlement/settlement-service';
 import { createSettlementQueries } from '@feedin/gateway/settlement/queries';
 import { auditLogPath, openAuditLog } from '@feedin/gateway/governance/audit-log';
+import { latestSuspensions, openSuspensionLog, suspensionLogPath } from '@feedin/gateway/governance/suspension-log';
 import { createRegulatorActions } from '@feedin/gateway/governance/regulator-actions';
 import { readRegulatorStatus } from '@feedin/gateway/governance/regulator-status';
 import { createDashboardApp } from '@feedin/dashboard/create-dashboard-app';
@@ -206,9 +207,16 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
 
     const chainInfo = { chainId: deployment.chainId, rpcUrl, registry: deployment.registry, settlement: deployment.settlement, token: deployment.token };
     const queries = createSettlementQueries({ settlementStore, store, directory });
-    const ports_ = createDashboardPorts({ config, clock, store, settlementStore, queries, settlement, directory, chain: gatewayChain, operatorChain, chainInfo, connectedMeters: () => connected, brokerListening: () => brokerOpen, events, metrics, chainRecovery: recoveryHealth(recovery), chainRecoveryLog: embedded ? () => readChainRecoveryLog(paths.chainRecoveryLog) : undefined });
     // The regulator's API acts with the regulator key (the sandbox holds it, like every embedded key).
     const auditLog = openAuditLog(auditLogPath(paths.root));
+    const suspensionLog = openSuspensionLog(suspensionLogPath(paths.root));
+    const ports_ = createDashboardPorts({
+      config, clock, store, settlementStore, queries, settlement, directory, chain: gatewayChain, operatorChain, chainInfo,
+      connectedMeters: () => connected, brokerListening: () => brokerOpen, events, metrics, chainRecovery: recoveryHealth(recovery),
+      chainRecoveryLog: embedded ? () => readChainRecoveryLog(paths.chainRecoveryLog) : undefined,
+      suspensionReasons: async () => latestSuspensions(await suspensionLog.list(), await auditLog.list()),
+      recordSuspension: (record) => suspensionLog.append(record),
+    });
     const regulator = {
       actions: createRegulatorActions({ chain: client(keys.regulator), clock, auditLog, via: 'api' }),
       status: () => readRegulatorStatus(gatewayChain, config, settlement.status().revokedKeyBatches),
@@ -227,6 +235,14 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
         intervalMinutes: config.interval.minutes,
         timeZone: config.sandbox.timeZone,
         ...sandboxPresentation(config),
+        chainId: config.chain.chainId,
+        caps: {
+          exportCapPercentOfCapacity: config.limits.exportCapPercentOfCapacity ?? null,
+          householdDailyCap: config.limits.householdDailyCap?.toString() ?? null,
+          batchCap: config.limits.batchCap?.toString() ?? null,
+          budget: config.limits.budget?.toString() ?? null,
+          legalBasis: config.limits.legalBasis ?? null,
+        },
       },
     });
     const dashboard = await startDashboard({ app, host: config.dashboard.host, port: ports.http });

@@ -23,6 +23,20 @@ export function login(token) {
   return api('/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
 }
 
+/** Sign-In with Ethereum (EIP-4361) through any EIP-1193 wallet (`window.ethereum`): the server
+ * writes the message (this dashboard, the sandbox chain, a one-use nonce), the wallet signs it
+ * with the payee's key (personal_sign), the server checks it and sets the session cookie. */
+export async function walletLogin(ethereum) {
+  const [address] = await ethereum.request({ method: 'eth_requestAccounts' });
+  if (typeof address !== 'string') throw new Error('the wallet gave no account');
+  const post = (path, body) => api(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const { message } = await post('/api/session/siwe/message', { address });
+  // personal_sign takes the message as 0x-hex of its UTF-8 bytes (EIP-1193 wallets, EIP-191).
+  const hex = `0x${[...new TextEncoder().encode(message)].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+  const signature = await ethereum.request({ method: 'personal_sign', params: [hex, address] });
+  return post('/api/session/siwe', { message, signature });
+}
+
 export function logout() {
   return api('/api/session', { method: 'DELETE' });
 }

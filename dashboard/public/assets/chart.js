@@ -30,14 +30,21 @@ export function timeLegend(loc) {
   return (_u, ts) => (ts == null ? '—' : loc.time(ts * 1000));
 }
 
-export function createTimeChart(container, { loc, series, height = 220 }) {
+/** A y range from zero to a little above the largest value: amounts and energy are never
+ * negative here, and an axis that starts at the smallest value turns a 1-₫ rounding step
+ * (the carried remainder, docs/design.md "Claims, batches and settlement") into a zigzag. */
+export function rangeFromZero(_u, _min, max) {
+  return [0, max > 0 ? max * 1.1 : 1];
+}
+
+export function createTimeChart(container, { loc, series, height = 220, fromZero = false }) {
   const { uPlot } = window;
   let plot;
   const scales = { x: { time: true } };
   const axes = [timeAxis(loc)];
   series.forEach((s, i) => {
     if (scales[s.scale]) return;
-    scales[s.scale] = { auto: true };
+    scales[s.scale] = fromZero ? { auto: true, range: rangeFromZero } : { auto: true };
     axes.push({ scale: s.scale, label: s.unit, size: 64, side: i === 0 ? 3 : 1, grid: { show: i === 0 }, values: numberValues(loc) });
   });
   const options = (width) => ({
@@ -50,6 +57,8 @@ export function createTimeChart(container, { loc, series, height = 220 }) {
       ...series.map((s) => ({ width: 2, ...s, value: s.value ?? ((_u, v) => (v == null ? '—' : new Intl.NumberFormat(loc.locale, { maximumFractionDigits: s.digits ?? 3, minimumFractionDigits: s.digits ?? 3 }).format(v))) })),
     ],
     axes,
+    // The drawn y ranges, for readers of the DOM (the browser tests check that axes start at 0).
+    hooks: { draw: [(u) => (container.dataset.yRanges = JSON.stringify(Object.fromEntries(Object.keys(scales).filter((k) => k !== 'x').map((k) => [k, [u.scales[k].min, u.scales[k].max]]))))] },
   });
   const width = () => Math.max(260, container.clientWidth);
   new ResizeObserver(() => plot?.setSize({ width: width(), height })).observe(container);

@@ -2,7 +2,7 @@
 // session cookie, then the browser goes to the role's page. The fragment is removed from the
 // address bar and history before anything else runs, so the token is not left behind. Its
 // language is the sandbox's default (GET /api/locale, no login needed) or the reader's choice.
-import { api, login, pageFor } from './api.js';
+import { api, login, pageFor, walletLogin } from './api.js';
 import { applyLanguage, createLocale } from './i18n.js';
 
 const fromLink = new URLSearchParams(location.hash.slice(1)).get('token');
@@ -24,6 +24,21 @@ async function enter(token) {
     status.textContent = error.status === 401 ? loc.t('login.unknownToken') : loc.t('login.failed', { message: error.message });
   }
 }
+
+// Households may sign in with their payee's key instead (EIP-4361), through the browser's wallet.
+document.getElementById('wallet-login').addEventListener('click', async () => {
+  if (typeof window.ethereum?.request !== 'function') {
+    status.textContent = loc.t('login.noWallet');
+    return;
+  }
+  status.textContent = loc.t('login.walletSigning');
+  try {
+    const who = await walletLogin(window.ethereum);
+    location.replace(pageFor(who.role));
+  } catch (error) {
+    status.textContent = loc.t('login.walletFailed', { message: error.message });
+  }
+});
 
 form.addEventListener('submit', (event) => {
   event.preventDefault();

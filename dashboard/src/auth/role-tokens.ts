@@ -11,11 +11,16 @@ export interface HouseholdToken {
   meterIds: string[];
 }
 
+/** A household as its payee key signs in (EIP-4361), token or not. */
+export type WalletHousehold = Omit<HouseholdToken, 'token'>;
+
 /** Role tokens from the sandbox config (see tokensFromConfig); a role without a token cannot log in. */
 export interface DashboardTokens {
   regulator?: string;
   operator?: string;
   households: HouseholdToken[];
+  /** every household that may sign in with its payee's key (default: those in `households`) */
+  walletHouseholds?: WalletHousehold[];
 }
 
 export type ResolveToken = (token: string) => Principal | undefined;
@@ -47,4 +52,15 @@ export function createTokenResolver(tokens: DashboardTokens): ResolveToken {
     for (const e of entries) if (timingSafeEqual(e.digest, presented)) found = e.principal;
     return found;
   };
+}
+
+/** payee address → the household principal that signs with it (Sign-In with Ethereum). */
+export type ResolvePayee = (address: string) => Principal | undefined;
+
+export function createPayeeResolver(tokens: DashboardTokens): ResolvePayee {
+  const byPayee = new Map<string, Principal>();
+  for (const h of tokens.walletHouseholds ?? tokens.households)
+    // EVM addresses: the checksum case is presentation, not identity.
+    byPayee.set(h.payee.toLowerCase(), { role: 'household', householdId: h.householdId, payee: h.payee, meterIds: new Set(h.meterIds) });
+  return (address) => byPayee.get(address.toLowerCase());
 }

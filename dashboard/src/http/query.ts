@@ -48,6 +48,26 @@ export const parseAddress: Parser<string> = (raw) => {
   return ok(raw);
 };
 
+/** A page cursor of payee claims: `<batchId>.<meterId>` of the last claim seen (the answer's `next`). */
+export const parseClaimCursor: Parser<{ batchId: string; meterId: string }> = (raw) => {
+  const dot = raw.indexOf('.');
+  const batchId = raw.slice(0, dot);
+  const meterId = raw.slice(dot + 1);
+  return dot > 0 && /^[1-9]\d{0,19}$/.test(batchId) && isMeterId(meterId) ? ok({ batchId, meterId }) : fail('invalid-cursor', 'expected the `next` of the previous page (<batchId>.<meterId>)');
+};
+
+/** Comma-separated meter ids, 1 to `max`, each once. */
+export function parseMeterIds(max: number): Parser<string[]> {
+  return (raw) => {
+    const ids = raw.split(',');
+    if (ids.length > max) return fail('too-many-meters', `at most ${max} meters per request`);
+    const bad = ids.find((id) => !isMeterId(id));
+    if (bad !== undefined) return fail('invalid-meter-id', `"${bad}" is not a meter id: ${METER_ID_RULE}`);
+    if (new Set(ids).size !== ids.length) return fail('repeated-meter', 'give each meter once');
+    return ok(ids);
+  };
+}
+
 export const parseReason: Parser<string> = (raw) =>
   /^[A-Za-z0-9._:-]{1,64}$/.test(raw) ? ok(raw) : fail('invalid-reason', 'expected a rejection reason such as bad-signature');
 

@@ -5,12 +5,13 @@ import { Router } from 'express';
 import { principalOf, requireRole } from '../auth/authenticate.js';
 import { canReadMeter } from '../auth/principal.js';
 import { ApiError, forbidden, notFound } from '../http/api-error.js';
-import { parseBatchId, parseLimit, parseMeterId, parseTime, readParam, readQuery } from '../http/query.js';
+import { parseBatchId, parseLimit, parseMeterId, parseMeterIds, parseTime, readParam, readQuery } from '../http/query.js';
 import { CLAIMS_DEFAULT_LIMIT, CLAIMS_MAX_LIMIT } from './payouts.js';
 import type { DashboardPorts } from '../ports.js';
 
 export const READINGS_MAX_LIMIT = 10_000;
 export const READINGS_DEFAULT_LIMIT = 1_000;
+export const READINGS_MAX_METERS = 100;
 
 export function meterRoutes(ports: Pick<DashboardPorts, 'meters' | 'readings' | 'claimsOfMeter'>): Router {
   const router = Router();
@@ -31,6 +32,30 @@ export function meterRoutes(ports: Pick<DashboardPorts, 'meters' | 'readings' | 
     if (!(await ports.meters()).some((m) => m.meterId === meterId)) throw notFound(`meter ${meterId}`);
     const readings = await ports.readings(meterId, { fromMs: q.from, toMs: q.to, limit: q.limit ?? READINGS_DEFAULT_LIMIT });
     res.json({ meterId, readings });
+  });
+
+  // Several meters' readings in one request (a household's power chart): the registers only, for
+  // charts; the signed OCMF strings stay on the per-meter route. Without `meters` a household gets
+  // all its own; other roles name the meters. `limit` is per meter.
+  router.get('/api/readings', anyRole, async (req, res) => {
+    const q = readQuery(req.query, { meters: parseMeterIds(READINGS_MAX_METERS), from: parseTime, to: parseTime, limit: parseLimit(READINGS_MAX_LIMIT) });
+    if (q.from !== undefined && q.to !== undefined && q.from > q.to) throw new ApiError(400, 'invalid-parameter', 'from: must not be after to', 'from');
+    const principal = principalOf(res);
+    const ids = q.meters ?? (principal.role === 'household' ? [...principal.meterIds].sort() : undefined);
+    if (!ids) throw new ApiError(400, 'invalid-parameter', 'meters: name the meters (comma-separated ids)', 'meters');
+    const denied = ids.find((id) => !canReadMeter(principal, id));
+    if (denied !== undefined) throw forbidden(`meter ${denied}`);
+    const known = new Set((await ports.meters()).map((m) => m.meterId));
+    const unknown = ids.find((id) => !known.has(id));
+    if (unknown !== undefined) throw notFound(`meter ${unknown}`);
+    const limit = q.limit ?? READINGS_DEFAULT_LIMIT;
+    const perMeter = await Promise.all(ids.map((id) => ports.readings(id, { fromMs: q.from, toMs: q.to, limit })));
+    res.json({
+      meters: ids.map((meterId, i) => ({
+        meterId,
+        readings: perMeter[i]!.map((r) => ({ seq: r.seq, pagination: r.pagination, timestampMs: r.timestampMs, importWh: r.importWh, exportWh: r.exportWh })),
+      })),
+    });
   });
 
   // Newest batch first; `before=<batchId>` pages back.

@@ -6,13 +6,13 @@ import { principalOf, requireRole } from '../auth/authenticate.js';
 import { canReadPayee } from '../auth/principal.js';
 import { ApiError, forbidden, notFound } from '../http/api-error.js';
 import { refusalApiError } from '../http/chain-refusal.js';
-import { parseAddress, parseBatchId, parseLimit, readParam, readQuery } from '../http/query.js';
+import { parseAddress, parseBatchId, parseClaimCursor, parseLimit, readParam, readQuery } from '../http/query.js';
 import type { DashboardPorts } from '../ports.js';
 
 export const CLAIMS_MAX_LIMIT = 1_000;
 export const CLAIMS_DEFAULT_LIMIT = 100;
 
-export function payoutRoutes(ports: Pick<DashboardPorts, 'payout' | 'withdraw' | 'claimsOfPayee'>): Router {
+export function payoutRoutes(ports: Pick<DashboardPorts, 'payout' | 'withdraw' | 'claimsOfPayee' | 'earnings'>): Router {
   const router = Router();
   router.get('/api/payouts/:payee', requireRole('regulator', 'operator', 'household'), async (req, res) => {
     const payee = readParam('payee', req.params.payee as string, parseAddress);
@@ -20,17 +20,23 @@ export function payoutRoutes(ports: Pick<DashboardPorts, 'payout' | 'withdraw' |
     if (!canReadPayee(principalOf(res), payee)) throw forbidden(`payee ${payee}`);
     const payout = await ports.payout(payee);
     if (!payout) throw notFound(`payee ${payee}`);
-    res.json(payout);
+    const earnings = ports.earnings ? await ports.earnings(payee) : undefined;
+    res.json(earnings ? { ...payout, earnings } : payout);
   });
 
-  // Newest batch first; `before=<batchId>` pages back (the next page starts below the last batch seen).
+  // Newest batch first, then by meter. `cursor=<next>` continues after the last claim of the
+  // previous page (a payee with several meters has several claims per batch, so a batch id alone
+  // could cut a batch in two); `before=<batchId>` starts below a batch.
   router.get('/api/payouts/:payee/claims', requireRole('regulator', 'operator', 'household'), async (req, res) => {
     const payee = readParam('payee', req.params.payee as string, parseAddress);
-    const q = readQuery(req.query, { limit: parseLimit(CLAIMS_MAX_LIMIT), before: parseBatchId });
+    const q = readQuery(req.query, { limit: parseLimit(CLAIMS_MAX_LIMIT), before: parseBatchId, cursor: parseClaimCursor });
+    if (q.before !== undefined && q.cursor !== undefined) throw new ApiError(400, 'invalid-parameter', 'cursor: give cursor or before, not both', 'cursor');
     if (!canReadPayee(principalOf(res), payee)) throw forbidden(`payee ${payee}`);
     if (!(await ports.payout(payee))) throw notFound(`payee ${payee}`);
-    const claims = await ports.claimsOfPayee(payee, { limit: q.limit ?? CLAIMS_DEFAULT_LIMIT, beforeBatchId: q.before });
-    res.json({ payee, claims });
+    const limit = q.limit ?? CLAIMS_DEFAULT_LIMIT;
+    const claims = await ports.claimsOfPayee(payee, { limit, beforeBatchId: q.before, after: q.cursor });
+    const last = claims.at(-1);
+    res.json({ payee, claims, next: claims.length === limit && last ? `${last.batchId}.${last.meterId}` : null });
   });
 
   // POST /api/payouts/:payee/withdraw — anyone may trigger a withdrawal for a payee (DESIGN); the

@@ -21,6 +21,21 @@ export interface SandboxInfo {
   currency: string | null;
   /** household id → name from the sandbox file (a household's session sees only its own) */
   householdNames: Readonly<Record<string, string>>;
+  /** the sandbox chain's EIP-155 id (Sign-In with Ethereum messages name it) */
+  chainId: number;
+  /** the sandbox's caps and the rule they follow, so a household page can say why a claim was cut */
+  caps: SandboxCapsInfo;
+}
+
+export interface SandboxCapsInfo {
+  /** export paid per interval ≤ this share of installed capacity (null: no such cap) */
+  exportCapPercentOfCapacity: number | null;
+  /** base units per household per sandbox-local day (null: none) */
+  householdDailyCap: string | null;
+  batchCap: string | null;
+  budget: string | null;
+  /** the rule the caps come from, e.g. "Decree 135/2024/ND-CP" (limits.legalBasis), or null */
+  legalBasis: string | null;
 }
 
 export interface SessionRoutesParameters {
@@ -53,8 +68,7 @@ export function sessionRoutes({ resolveToken, sessions, info, limiter, log, wall
       log(`dashboard: login failed from ${req.ip ?? 'unknown'}: unknown token`);
       throw new ApiError(401, 'unauthorized', 'unknown token');
     }
-    const sessionId = sessions.create(principal);
-    res.cookie(SESSION_COOKIE, sessionId, { httpOnly: true, sameSite: 'strict', path: '/', secure: req.secure });
+    startSession(req, res, sessions, principal);
     res.status(201).json(whoami(principal, info));
   });
 
@@ -77,7 +91,13 @@ export function sessionRoutes({ resolveToken, sessions, info, limiter, log, wall
   return router;
 }
 
-function whoami(principal: Principal, info: SandboxInfo) {
+/** The session cookie for a principal that just proved who it is (a token or a wallet signature). */
+export function startSession(req: express.Request, res: express.Response, sessions: SessionStore, principal: Principal): void {
+  const sessionId = sessions.create(principal);
+  res.cookie(SESSION_COOKIE, sessionId, { httpOnly: true, sameSite: 'strict', path: '/', secure: req.secure });
+}
+
+export function whoami(principal: Principal, info: SandboxInfo) {
   const scope =
     principal.role === 'household' ? { householdId: principal.householdId, payee: principal.payee, meterIds: [...principal.meterIds] } : {};
   // A household sees only its own data (DESIGN), its neighbours' names included.

@@ -5,7 +5,7 @@ import { checksumAddress } from '@feedin/protocol/address';
 import type { Hex } from '@feedin/protocol/hex';
 import type { ClaimLeaf, PayoutLeaf } from '@feedin/protocol/merkle';
 import { buildBatchRoots } from './batch-roots.js';
-import { priceClaim, type ClaimFlag } from './price-claim.js';
+import { coveredIntervalsOf, priceClaim, type ClaimFlag } from './price-claim.js';
 
 /** A reading as settlement remembers it: enough to telescope, point at its bytes and fetch them. */
 export interface FrozenReading {
@@ -146,7 +146,7 @@ export function buildBatch(input: BuildBatchInput): BuiltBatch {
     }
     if (closing.timestampMs < opening.timestampMs || closing.exportWh <= opening.exportWh) continue; // nothing new: keep the opening
     const exportWh = closing.exportWh - opening.exportWh;
-    const coveredIntervals = Math.max(1, Math.ceil((closing.timestampMs - opening.timestampMs) / periodMs));
+    const coveredIntervals = coveredIntervalsOf(opening.timestampMs, closing.timestampMs, input.intervalMinutes);
     const excluded: ClaimFlag | undefined =
       m.allowlisted === false
         ? 'not-allowlisted'

@@ -37,15 +37,24 @@ export interface PriceClaimReturnType {
   flags: ClaimFlag[];
 }
 
+/** How many intervals a claim's opening→closing readings span (≥ 1; > 1 after a late catch-up). */
+export function coveredIntervalsOf(openingMs: number, closingMs: number, intervalMinutes: number): number {
+  return Math.max(1, Math.ceil((closingMs - openingMs) / (intervalMinutes * 60_000)));
+}
+
+/** The interval export cap in Wh: capacity × share × interval length, for each interval covered. A
+ * claim whose readings span several intervals (a meter catching up after being offline) gets the
+ * cap of each interval it covers, so store-and-forward never costs a household its pay. */
+export function intervalExportCapWh(p: Pick<PriceClaimParameters, 'capacityW' | 'intervalMinutes' | 'coveredIntervals'> & { exportCapPercentOfCapacity: number }): bigint {
+  // W × % × min ÷ (100 % × 60 min/h) = Wh
+  return (BigInt(p.capacityW) * BigInt(p.exportCapPercentOfCapacity) * BigInt(p.intervalMinutes) * BigInt(p.coveredIntervals)) / 6000n;
+}
+
 export function priceClaim(p: PriceClaimParameters): PriceClaimReturnType {
   const flags: ClaimFlag[] = [];
   let paidWh = p.exportWh;
   if (p.exportCapPercentOfCapacity !== undefined) {
-    // Cap: export paid per interval ≤ capacity × share × interval length. A claim whose readings
-    // span several intervals (a meter catching up after being offline) gets the cap of each
-    // interval it covers, so store-and-forward never costs a household its pay.
-    const capWh =
-      (BigInt(p.capacityW) * BigInt(p.exportCapPercentOfCapacity) * BigInt(p.intervalMinutes) * BigInt(p.coveredIntervals)) / 6000n;
+    const capWh = intervalExportCapWh({ ...p, exportCapPercentOfCapacity: p.exportCapPercentOfCapacity });
     if (paidWh > capWh) {
       paidWh = capWh;
       flags.push('interval-export-cap');

@@ -48,6 +48,8 @@ export interface ClaimView {
   payee: Hex;
   intervalStartMs: number;
   intervalEndMs: number;
+  /** the status of the claim's batch (pending until its challenge window passed, then final) */
+  batchStatus: LocalBatchStatus;
   /** measured export in the interval */
   exportWh: string;
   /** export paid after caps (≤ exportWh) */
@@ -214,6 +216,7 @@ export function claimView(c: StoredClaim): ClaimView {
     payee: c.payee,
     intervalStartMs: c.intervalStartMs,
     intervalEndMs: c.intervalEndMs,
+    batchStatus: c.batchStatus,
     exportWh: c.exportWh.toString(),
     paidWh: c.pricing.paidWh.toString(),
     amount: c.amount.toString(),

@@ -130,6 +130,8 @@ export interface StoredClaim {
   pricing: { pricePerKWh: bigint; carryIn: bigint; carryOut: bigint; paidWh: bigint; flags: ClaimFlag[] };
   intervalStartMs: number;
   intervalEndMs: number;
+  /** the status of the claim's batch when it was read */
+  batchStatus: LocalBatchStatus;
 }
 
 export interface BatchRow {
@@ -152,7 +154,7 @@ export interface BatchRow {
   gas_used: string | null;
 }
 
-export type ClaimRow = Record<string, string | number> & { batch_id: number; interval_start_ms: number; interval_end_ms: number };
+export type ClaimRow = Record<string, string | number> & { batch_id: number; interval_start_ms: number; interval_end_ms: number; batch_status: string };
 
 export function batchFromRow(r: BatchRow): LocalBatch {
   return {
@@ -208,5 +210,6 @@ export function claimFromRow(r: ClaimRow): StoredClaim {
     },
     intervalStartMs: r.interval_start_ms,
     intervalEndMs: r.interval_end_ms,
+    batchStatus: r.batch_status as LocalBatchStatus,
   };
 }

@@ -38,6 +38,16 @@ export interface ClaimQuery {
   limit?: number;
   /** only claims of batches with batchId < before */
   before?: bigint;
+  /** (payee claims) the page after this claim: batches older than its batch, or its batch's later meters */
+  after?: { batchId: bigint; meterId: string };
+}
+
+/** A payee's claims of sandbox-local days, summed (live batches only). */
+export interface PayeeDayTotals {
+  amount: bigint;
+  exportWh: bigint;
+  paidWh: bigint;
+  claims: number;
 }
 
 export interface SettlementStore {
@@ -60,6 +70,8 @@ export interface SettlementStore {
   claim(batchRow: number, meterId: string): StoredClaim | undefined;
   claimsOfMeter(meterId: string, query?: ClaimQuery): StoredClaim[];
   claimsOfPayee(payee: Hex, query?: ClaimQuery): StoredClaim[];
+  /** the payee's claims of the sandbox-local days fromDay..toDay (YYYY-MM-DD, inclusive), summed */
+  payeeDayTotals(payee: Hex, fromDay: string, toDay: string): PayeeDayTotals;
   /** per-meter state after batch `throughBatchId` (default: after the newest batch) */
   meterStates(throughBatchId?: bigint): Map<string, MeterState>;
   payeeCumulative(throughBatchId?: bigint): Map<Hex, bigint>;
@@ -111,20 +123,25 @@ export function openSettlementStore(path: string): SettlementStore {
          @oSeq, @oPg, @oWh, @oTs, @oDigest, @cSeq, @cPg, @cWh, @cTs, @cDigest, @price, @carryIn, @carryOut, @paidWh, @flags)`,
     ),
     claims: db.prepare(
-      `SELECT c.*, b.batch_id, b.interval_start_ms, b.interval_end_ms FROM claims c JOIN batches b ON b.row_id = c.batch_row
+      `SELECT c.*, b.batch_id, b.interval_start_ms, b.interval_end_ms, b.status AS batch_status FROM claims c JOIN batches b ON b.row_id = c.batch_row
        WHERE c.batch_row = ? ORDER BY c.meter_id`,
     ),
     claim: db.prepare(
-      `SELECT c.*, b.batch_id, b.interval_start_ms, b.interval_end_ms FROM claims c JOIN batches b ON b.row_id = c.batch_row
+      `SELECT c.*, b.batch_id, b.interval_start_ms, b.interval_end_ms, b.status AS batch_status FROM claims c JOIN batches b ON b.row_id = c.batch_row
        WHERE c.batch_row = ? AND c.meter_id = ?`,
     ),
     claimsOfMeter: db.prepare(
-      `SELECT c.*, b.batch_id, b.interval_start_ms, b.interval_end_ms FROM claims c JOIN batches b ON b.row_id = c.batch_row
+      `SELECT c.*, b.batch_id, b.interval_start_ms, b.interval_end_ms, b.status AS batch_status FROM claims c JOIN batches b ON b.row_id = c.batch_row
        WHERE c.meter_id = @key AND b.status <> 'rejected' AND b.batch_id < @before ORDER BY b.batch_id DESC LIMIT @limit`,
     ),
     claimsOfPayee: db.prepare(
-      `SELECT c.*, b.batch_id, b.interval_start_ms, b.interval_end_ms FROM claims c JOIN batches b ON b.row_id = c.batch_row
-       WHERE c.payee = @key AND b.status <> 'rejected' AND b.batch_id < @before ORDER BY b.batch_id DESC, c.meter_id LIMIT @limit`,
+      `SELECT c.*, b.batch_id, b.interval_start_ms, b.interval_end_ms, b.status AS batch_status FROM claims c JOIN batches b ON b.row_id = c.batch_row
+       WHERE c.payee = @key AND b.status <> 'rejected' AND (b.batch_id < @before OR (b.batch_id = @before AND c.meter_id > @afterMeter))
+       ORDER BY b.batch_id DESC, c.meter_id LIMIT @limit`,
+    ),
+    payeeDays: db.prepare(
+      `SELECT b.local_day AS day, c.amount, c.export_wh, c.paid_wh FROM claims c JOIN batches b ON b.row_id = c.batch_row
+       WHERE c.payee = ? AND b.status <> 'rejected' AND b.local_day >= ? AND b.local_day <= ?`,
     ),
     meterStates: db.prepare(
       `SELECT s.* FROM meter_state s JOIN (SELECT meter_id, MAX(batch_id) AS b FROM meter_state WHERE batch_id <= ? GROUP BY meter_id) m
@@ -265,8 +282,21 @@ export function openSettlementStore(path: string): SettlementStore {
     },
     claimsOfMeter: (meterId, query = {}) =>
       (q.claimsOfMeter.all({ key: meterId, before: through(query.before), limit: query.limit ?? 100 }) as ClaimRow[]).map(claimFromRow),
-    claimsOfPayee: (payee, query = {}) =>
-      (q.claimsOfPayee.all({ key: payee, before: through(query.before), limit: query.limit ?? 100 }) as ClaimRow[]).map(claimFromRow),
+    claimsOfPayee(payee, query = {}) {
+      // Meter ids are [A-Za-z0-9._-]: '~' sorts after every one, so "after" a batch's last meter.
+      const [before, afterMeter] = query.after ? [Number(query.after.batchId), query.after.meterId] : [through(query.before), '~'];
+      return (q.claimsOfPayee.all({ key: payee, before, afterMeter, limit: query.limit ?? 100 }) as ClaimRow[]).map(claimFromRow);
+    },
+    payeeDayTotals(payee, fromDay, toDay) {
+      const totals: PayeeDayTotals = { amount: 0n, exportWh: 0n, paidWh: 0n, claims: 0 };
+      for (const r of q.payeeDays.all(payee, fromDay, toDay) as Array<{ amount: string; export_wh: string; paid_wh: string }>) {
+        totals.amount += BigInt(r.amount);
+        totals.exportWh += BigInt(r.export_wh);
+        totals.paidWh += BigInt(r.paid_wh);
+        totals.claims += 1;
+      }
+      return totals;
+    },
     meterStates(throughBatchId) {
       const out = new Map<string, MeterState>();
       for (const r of q.meterStates.all(through(throughBatchId)) as Array<Record<string, string | number>>) {
