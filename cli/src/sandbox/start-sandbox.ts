@@ -13,7 +13,8 @@ import type { SandboxConfig } from '@feedin/sandbox-config/schema';
 import { GatewayEvents } from '@feedin/gateway/events';
 import { createMetrics } from '@feedin/gateway/metrics';
 import { createDirectory } from '@feedin/gateway/registry/meter-directory';
-import { openReadingStore } from '@feedin/gateway/store/open-store';
+import { chooseReadingStore, openReadingStore } from '@feedin/gateway/store/open-store';
+import { openInfluxStore } from '@feedin/gateway/store/influx-store';
 import { watchStoreHealth } from './store-health.js';
 import { createIngest } from '@feedin/gateway/ingest/ingest';
 import { startBroker } from '@feedin/gateway/broker/start-broker';
@@ -45,6 +46,9 @@ import { sandboxMqttTls } from './mqtt-tls.js';
 import { makeDataDirPrivate } from './private-data-dir.js';
 import { refusePublicKeysOnRpc } from './public-keys-check.js';
 import { roleLogins, upLoginLines } from './role-logins.js';
+import { startLogMode } from './log-mode.js';
+import { batchLogOf } from '@feedin/gateway/log/batch-from-log';
+import type { MonitoredReadingStore } from '@feedin/gateway/store/open-store';
 
 export interface RunningSandbox {
   httpUrl: string;
@@ -141,9 +145,24 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
 
     const events = new GatewayEvents();
     const metrics = createMetrics();
-    // The embedded SQLite store, or InfluxDB behind a local durable spool (storage.kind / INFLUX_URL).
-    const store = openReadingStore({ config, dataDir: paths.root, env, localPath: paths.readingsDb });
-    stack.push(() => store.close());
+    const settlementStore = openSettlementStore(paths.settlementDb);
+    stack.push(() => settlementStore.close());
+    // durability sqlite: the embedded SQLite store, or InfluxDB behind a local durable spool
+    // (storage.kind / INFLUX_URL). jetstream: the shard's replicated log, after this process holds
+    // the shard's lease (docs/durability.md); the local files are views rebuilt from the stream.
+    const logMode = config.durability.mode === 'jetstream'
+      ? await startLogMode({ config, dataDir: paths.root, viewPath: paths.readingsDb, directory, settlementStore, stack, log })
+      : undefined;
+    let store: MonitoredReadingStore;
+    const influx = chooseReadingStore(config, env);
+    // log mode with InfluxDB: InfluxDB is fed from the view, as from the spool it is otherwise
+    if (logMode) {
+      store = influx ? openInfluxStore({ ...influx, spoolPath: paths.readingsDb, spool: logMode.store }) : logMode.store;
+      if (influx) stack.push(() => store.close());
+    } else {
+      store = openReadingStore({ config, dataDir: paths.root, env, localPath: paths.readingsDb });
+      stack.push(() => store.close());
+    }
     stack.push(watchStoreHealth(store, metrics));
     const ingest = await createIngest({
       store,
@@ -186,8 +205,6 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
     log(`gateway: MQTT broker on ${config.mqtt.host}:${broker.port} (plain TCP: for the local sandbox only)`);
     if (tls) log(`gateway: MQTT over TLS on ${config.mqtt.host}:${broker.tlsPort} (devices trust the sandbox CA ${tls.caFile})`);
 
-    const settlementStore = openSettlementStore(paths.settlementDb);
-    stack.push(() => settlementStore.close());
     if (outage) recordOutage(settlementStore, outage);
     recordRecoveredSubmissions(recovery, settlementStore, log);
     const settlement = await startSettlement({
@@ -201,6 +218,7 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
       events,
       metrics,
       log,
+      ...(logMode ? { batchLog: batchLogOf(logMode.store) } : {}),
     });
     stack.push(() => settlement.stop());
 

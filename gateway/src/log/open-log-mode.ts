@@ -49,6 +49,12 @@ export async function openLogMode(p: OpenLogModeParameters): Promise<LogMode> {
   await lease.acquire(p.signal);
   let batchHandler: ((record: BatchRecord, logSeq: number) => void | Promise<void>) | undefined;
   const view = openSqliteStore(p.viewPath, { synchronous: 'NORMAL' });
+  if (view.appliedLogSeq() === 0 && (await view.highWaterSeq()) > 0) {
+    await view.close();
+    await lease.close();
+    await shardLog.close();
+    throw new Error(`log: ${p.viewPath} holds an embedded (durability sqlite) store, not a view of the log; start log mode on a fresh data dir`);
+  }
   const store = openLogStore({ log: shardLog, view, lease, onBatchRecord: (r, s) => batchHandler?.(r, s), logLine: p.log });
   return {
     store,
