@@ -67,13 +67,26 @@ export async function openShardLog(p: ShardLogParameters): Promise<ShardLog> {
   const appendTimeoutMs = p.appendTimeoutMs ?? 5_000;
   const nc = await connectLog(p.servers, p.name ?? `feedin-gateway-${p.shard}`);
   try {
-    const jsm = await jetstreamManager(nc, { timeout: 10_000 });
+    const jsm = await readyManager(nc);
     await ensureStream(jsm, stream, subject, replicas);
     const js = jetstream(nc, { timeout: appendTimeoutMs });
     return shardLog(nc, js, jsm, stream, subject, appendTimeoutMs);
   } catch (error) {
     await nc.close();
     throw error;
+  }
+}
+
+/** A cluster just started answers JetStream requests only once it elected its meta leader. */
+async function readyManager(nc: NatsConnection): Promise<JetStreamManager> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      return await jetstreamManager(nc, { timeout: 5_000 });
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`log: JetStream does not answer on ${nc.getServer()} (${(error as Error).message}); is the cluster up with jetstream enabled?`, { cause: error });
+      await new Promise((r) => setTimeout(r, 500));
+    }
   }
 }
 

@@ -194,8 +194,11 @@ export function openLogStore(p: LogStoreParameters): LogStore {
       if (closed) return;
       closed = true;
       clearInterval(replicationTimer);
-      await pumping;
-      for (const item of queue.splice(0)) item.reject(new Error('log store: closed'));
+      // Appends submitted before close() are appended and answered first (the port's contract).
+      while (scheduled || pumping || queue.length > 0) {
+        if (pumping) await pumping;
+        else await new Promise((r) => setImmediate(r));
+      }
       await view.close();
     },
   };

@@ -6,6 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
 
 export const NATS_SERVER_BIN = '/usr/sbin/nats-server';
 
@@ -47,6 +49,25 @@ export async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** Ready = the cluster elected its JetStream meta leader and answers account info. */
+async function waitForJetStream(servers: string[]): Promise<void> {
+  const nc = await connect({ servers, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+  try {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      try {
+        await jetstreamManager(nc, { timeout: 2_000 });
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw new Error(`nats cluster: JetStream not ready after 60 s (${(error as Error).message})`, { cause: error });
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  } finally {
+    await nc.close();
+  }
 }
 
 export async function startNatsCluster(p: StartNatsClusterParameters): Promise<NatsCluster> {
@@ -105,6 +126,7 @@ export async function startNatsCluster(p: StartNatsClusterParameters): Promise<N
     for (const node of nodes) node.process?.kill('SIGKILL');
     throw error;
   }
+  await waitForJetStream(nodes.map((n) => n.url));
   p.log?.(`log: JetStream cluster of ${size} nats-server nodes on ${nodes.map((n) => n.url).join(', ')}`);
 
   const stopNode = (node: NatsNode) =>

@@ -65,8 +65,9 @@ export async function openLogMode(p: OpenLogModeParameters): Promise<LogMode> {
       batchHandler = handler;
     },
     async close() {
-      await lease.close();
+      // flush the appends already submitted while the lease is still ours, then release it
       await store.close();
+      await lease.close();
       await shardLog.close();
     },
   };

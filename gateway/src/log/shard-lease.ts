@@ -51,7 +51,8 @@ export interface ShardLease {
   /** called once each time the lease is lost (expired without renewal, or taken) */
   onLost(listener: (reason: string) => void): void;
   status(): LeaseStatus;
-  /** stops renewing; an active deletes nothing, it lets the lease expire (a standby then waits the ttl) */
+  /** stops renewing and, when held, releases the lease (revision-checked) so that a standby takes
+   * over at once after a clean stop; after a crash the standby waits for the expiry instead */
   close(): Promise<void>;
 }
 
@@ -167,7 +168,9 @@ export async function openShardLease(p: ShardLeaseParameters): Promise<ShardLeas
       closed = true;
       clearInterval(expiryWatch);
       if (renewTimer) clearTimeout(renewTimer);
+      const mine = held;
       held = null;
+      if (mine) await kv.delete(key, { previousSeq: mine.revision }).catch(() => {});
     },
   };
 }
