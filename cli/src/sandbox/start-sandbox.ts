@@ -46,7 +46,8 @@ import { sandboxMqttTls } from './mqtt-tls.js';
 import { makeDataDirPrivate } from './private-data-dir.js';
 import { refusePublicKeysOnRpc } from './public-keys-check.js';
 import { roleLogins, upLoginLines } from './role-logins.js';
-import { startLogMode } from './log-mode.js';
+import { enterLogMode, rebuildFromLog } from './log-mode.js';
+import type { LogMode } from '@feedin/gateway/log/open-log-mode';
 import { batchLogOf } from '@feedin/gateway/log/batch-from-log';
 import type { MonitoredReadingStore } from '@feedin/gateway/store/open-store';
 
@@ -88,9 +89,6 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
   refusePublicKeysOnRpc(config, keys);
   // Files 0600 in folders 0700, for everything this process and anvil write (issue #10.11).
   await makeDataDirPrivate(paths.root);
-  const previous = await readJsonFile<RuntimeInfo>(paths.runtime).catch(() => undefined);
-  if (previous && (await isLiveProcess(previous.pid, ' up')))
-    throw new CliError(`a sandbox is already running on ${paths.root} (pid ${previous.pid}, ${previous.httpUrl}); stop it first or set FEEDIN_DATA_DIR to another folder`);
   const stack: Array<() => Promise<void> | void> = [];
   const stop = async () => {
     for (const close of stack.reverse()) {
@@ -103,6 +101,15 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
   };
 
   try {
+    // durability jetstream: wait as standby for the shard's lease before starting anything; the
+    // lease keeps two gateways of a shard apart, even on one shared data dir (docker-compose).
+    let logMode: LogMode | undefined;
+    if (config.durability.mode === 'jetstream') logMode = await enterLogMode({ config, env, dataDir: paths.root, viewPath: paths.readingsDb, stack, log });
+    else {
+      const previous = await readJsonFile<RuntimeInfo>(paths.runtime).catch(() => undefined);
+      if (previous && (await isLiveProcess(previous.pid, ' up')))
+        throw new CliError(`a sandbox is already running on ${paths.root} (pid ${previous.pid}, ${previous.httpUrl}); stop it first or set FEEDIN_DATA_DIR to another folder`);
+    }
     // chain.mode rpc: an existing node (e.g. the Besu QBFT consortium of docker-compose.yml).
     const chainNode =
       config.chain.mode === 'rpc'
@@ -150,9 +157,7 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
     // durability sqlite: the embedded SQLite store, or InfluxDB behind a local durable spool
     // (storage.kind / INFLUX_URL). jetstream: the shard's replicated log, after this process holds
     // the shard's lease (docs/durability.md); the local files are views rebuilt from the stream.
-    const logMode = config.durability.mode === 'jetstream'
-      ? await startLogMode({ config, dataDir: paths.root, viewPath: paths.readingsDb, directory, settlementStore, stack, log })
-      : undefined;
+    if (logMode) await rebuildFromLog(logMode, { config, directory, settlementStore, log });
     let store: MonitoredReadingStore;
     const influx = chooseReadingStore(config, env);
     // log mode with InfluxDB: InfluxDB is fed from the view, as from the spool it is otherwise
