@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startNatsCluster, type NatsCluster } from '@feedin/gateway/log/nats-cluster';
 import { openShardLog } from '@feedin/gateway/log/jetstream-log';
 import { decodeLogRecord } from '@feedin/gateway/log/log-record';
-import { openSqliteStore } from '@feedin/gateway/store/sqlite-store';
+import { openSqliteStore, openSqliteView } from '@feedin/gateway/store/sqlite-store';
 import { makeMeters, sendLikeDevices, startLogGateway, type LogGateway } from '../support/durability-harness.js';
 
 const METERS = 10;
@@ -76,7 +76,7 @@ describe('log mode: kill -9 of the active gateway and deletion of its data dir',
 
     // An independent rebuild from the stream alone gives the same readings under the same seqs.
     const log = await openShardLog({ servers: cluster.servers, shard: 'takeover' });
-    const rebuilt = openSqliteStore(':memory:');
+    const rebuilt = openSqliteView(':memory:');
     await log.readFrom(0, (seq, data) => {
       const record = decodeLogRecord(data);
       rebuilt.applyLogRecord(seq, record.kind === 'entries' ? record.groups : []);

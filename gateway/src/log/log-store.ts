@@ -52,7 +52,7 @@ type Pending =
 export function openLogStore(p: LogStoreParameters): LogStore {
   const { log, view, lease } = p;
   const maxGroups = p.maxGroupsPerRecord ?? 256;
-  let queue: Pending[] = [];
+  const queue: Pending[] = [];
   let pumping: Promise<void> | null = null;
   let scheduled = false;
   // the stream sequence the next append expects to follow; null = read it from the stream first

@@ -5,7 +5,7 @@
 // the stream (and the chain) say, never what a lost machine's disk said.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { openSqliteStore } from '../store/sqlite-store.js';
+import { openSqliteView } from '../store/sqlite-store.js';
 import { openShardLog, type ShardLog } from './jetstream-log.js';
 import { openLogStore, type BatchRecord, type LogStore } from './log-store.js';
 import { openShardLease, type ShardLease } from './shard-lease.js';
@@ -48,7 +48,7 @@ export async function openLogMode(p: OpenLogModeParameters): Promise<LogMode> {
   p.onStandby?.(current.holder);
   await lease.acquire(p.signal);
   let batchHandler: ((record: BatchRecord, logSeq: number) => void | Promise<void>) | undefined;
-  const view = openSqliteStore(p.viewPath, { synchronous: 'NORMAL' });
+  const view = openSqliteView(p.viewPath);
   if (view.appliedLogSeq() === 0 && (await view.highWaterSeq()) > 0) {
     await view.close();
     await lease.close();

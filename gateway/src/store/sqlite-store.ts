@@ -28,13 +28,23 @@ export interface LogView {
   appliedLogSeq(): number;
 }
 
-export interface SqliteStoreOptions {
+interface SqliteStoreOptions {
   /** FULL (default): each commit fsyncs, the store is the durability point. NORMAL: for a view of
    * the replicated log, which is the durability point and rebuilds what a crash took. */
   synchronous?: 'FULL' | 'NORMAL';
 }
 
-export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): ReadingStore & LogView {
+export function openSqliteStore(path: string): ReadingStore {
+  return openSqliteFile(path, { synchronous: 'FULL' });
+}
+
+/** The store as a view of the replicated log: the log is the durability point, so commits need
+ * not fsync (a crash loses only what the stream gives back). */
+export function openSqliteView(path: string): ReadingStore & LogView {
+  return openSqliteFile(path, { synchronous: 'NORMAL' });
+}
+
+function openSqliteFile(path: string, options: SqliteStoreOptions): ReadingStore & LogView {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   try {
