@@ -18,6 +18,7 @@ export const dataPaths = (root: string) => ({
   txJournal: join(root, 'chain', 'tx-journal.jsonl'),
   /** what starts found the embedded chain had lost in a crash */
   chainRecoveryLog: join(root, 'chain', 'recovery.jsonl'),
+  /** the embedded store; with durability jetstream the SQLite view of the shard's log (same tables) */
   readingsDb: join(root, 'gateway', 'readings.db'),
   settlementDb: join(root, 'gateway', 'settlement.db'),
   devices: root, // device-firmware-sim keeps devices/<meterId>/ under the same root

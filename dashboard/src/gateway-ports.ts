@@ -81,7 +81,25 @@ export function createDashboardPorts(d: DashboardPortsDeps): DashboardPorts {
       };
       if (d.chainRecovery?.degraded) components.chain = { status: 'degraded', detail: `${d.chainRecovery.detail}; ${components.chain.detail}` };
       const ok = Object.values(components).every((c) => c.status === 'ok');
-      return { status: ok ? 'ok' : 'degraded', components };
+      const log = 'log' in storeHealth ? storeHealth.log : undefined;
+      if (!log) return { status: ok ? 'ok' : 'degraded', components };
+      const r = log.replication;
+      return {
+        status: ok ? 'ok' : 'degraded',
+        components,
+        log: {
+          role: log.acknowledging ? 'active' : 'fenced',
+          fencedReason: log.fencedReason,
+          stream: r?.stream ?? null,
+          replicas: r?.replicas ?? null,
+          replicasCurrent: r ? r.currentPeers + (r.leader ? 1 : 0) : null,
+          leader: r?.leader ?? null,
+          maxReplicaLag: r?.maxPeerLag ?? null,
+          lastSeq: r?.lastSeq ?? null,
+          viewAppliedSeq: log.appliedLogSeq,
+          lastAppendError: log.lastAppendError,
+        },
+      };
     },
     async meters(): Promise<MeterView[]> {
       const [latest, reasons] = await Promise.all([d.store.latestPerMeter(), d.suspensionReasons?.() ?? new Map<string, SuspensionRecord>()]);

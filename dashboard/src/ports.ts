@@ -18,6 +18,25 @@ export interface ComponentHealth {
 export interface HealthView {
   status: 'ok' | 'degraded';
   components: { broker: ComponentHealth; store: ComponentHealth; chain: ComponentHealth };
+  /** durability jetstream only (docs/durability.md): the shard's log and this gateway's role */
+  log?: LogHealthView;
+}
+
+export interface LogHealthView {
+  /** active: holds the shard lease and acknowledges; fenced: lost it and no longer acknowledges */
+  role: 'active' | 'fenced';
+  fencedReason: string | null;
+  stream: string | null;
+  replicas: number | null;
+  /** replicas of the stream that are current, leader included */
+  replicasCurrent: number | null;
+  leader: string | null;
+  /** the largest lag of a replica behind the leader, in operations */
+  maxReplicaLag: number | null;
+  lastSeq: number | null;
+  /** the stream sequence the local view has applied */
+  viewAppliedSeq: number;
+  lastAppendError: string | null;
 }
 
 export interface LastReadingView {

@@ -48,13 +48,20 @@ describe('docker-compose.yml (consortium variant)', () => {
   it('has the services of the variant, pinned images and a default for every variable', async () => {
     const text = await readFile(COMPOSE_FILE, 'utf8');
     const compose = parse(text, { merge: true }) as { services: Record<string, { image?: string; environment?: Record<string, string> }> };
-    expect(Object.keys(compose.services).sort()).toEqual(['besu-1', 'besu-2', 'besu-3', 'besu-4', 'gateway', 'grafana', 'influxdb', 'simulator']);
+    expect(Object.keys(compose.services).sort()).toEqual(['besu-1', 'besu-2', 'besu-3', 'besu-4', 'gateway', 'gateway-standby', 'grafana', 'influxdb', 'nats-1', 'nats-2', 'nats-3', 'simulator']);
     // "Everything configurable by environment": ${VAR:-default}, never a bare ${VAR}.
     const bare = [...text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]);
     expect(bare).toEqual([]);
     const defaultImage = (service: string) => /\$\{[A-Z_]+:-([^}]+)\}/.exec(compose.services[service]!.image ?? '')?.[1];
     for (const n of [1, 2, 3, 4]) expect(defaultImage(`besu-${n}`)).toMatch(/^hyperledger\/besu:2[45]\.\d+\.\d+$/);
     expect(defaultImage('influxdb')).toMatch(/^influxdb:1\.\d+\.\d+$/);
+    for (const n of [1, 2, 3]) expect(defaultImage(`nats-${n}`)).toMatch(/^nats:2\.9\.\d+-alpine$/);
+    // docs/durability.md: both gateways of the shard in log mode on the 3 NATS nodes
+    for (const g of ['gateway', 'gateway-standby']) {
+      const service = compose.services[g] as { command?: string[]; environment?: Record<string, string> };
+      expect(service.command).toEqual(['up', '--durability', 'jetstream']);
+      expect(service.environment?.FEEDIN_NATS_SERVERS).toBe('nats://nats-1:4222,nats://nats-2:4222,nats://nats-3:4222');
+    }
     expect(defaultImage('grafana')).toMatch(/^grafana\/grafana(-oss)?:\d+\.\d+\.\d+$/);
     const besu = compose.services['besu-1']!.environment!;
     expect(besu).toMatchObject({ BESU_MIN_GAS_PRICE: '0', BESU_GENESIS_FILE: '/config/genesis.json', BESU_TX_POOL: 'layered' });

@@ -3,6 +3,9 @@
 // durable SQLite store, wired as `feedin up` wires them, minus chain and dashboard. Driven over
 // IPC by ingest-bench.ts: {start} → {ready, port}; {rss} → {rss, connected}; {profile-start} /
 // {profile-stop, path} → {profiled} (a V8 CPU profile of exactly the measured phase); {stop} → exit.
+// With `durability` the store is the JetStream log (docs/durability.md): the child first waits as
+// standby for the shard's lease ({standby}), then rebuilds its view from the stream and listens
+// ({ready}); the durability fault tests run two of these for one shard and kill one.
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { join } from 'node:path';
@@ -12,6 +15,8 @@ import { GatewayEvents } from '@feedin/gateway/events';
 import { createMetrics } from '@feedin/gateway/metrics';
 import { createDirectory } from '@feedin/gateway/registry/meter-directory';
 import { openSqliteStore } from '@feedin/gateway/store/sqlite-store';
+import { openLogMode, type LogMode } from '@feedin/gateway/log/open-log-mode';
+import type { ReadingStore } from '@feedin/gateway/store/reading-store';
 import { createIngest } from '@feedin/gateway/ingest/ingest';
 import { startBroker } from '@feedin/gateway/broker/start-broker';
 
@@ -22,10 +27,15 @@ export interface GatewayChildStart {
   clockSkewSeconds: number;
   plausibilityMarginPercent: number;
   maxPayloadBytes: number;
+  /** fixed MQTT port (a standby takes over the same one); 0 = any */
+  port?: number;
+  durability?: { servers: string[]; shard: string; replicas: number; leaseSeconds: number };
 }
 
 export type GatewayChildReply =
-  | { type: 'ready'; port: number; rssBytes: number }
+  | { type: 'standby' }
+  | { type: 'ready'; port: number; rssBytes: number; rebuiltReadings: number }
+  | { type: 'log-status'; acknowledging: boolean; fencedReason: string | null }
   | { type: 'rss'; rssBytes: number; heapUsedBytes: number; connected: number; accepted: number; rejected: number }
   | { type: 'profiled' };
 
@@ -45,7 +55,19 @@ async function start(msg: GatewayChildStart): Promise<void> {
   let rejected = 0;
   events.on('reading.accepted', () => accepted++);
   events.on('reading.rejected', () => rejected++);
-  const store = openSqliteStore(join(msg.dataDir, 'readings.sqlite'));
+  let logMode: LogMode | undefined;
+  let store: ReadingStore;
+  if (msg.durability) {
+    logMode = await openLogMode({
+      ...msg.durability,
+      viewPath: join(msg.dataDir, 'readings-view.sqlite'),
+      log: (line) => console.error(line),
+      onStandby: () => process.send!({ type: 'standby' } satisfies GatewayChildReply),
+    });
+    await logMode.store.catchUp();
+    store = logMode.store;
+  } else store = openSqliteStore(join(msg.dataDir, 'readings.sqlite'));
+  const rebuiltReadings = (await store.latestPerMeter()).size;
   const ingest = await createIngest({
     store,
     directory,
@@ -55,10 +77,10 @@ async function start(msg: GatewayChildStart): Promise<void> {
     metrics,
   });
   const quiet = { info: () => {}, warn: (...a: unknown[]) => console.warn(...a), error: (...a: unknown[]) => console.error(...a) };
-  const broker = await startBroker({ host: '127.0.0.1', port: 0, ingest, directory, clock, jwtMaxLifetimeSeconds: 3600, maxPayloadBytes: msg.maxPayloadBytes, events, metrics, log: quiet });
+  const broker = await listen(() => startBroker({ host: '127.0.0.1', port: msg.port ?? 0, ingest, directory, clock, jwtMaxLifetimeSeconds: 3600, maxPayloadBytes: msg.maxPayloadBytes, events, metrics, log: quiet }));
   global.gc?.();
   const reply = (r: GatewayChildReply) => process.send!(r);
-  reply({ type: 'ready', port: broker.port, rssBytes: process.memoryUsage.rss() });
+  reply({ type: 'ready', port: broker.port, rssBytes: process.memoryUsage.rss(), rebuiltReadings });
   const session = new Session();
   process.on('message', (m: { type: string; path?: string }) => {
     if (m.type === 'profile-start') {
@@ -76,8 +98,24 @@ async function start(msg: GatewayChildStart): Promise<void> {
       const mem = process.memoryUsage();
       reply({ type: 'rss', rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, connected: broker.connectedMeters(), accepted, rejected });
     }
-    if (m.type === 'stop') void broker.close().then(() => store.close()).finally(() => process.exit(0));
+    if (m.type === 'log-status') {
+      const status = logMode?.store.logStatus();
+      reply({ type: 'log-status', acknowledging: status?.acknowledging ?? true, fencedReason: status?.fencedReason ?? null });
+    }
+    if (m.type === 'stop') void broker.close().then(() => (logMode ? logMode.close() : store.close())).finally(() => process.exit(0));
   });
+}
+
+/** A standby takes over the port of an active that just died: retry while the port is still taken. */
+async function listen<T>(start: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 100) throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }
 
 process.once('message', (msg: GatewayChildStart) => {

@@ -24,6 +24,9 @@ export interface IngestBenchOptions {
   acks?: boolean;
   /** extra Node flags for the gateway process (tests: a small --stack-size to find deep recursion) */
   gatewayExecArgv?: string[];
+  /** durability jetstream (docs/durability.md): the gateway PUBACKs after the shard's R3 stream
+   * on these NATS servers acknowledged the append, instead of after its SQLite fsync */
+  durability?: { servers: string[]; shard: string };
   /** seconds of the paced (latency) phase */
   pacedSeconds: number;
   log: (line: string) => void;
@@ -153,6 +156,7 @@ export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBench
       clockSkewSeconds: 120,
       plausibilityMarginPercent: 120,
       maxPayloadBytes: 4096,
+      ...(o.durability ? { durability: { ...o.durability, replicas: 3, leaseSeconds: 10 } } : {}),
     };
     const ready = await askChild(child, 'ready', start);
     const base = await askChild(child, 'rss', { type: 'rss' });

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { CliError } from '../cli-error.js';
 import type { CommandHelp } from '../command-line.js';
 import { runIngestBench } from '../bench/ingest-bench.js';
+import { durabilityRows } from '../bench/durability-bench.js';
 import { formatTable, hardware, hardwareLine, writeResults, type BenchRow } from '../bench/report.js';
 import { runSettlementBench } from '../bench/settlement-bench.js';
 import { runSoak } from '../bench/soak.js';
@@ -107,6 +108,7 @@ export async function bench(argv: string[]): Promise<number> {
     rows.push({ area: 'ingest', measure: `ceiling at that cost: ${hw.cores} cores ÷ all three, or 1 core ÷ event loop`, value: `${fmt(Math.min((hw.cores * 1e6) / (mainUs + otherUs + loadUs), 1e6 / mainUs))}/s`, target: '—', met: null });
     rows.push({ area: 'ingest', measure: `connect ${fmt(r.meters)} meters (JWT login)`, value: `${r.connectSeconds.toFixed(1)} s`, target: '—', met: null });
     rows.push({ area: 'memory', measure: `gateway RSS per connected meter (${fmt(r.meters)})`, value: `${(r.rssPerMeterBytes / 1024).toFixed(1)} kB`, target: '≤ 20 kB', met: r.rssPerMeterBytes <= 20 * 1024 });
+    rows.push(...(await durabilityRows({ meters: Math.min(o.meters, o.quick ? 100 : 1_000), readingsPerMeter: o.readings, window: o.window, acks: o.acks, pacedSeconds: o.quick ? 2 : 5, sqlite: r, log }, raw)));
   }
 
   if (o.soakMinutes > 0) {

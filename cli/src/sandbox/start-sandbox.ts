@@ -13,7 +13,8 @@ import type { SandboxConfig } from '@feedin/sandbox-config/schema';
 import { GatewayEvents } from '@feedin/gateway/events';
 import { createMetrics } from '@feedin/gateway/metrics';
 import { createDirectory } from '@feedin/gateway/registry/meter-directory';
-import { openReadingStore } from '@feedin/gateway/store/open-store';
+import { chooseReadingStore, openReadingStore } from '@feedin/gateway/store/open-store';
+import { openInfluxStore } from '@feedin/gateway/store/influx-store';
 import { watchStoreHealth } from './store-health.js';
 import { createIngest } from '@feedin/gateway/ingest/ingest';
 import { startBroker } from '@feedin/gateway/broker/start-broker';
@@ -46,6 +47,10 @@ import { sandboxMqttTls } from './mqtt-tls.js';
 import { makeDataDirPrivate } from './private-data-dir.js';
 import { refusePublicKeysOnRpc } from './public-keys-check.js';
 import { roleLogins, upLoginLines } from './role-logins.js';
+import { enterLogMode, rebuildFromLog } from './log-mode.js';
+import type { LogMode } from '@feedin/gateway/log/open-log-mode';
+import { batchLogOf } from '@feedin/gateway/log/batch-from-log';
+import type { MonitoredReadingStore } from '@feedin/gateway/store/open-store';
 
 export interface RunningSandbox {
   httpUrl: string;
@@ -85,9 +90,6 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
   refusePublicKeysOnRpc(config, keys);
   // Files 0600 in folders 0700, for everything this process and anvil write (issue #10.11).
   await makeDataDirPrivate(paths.root);
-  const previous = await readJsonFile<RuntimeInfo>(paths.runtime).catch(() => undefined);
-  if (previous && (await isLiveProcess(previous.pid, ' up')))
-    throw new CliError(`a sandbox is already running on ${paths.root} (pid ${previous.pid}, ${previous.httpUrl}); stop it first or set FEEDIN_DATA_DIR to another folder`);
   const stack: Array<() => Promise<void> | void> = [];
   const stop = async () => {
     for (const close of stack.reverse()) {
@@ -100,6 +102,15 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
   };
 
   try {
+    // durability jetstream: wait as standby for the shard's lease before starting anything; the
+    // lease keeps two gateways of a shard apart, even on one shared data dir (docker-compose).
+    let logMode: LogMode | undefined;
+    if (config.durability.mode === 'jetstream') logMode = await enterLogMode({ config, env, dataDir: paths.root, viewPath: paths.readingsDb, stack, log });
+    else {
+      const previous = await readJsonFile<RuntimeInfo>(paths.runtime).catch(() => undefined);
+      if (previous && (await isLiveProcess(previous.pid, ' up')))
+        throw new CliError(`a sandbox is already running on ${paths.root} (pid ${previous.pid}, ${previous.httpUrl}); stop it first or set FEEDIN_DATA_DIR to another folder`);
+    }
     // chain.mode rpc: an existing node (e.g. the Besu QBFT consortium of docker-compose.yml).
     const chainNode =
       config.chain.mode === 'rpc'
@@ -142,9 +153,22 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
 
     const events = new GatewayEvents();
     const metrics = createMetrics();
-    // The embedded SQLite store, or InfluxDB behind a local durable spool (storage.kind / INFLUX_URL).
-    const store = openReadingStore({ config, dataDir: paths.root, env, localPath: paths.readingsDb });
-    stack.push(() => store.close());
+    const settlementStore = openSettlementStore(paths.settlementDb);
+    stack.push(() => settlementStore.close());
+    // durability sqlite: the embedded SQLite store, or InfluxDB behind a local durable spool
+    // (storage.kind / INFLUX_URL). jetstream: the shard's replicated log, after this process holds
+    // the shard's lease (docs/durability.md); the local files are views rebuilt from the stream.
+    if (logMode) await rebuildFromLog(logMode, { config, directory, settlementStore, log });
+    let store: MonitoredReadingStore;
+    const influx = chooseReadingStore(config, env);
+    // log mode with InfluxDB: InfluxDB is fed from the view, as from the spool it is otherwise
+    if (logMode) {
+      store = influx ? openInfluxStore({ ...influx, spoolPath: paths.readingsDb, spool: logMode.store }) : logMode.store;
+      if (influx) stack.push(() => store.close());
+    } else {
+      store = openReadingStore({ config, dataDir: paths.root, env, localPath: paths.readingsDb });
+      stack.push(() => store.close());
+    }
     stack.push(watchStoreHealth(store, metrics));
     const ingest = await createIngest({
       store,
@@ -187,8 +211,6 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
     log(`gateway: MQTT broker on ${config.mqtt.host}:${broker.port} (plain TCP: for the local sandbox only)`);
     if (tls) log(`gateway: MQTT over TLS on ${config.mqtt.host}:${broker.tlsPort} (devices trust the sandbox CA ${tls.caFile})`);
 
-    const settlementStore = openSettlementStore(paths.settlementDb);
-    stack.push(() => settlementStore.close());
     if (outage) recordOutage(settlementStore, outage);
     recordRecoveredSubmissions(recovery, settlementStore, log);
     const settlement = await startSettlement({
@@ -202,6 +224,7 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
       events,
       metrics,
       log,
+      ...(logMode ? { batchLog: batchLogOf(logMode.store) } : {}),
     });
     stack.push(() => settlement.stop());
 

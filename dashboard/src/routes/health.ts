@@ -1,5 +1,5 @@
 // GET /api/health — for pollers and load balancers. DESIGN fixes the body
-// {status, now, components}; it answers 200 whenever the dashboard can answer at all, and
+// {status, now, components} (and `log` in durability jetstream); it answers 200 whenever the dashboard can answer at all, and
 // "degraded" in the body says a component is unwell (pollers read the body, and a 503 would make
 // proxies hide it). Only when the health probe itself fails is the answer 503.
 // Without a role token it says only how each component is (issue #10.10, #17.3): the details
@@ -23,7 +23,10 @@ export function healthRoutes(ports: Pick<DashboardPorts, 'clock' | 'health'>, lo
     const now = new Date(ports.clock.nowMs()).toISOString();
     try {
       const health = await ports.health();
-      res.json({ status: health.status, now, clockSpeed: ports.clock.speed, components: detailed ? health.components : statusOnly(health.components) });
+      // log mode (docs/durability.md): the role for everyone (a load balancer routes to the
+      // active gateway), the replication figures for the sandbox's people
+      const log = health.log && (detailed ? health.log : { role: health.log.role });
+      res.json({ status: health.status, now, clockSpeed: ports.clock.speed, components: detailed ? health.components : statusOnly(health.components), ...(log ? { log } : {}) });
     } catch (error) {
       log(`dashboard: health probe failed: ${(error as Error).message}`);
       const unknown = { status: 'down' as const, detail: 'health probe failed; see the gateway log' };

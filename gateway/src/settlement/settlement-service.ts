@@ -9,7 +9,7 @@ import type { MetricsRegistry } from '../metrics.js';
 import type { MeterDirectory } from '../registry/meter-directory.js';
 import type { ReadingStore } from '../store/reading-store.js';
 import { loadBatchInput } from './batch-input.js';
-import { buildBatch } from './build-batch.js';
+import { buildBatch, type BuiltBatch } from './build-batch.js';
 import { describeChainError, outcomeUnknown } from './chain-errors.js';
 import { MIN_NEXT_BATCH_ID, SettlementConflictError, applyRejections, reconcileWithChain, refreshStatuses, submitBuilt } from './chain-sync.js';
 import type { SettlementChain } from './ports.js';
@@ -31,6 +31,9 @@ export interface SettlementDeps {
   log: (msg: string) => void;
   /** wall ms between ticks; 0 = no timer (tests drive tick()). Default 200. */
   tickIntervalMs?: number;
+  /** log mode (docs/durability.md): makes a built batch durable in the shard's replicated log
+   * before it is recorded locally and can be submitted, so a standby rebuilds the same batch */
+  batchLog?: { recordBuilt(batch: BuiltBatch, builtAtMs: number): Promise<void> };
 }
 
 export interface SettlementStatus {
@@ -111,7 +114,9 @@ export async function startSettlement(deps: SettlementDeps): Promise<SettlementS
       const started = performance.now();
       const input = await loadBatchInput({ batchId, intervalStartMs: startMs, watermark, config, directory: deps.directory, store: deps.store, settlementStore: local });
       const built = buildBatch(input);
-      local.recordBuilt(built, clock.nowMs());
+      const builtAtMs = clock.nowMs();
+      await deps.batchLog?.recordBuilt(built, builtAtMs);
+      local.recordBuilt(built, builtAtMs);
       metrics?.observeBuilt(built, (performance.now() - started) / 1000);
       events.emit('batch.built', {
         batchId: batchId.toString(),

@@ -22,6 +22,10 @@ export interface InfluxStoreParameters {
   database: string;
   /** the local durable spool (SQLite file), e.g. <dataDir>/gateway/readings.db */
   spoolPath: string;
+  /** log mode (docs/durability.md): the store that owns spoolPath — the JetStream log store, whose
+   * SQLite view is the spool — instead of an embedded store opened here. InfluxDB is then a view
+   * of the view: rebuilt from the stream like it. */
+  spool?: MonitoredReadingStore;
   retention?: InfluxRetention;
   /** readings per InfluxDB write */
   groupSize?: number;
@@ -60,7 +64,7 @@ export function openInfluxStore(p: InfluxStoreParameters): MonitoredReadingStore
   const readCatchUpMs = p.readCatchUpMs ?? 2_000;
   const influx = connect(p.url, database, p.requestTimeoutMs ?? 5_000);
   const where = `InfluxDB ${new URL(p.url).host} database ${database}`;
-  const spool = openSqliteStore(p.spoolPath);
+  const spool = p.spool ?? openSqliteStore(p.spoolPath);
   let schemaReady = false;
 
   const forwarder = startSpoolForwarder({
@@ -120,6 +124,22 @@ export function openInfluxStore(p: InfluxStoreParameters): MonitoredReadingStore
     // Liveness of what a PUBACK depends on: the spool. InfluxDB being down is `degraded` (health).
     ping: () => spool.ping(),
     async health(): Promise<StoreHealth> {
+      const own = await influxHealth();
+      if (!p.spool) return own;
+      // log mode: what a PUBACK depends on is the log; InfluxDB only adds to the detail
+      const log = await p.spool.health();
+      return { ...own, status: log.status === 'ok' ? own.status : log.status, detail: `${log.detail}; ${own.detail}`, ...(log.log ? { log: log.log } : {}) };
+    },
+    async close() {
+      // appends submitted before close() are committed to the spool first
+      await spool.close();
+      // a clean shutdown hands InfluxDB what it can in a moment; the rest waits in the spool
+      if (forwarder.status().reachable) await forwarder.waitForwarded(Number.MAX_SAFE_INTEGER, 1_000);
+      await forwarder.close();
+    },
+  };
+  async function influxHealth(): Promise<StoreHealth> {
+    {
       const spoolOk = await spool.ping();
       const s = forwarder.status();
       const influxUp = s.reachable && (await influx.ping(1_000).then((hosts) => hosts.some((h) => h.online), () => false));
@@ -135,14 +155,7 @@ export function openInfluxStore(p: InfluxStoreParameters): MonitoredReadingStore
         };
       }
       return { status: 'ok', detail: `${where}, ${s.backlogReadings} readings waiting in the local spool`, kind: 'influxdb', influxReachable: true, spoolBacklogReadings: s.backlogReadings };
-    },
-    async close() {
-      // appends submitted before close() are committed to the spool first
-      await spool.close();
-      // a clean shutdown hands InfluxDB what it can in a moment; the rest waits in the spool
-      if (forwarder.status().reachable) await forwarder.waitForwarded(Number.MAX_SAFE_INTEGER, 1_000);
-      await forwarder.close();
-    },
-  };
+    }
+  }
   return store;
 }

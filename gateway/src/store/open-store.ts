@@ -7,17 +7,21 @@ import type { SandboxConfig } from '@feedin/sandbox-config/schema';
 import { openInfluxStore } from './influx-store.js';
 import type { ReadingStore } from './reading-store.js';
 import { openSqliteStore } from './sqlite-store.js';
+import type { LogStoreStatus } from '../log/log-store.js';
 
 /** What /api/health shows for the store (the dashboard's ComponentHealth plus figures). */
 export interface StoreHealth {
-  /** ok; degraded = accepting into the local spool while InfluxDB is unreachable; down = not accepting */
+  /** ok; degraded = accepting into the local spool while InfluxDB is unreachable, or (jetstream)
+   * acknowledging with fewer replicas current than configured; down = not accepting */
   status: 'ok' | 'degraded' | 'down';
   detail: string;
-  kind: 'embedded' | 'influxdb';
+  kind: 'embedded' | 'influxdb' | 'jetstream';
   /** null for the embedded store */
   influxReachable: boolean | null;
   /** accepted readings in the local spool not yet in InfluxDB (0 for the embedded store) */
   spoolBacklogReadings: number;
+  /** jetstream only: the lease, the fencing and the stream's replication state */
+  log?: LogStoreStatus;
 }
 
 export type MonitoredReadingStore = ReadingStore & { health(): Promise<StoreHealth> };

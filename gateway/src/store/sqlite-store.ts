@@ -17,11 +17,38 @@ import {
   type RejectionRow,
 } from './sqlite-schema.js';
 
+/** The embedded store as a view of the replicated log (docs/durability.md): entries come from
+ * log records applied in log order, each once; the log's sequence applied so far is kept in the
+ * same transaction as the rows, so a crash mid-apply neither loses nor repeats a record. */
+export interface LogView {
+  /** applies the groups of log record `logSeq` (seqs per group, as append gives them); null when
+   * this record (or a later one) was applied before */
+  applyLogRecord(logSeq: number, groups: readonly (readonly StoreEntry[])[]): number[][] | null;
+  /** the last log sequence applied (0 for none) */
+  appliedLogSeq(): number;
+}
+
+interface SqliteStoreOptions {
+  /** FULL (default): each commit fsyncs, the store is the durability point. NORMAL: for a view of
+   * the replicated log, which is the durability point and rebuilds what a crash took. */
+  synchronous?: 'FULL' | 'NORMAL';
+}
+
 export function openSqliteStore(path: string): ReadingStore {
+  return openSqliteFile(path, { synchronous: 'FULL' });
+}
+
+/** The store as a view of the replicated log: the log is the durability point, so commits need
+ * not fsync (a crash loses only what the stream gives back). */
+export function openSqliteView(path: string): ReadingStore & LogView {
+  return openSqliteFile(path, { synchronous: 'NORMAL' });
+}
+
+function openSqliteFile(path: string, options: SqliteStoreOptions): ReadingStore & LogView {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   try {
-    prepareDatabase(db, path);
+    prepareDatabase(db, path, options.synchronous ?? 'FULL');
   } catch (error) {
     db.close();
     throw error;
@@ -57,6 +84,10 @@ export function openSqliteStore(path: string): ReadingStore {
   );
   const gaps = db.prepare(`SELECT * FROM gaps WHERE (@meterId IS NULL OR meter_id = @meterId) ORDER BY seq DESC LIMIT @limit`);
   const ping = db.prepare('SELECT 1 AS ok');
+  db.exec(LOG_APPLIED_SQL);
+  const readApplied = db.prepare('SELECT log_seq FROM log_applied WHERE id = 1');
+  const saveApplied = db.prepare('INSERT INTO log_applied (id, log_seq) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET log_seq = excluded.log_seq');
+  let appliedSeq = (readApplied.get() as { log_seq: number } | undefined)?.log_seq ?? 0;
 
   let lastSeq = (maxSeq.get() as { seq: number | null }).seq ?? 0;
   let closed = false;
@@ -107,6 +138,20 @@ export function openSqliteStore(path: string): ReadingStore {
     (entries) => writeGroup([entries])[0]!,
   );
 
+  // One log record in one transaction with its watermark. A group that the store refuses (it
+  // cannot, after ingest's checks) is skipped alone on every replica alike, so views stay equal.
+  const applyRecord = db.transaction((logSeq: number, groups: readonly (readonly StoreEntry[])[]): number[][] => {
+    const seqs = groups.map((entries) => {
+      try {
+        return writeGroup([entries])[0]!;
+      } catch {
+        return [];
+      }
+    });
+    saveApplied.run(logSeq);
+    return seqs;
+  });
+
   function assertOpen(): void {
     if (closed) throw new Error('sqlite store: already closed');
   }
@@ -154,6 +199,14 @@ export function openSqliteStore(path: string): ReadingStore {
       const rows = gaps.all({ meterId: query.meterId ?? null, limit: query.limit ?? noLimit }) as GapRow[];
       return rows.map(gapFromRow);
     },
+    applyLogRecord(logSeq, groups) {
+      assertOpen();
+      if (logSeq <= appliedSeq) return null;
+      const seqs = applyRecord(logSeq, groups);
+      appliedSeq = logSeq;
+      return seqs;
+    },
+    appliedLogSeq: () => appliedSeq,
     async highWaterSeq() {
       assertOpen();
       return lastSeq;
@@ -176,7 +229,9 @@ export function openSqliteStore(path: string): ReadingStore {
   };
 }
 
-function prepareDatabase(db: Database.Database, path: string): void {
+const LOG_APPLIED_SQL = `CREATE TABLE IF NOT EXISTS log_applied (id INTEGER PRIMARY KEY CHECK (id = 1), log_seq INTEGER NOT NULL) STRICT`;
+
+function prepareDatabase(db: Database.Database, path: string, synchronous: 'FULL' | 'NORMAL'): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > SCHEMA_VERSION)
     throw new Error(`sqlite store ${path}: schema version ${version} is newer than this gateway understands (${SCHEMA_VERSION}); upgrade feedin`);
@@ -186,7 +241,7 @@ function prepareDatabase(db: Database.Database, path: string): void {
   }
   // WAL + FULL: every commit fsyncs the WAL, so a resolved append survives power loss
   // (NORMAL would only survive a process crash).
-  db.pragma('synchronous = FULL');
+  db.pragma(`synchronous = ${synchronous}`);
   db.pragma('foreign_keys = ON');
   db.exec(SCHEMA_SQL);
   db.pragma(`user_version = ${SCHEMA_VERSION}`);
