@@ -102,7 +102,7 @@ export function createChainWrites(sender: TransactionSender, deployment: Deploym
       // uint32 on chain: a larger count is the caller's bug, not something to wrap silently.
       if (p.claimCount < 0n || p.claimCount > U32) throw new RangeError(`submitBatch: claimCount must fit uint32, got ${p.claimCount}`);
       const args = [p.shard ?? 0, p.batchId, p.intervalStartSec, p.intervalEndSec, p.claimsRoot, p.payoutsRoot, p.claimCount, p.totalExportWh, p.totalAmount];
-      return call(deployment.settlement, settlement.encodeFunctionData('submitBatch', args), `submitBatch ${p.shard ?? 0}/${p.batchId}`);
+      return call(deployment.settlement, settlement.encodeFunctionData('submitBatch', args), p.shard ? `submitBatch ${p.shard}/${p.batchId}` : `submitBatch ${p.batchId}`);
     },
     freezeBatch: (batchId, reason, shard = 0) => onSettlement('freezeBatch', [shard, batchId, reasonHash(reason)]),
     approveBatch: (batchId, reason, shard = 0) => onSettlement('approveBatch', [shard, batchId, reasonHash(reason)]),

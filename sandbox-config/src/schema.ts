@@ -199,6 +199,13 @@ export const sandboxConfigSchema = z
         database: z.string().min(1).default('feedin'),
       })
       .default({ kind: 'embedded', database: 'feedin' }),
+    gateway: z
+      .strictObject({
+        /** the shard this gateway settles (issue #13): its own batch sequence on chain, and only the
+         * meters the registry assigns to it; 0 for a single gateway */
+        shard: z.number().int().min(0).max(0xffff_ffff).default(0),
+      })
+      .default({ shard: 0 }),
     mqtt: z
       .strictObject({
         host: z.string().min(1).default('127.0.0.1'),

@@ -20,6 +20,7 @@ import { startBroker } from '@feedin/gateway/broker/start-broker';
 import { startSerialIngest } from '@feedin/gateway/serial/serial-ingest';
 import { openSettlementStore } from '@feedin/gateway/settlement/settlement-store';
 import { startSettlement } from '@feedin/gateway/settlement/settlement-service';
+import { shardSettlementChain } from '@feedin/gateway/settlement/shard-chain';
 import { createSettlementQueries } from '@feedin/gateway/settlement/queries';
 import { auditLogPath, openAuditLog } from '@feedin/gateway/governance/audit-log';
 import { createRegulatorActions } from '@feedin/gateway/governance/regulator-actions';
@@ -196,7 +197,8 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
       store,
       settlementStore,
       directory,
-      chain: gatewayChain,
+      // This gateway's shard only (config gateway.shard, default 0): its own batch sequence.
+      chain: shardSettlementChain(gatewayChain, config.gateway.shard),
       firstIntervalStartMs: intervalStartMs(anchor.sandboxMs, config.interval.minutes),
       events,
       metrics,
