@@ -207,7 +207,7 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
     stack.push(() => settlement.stop());
 
     const chainInfo = { chainId: deployment.chainId, rpcUrl, registry: deployment.registry, settlement: deployment.settlement, token: deployment.token };
-    const queries = createSettlementQueries({ settlementStore, store, directory });
+    const queries = createSettlementQueries({ settlementStore, store, directory, shard: config.gateway.shard });
     const ports_ = createDashboardPorts({ config, clock, store, settlementStore, queries, settlement, directory, chain: gatewayChain, operatorChain, chainInfo, connectedMeters: () => connected, brokerListening: () => brokerOpen, events, metrics, chainRecovery: recoveryHealth(recovery), chainRecoveryLog: embedded ? () => readChainRecoveryLog(paths.chainRecoveryLog) : undefined });
     // The regulator's API acts with the regulator key (the sandbox holds it, like every embedded key).
     const auditLog = openAuditLog(auditLogPath(paths.root));
