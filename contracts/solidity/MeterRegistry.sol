@@ -23,6 +23,17 @@ contract MeterRegistry is IMeterRegistry, AccessControl {
         uint64 suspendedFrom;
     }
 
+    /// @dev One entry of a household's shard history. Entry 0 also holds the entry count (`entries`),
+    /// so that a new household costs one storage slot, not an array's two.
+    struct ShardSpan {
+        uint64 validFrom;
+        uint32 shard;
+        /// whether this (scheduled) entry was set by the regulator
+        bool byRegulator;
+        /// number of entries; kept in entry 0 only, 0 = no meter has this payee
+        uint32 entries;
+    }
+
     /// @dev sandbox ms = sandboxAnchorMs + (block ms - wallAnchorMs) * speed (cli/src/clock-anchor.ts)
     struct SandboxClock {
         uint64 wallAnchorMs;
@@ -35,6 +46,9 @@ contract MeterRegistry is IMeterRegistry, AccessControl {
     /// is scheduled (validFrom after sandbox now).
     mapping(bytes32 meterKey => MeterKey[]) private _keys;
     string[] private _ids;
+    /// @dev shard history per household (payee), validFrom strictly increasing; at most the last
+    /// entry is scheduled (validFrom after sandbox now)
+    mapping(address payee => mapping(uint256 index => ShardSpan)) private _households;
     SandboxClock private _clock;
     /// @inheritdoc IMeterRegistry
     uint64 public keyRotationHorizonSeconds;
@@ -52,21 +66,61 @@ contract MeterRegistry is IMeterRegistry, AccessControl {
         external
         onlyRole(OPERATOR_ROLE)
     {
-        _checkMeterId(meterId);
-        bytes32 h = keccak256(bytes(meterId));
-        Record storage r = _meters[h];
-        if (r.registered) revert MeterRegistryAlreadyRegistered(meterId);
-        _checkKey(meterId, publicKey);
-        if (payee == address(0)) revert MeterRegistryZeroPayee(meterId);
-        if (capacityW == 0) revert MeterRegistryZeroCapacity(meterId);
+        _register(meterId, publicKey, payee, capacityW, 0, false);
+    }
 
-        r.payee = payee;
-        r.capacityW = capacityW;
-        r.registeredAt = uint64(block.timestamp);
-        r.registered = true;
-        _keys[h].push(MeterKey({publicKey: publicKey, validFrom: 0, revokedFrom: 0}));
-        _ids.push(meterId);
-        emit MeterRegistered(meterId, meterId, publicKey, payee, capacityW);
+    /// @inheritdoc IMeterRegistry
+    function registerMeters(MeterRegistration[] calldata meters) external onlyRole(OPERATOR_ROLE) {
+        for (uint256 i = 0; i < meters.length; ++i) {
+            MeterRegistration calldata m = meters[i];
+            _register(m.meterId, m.publicKey, m.payee, m.capacityW, m.shard, true);
+        }
+    }
+
+    /// @inheritdoc IMeterRegistry
+    function assignShard(string calldata meterId, uint32 shard, uint64 validFrom, bytes32 reasonHash) external {
+        bool byRegulator = _checkOperatorOrRegulator();
+        address payee = _known(meterId).payee;
+        mapping(uint256 => ShardSpan) storage h = _households[payee];
+        uint64 now_ = _sandboxNow();
+        if (validFrom == 0) validFrom = now_;
+        // Not back-dated: readings already accepted stay with the shard (and batch) that took them.
+        if (validFrom < now_) revert MeterRegistryShardValidFromInPast(meterId, validFrom, now_);
+        uint64 latest = now_ + keyRotationHorizonSeconds;
+        if (validFrom > latest) revert MeterRegistryShardValidFromBeyondHorizon(meterId, validFrom, latest);
+        uint32 entries = h[0].entries;
+        ShardSpan storage last = h[entries - 1];
+        if (last.validFrom > now_) {
+            // A scheduled move is replaced; the regulator's only by the regulator.
+            if (last.byRegulator && !byRegulator) revert AccessControlUnauthorizedAccount(msg.sender, REGULATOR_ROLE);
+            emit ShardAssignmentCancelled(payee, last.shard, last.validFrom, reasonHash, msg.sender);
+            delete h[entries - 1];
+            entries -= 1;
+            last = h[entries - 1];
+        }
+        // Entries follow each other in time, so every reading time has exactly one shard.
+        if (validFrom <= last.validFrom) revert MeterRegistryShardNotAfterCurrent(meterId, last.validFrom, validFrom);
+        h[entries] = ShardSpan({validFrom: validFrom, shard: shard, byRegulator: byRegulator, entries: 0});
+        h[0].entries = entries + 1;
+        emit ShardAssigned(payee, meterId, shard, validFrom, reasonHash, msg.sender);
+    }
+
+    /// @inheritdoc IMeterRegistry
+    function meterShardAt(string calldata meterId, uint64 time) external view returns (uint32) {
+        return _shardAt(_known(meterId).payee, time);
+    }
+
+    /// @inheritdoc IMeterRegistry
+    function meterShards(string calldata meterId) external view returns (ShardAssignment[] memory) {
+        return householdShards(_known(meterId).payee);
+    }
+
+    /// @inheritdoc IMeterRegistry
+    function householdShards(address payee) public view returns (ShardAssignment[] memory list) {
+        mapping(uint256 => ShardSpan) storage h = _households[payee];
+        uint32 entries = h[0].entries;
+        list = new ShardAssignment[](entries);
+        for (uint256 i = 0; i < entries; ++i) list[i] = ShardAssignment({shard: h[i].shard, validFrom: h[i].validFrom});
     }
 
     /// @inheritdoc IMeterRegistry
@@ -212,6 +266,53 @@ contract MeterRegistry is IMeterRegistry, AccessControl {
         }
     }
 
+    /// @dev The checks of {registerMeter}, then the household: a new one starts on `shard` (entry 0,
+    /// one slot); an existing one must be on `shard` now when `strict`, else the meter joins it.
+    function _register(
+        string calldata meterId,
+        bytes calldata publicKey,
+        address payee,
+        uint32 capacityW,
+        uint32 shard,
+        bool strict
+    ) private {
+        _checkMeterId(meterId);
+        bytes32 h = keccak256(bytes(meterId));
+        Record storage r = _meters[h];
+        if (r.registered) revert MeterRegistryAlreadyRegistered(meterId);
+        _checkKey(meterId, publicKey);
+        if (payee == address(0)) revert MeterRegistryZeroPayee(meterId);
+        if (capacityW == 0) revert MeterRegistryZeroCapacity(meterId);
+
+        r.payee = payee;
+        r.capacityW = capacityW;
+        r.registeredAt = uint64(block.timestamp);
+        r.registered = true;
+        _keys[h].push(MeterKey({publicKey: publicKey, validFrom: 0, revokedFrom: 0}));
+        _ids.push(meterId);
+        emit MeterRegistered(meterId, meterId, publicKey, payee, capacityW);
+
+        ShardSpan storage first = _households[payee][0];
+        if (first.entries == 0) {
+            _households[payee][0] = ShardSpan({validFrom: 0, shard: shard, byRegulator: false, entries: 1});
+            emit ShardAssigned(payee, meterId, shard, 0, bytes32(0), msg.sender);
+        } else if (strict) {
+            // One household, one shard: its daily cap is applied by the one gateway that sees it all.
+            uint32 current = _shardAt(payee, _sandboxNow());
+            if (current != shard) revert MeterRegistryHouseholdSplit(meterId, payee, current, shard);
+        }
+    }
+
+    /// @dev The household's shard at `time`: the newest entry from at or before it (entry 0 is from 0).
+    function _shardAt(address payee, uint64 time) private view returns (uint32) {
+        mapping(uint256 => ShardSpan) storage h = _households[payee];
+        uint256 i = h[0].entries;
+        if (i == 0) return 0;
+        --i;
+        while (i > 0 && h[i].validFrom > time) --i;
+        return h[i].shard;
+    }
+
     /// @return byRegulator whether the caller acts as regulator (it holds REGULATOR_ROLE)
     function _checkOperatorOrRegulator() private view returns (bool byRegulator) {
         byRegulator = hasRole(REGULATOR_ROLE, msg.sender);
@@ -273,7 +374,8 @@ contract MeterRegistry is IMeterRegistry, AccessControl {
             capacityW: r.capacityW,
             registeredAt: r.registeredAt,
             suspended: r.suspended,
-            suspendedFrom: r.suspendedFrom
+            suspendedFrom: r.suspendedFrom,
+            shard: _shardAt(r.payee, _sandboxNow())
         });
     }
 

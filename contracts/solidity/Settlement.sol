@@ -20,6 +20,10 @@ import {ISettlement} from "./interfaces/ISettlement.sol";
 /// `predecessorsFinalAt`, taken when it was frozen from the batch before it (its `windowEndsAt`,
 /// or, for a held batch, that batch's own `predecessorsFinalAt`). A frozen batch holds every later
 /// one through `lowestFrozen`. Hence a batch is final only once every earlier batch is.
+/// Shards (issue #13): each shard has its own {Sequence} (ids, contiguity, freezes, rejections,
+/// finality in order), so nothing done to one shard's batches touches another's. Budget, escrow,
+/// caps, the challenge clock and the pause are global; the amount committed by all shards is a
+/// running total (`_totalCommitted`), moved by each submission and rejection, never summed.
 contract Settlement is ISettlement, AccessControl {
     using SafeERC20 for IERC20;
 
@@ -56,8 +60,7 @@ contract Settlement is ISettlement, AccessControl {
         uint256 committedThrough;
     }
 
-    /// @dev One sequence of batches. Kept in a struct so that a sequence per shard (#13) is a mapping
-    /// of these rather than a rewrite.
+    /// @dev One shard's sequence of batches.
     struct Sequence {
         uint64 nextBatchId;
         /// highest batch id ever submitted; ids between nextBatchId and this were rejected
@@ -67,6 +70,9 @@ contract Settlement is ISettlement, AccessControl {
         mapping(uint64 batchId => BatchRecord) batches;
         /// ids of the batches currently frozen; the regulator keeps this short
         uint64[] frozen;
+        /// paid out on this shard's proofs, all payees together: never above what it committed
+        uint256 paidOut;
+        mapping(address payee => uint256) withdrawn;
     }
 
     IERC20 public immutable token;
@@ -84,11 +90,14 @@ contract Settlement is ISettlement, AccessControl {
 
     uint256 public batchCap;
     uint256 public budget;
-    uint256 public totalWithdrawn;
+    // One slot: a submission reads the withdrawn total (escrow check) and writes the committed one.
+    /// @dev committed by the live (not rejected) batches of every shard
+    uint128 private _totalCommitted;
+    uint128 private _totalWithdrawn;
 
-    Sequence private _sequence;
-
-    mapping(address payee => uint256) public withdrawn;
+    mapping(uint32 shard => Sequence) private _sequences;
+    /// @dev shards that ever submitted a batch, in order of their first batch
+    uint32[] private _shards;
 
     /// @param batchCap_ per-batch cap of the total amount (type(uint256).max = none)
     /// @param budget_ cap of the amount committed by all batches (type(uint256).max = none)
@@ -102,7 +111,6 @@ contract Settlement is ISettlement, AccessControl {
     ) {
         token = token_;
         registry = registry_;
-        _sequence.nextBatchId = 1;
         challengeWindowSeconds = challengeWindowSeconds_;
         batchCap = batchCap_;
         budget = budget_;
@@ -116,6 +124,7 @@ contract Settlement is ISettlement, AccessControl {
 
     /// @inheritdoc ISettlement
     function submitBatch(
+        uint32 shard,
         uint64 batchId,
         uint64 intervalStart,
         uint64 intervalEnd,
@@ -125,7 +134,7 @@ contract Settlement is ISettlement, AccessControl {
         uint256 totalExportWh,
         uint256 totalAmount
     ) external onlyRole(GATEWAY_ROLE) whenNotPaused {
-        Sequence storage q = _sequence;
+        Sequence storage q = _sequences[shard];
         (uint256 committed, uint64 windowEndsAt) = _admit(q, batchId, intervalStart, intervalEnd, totalAmount);
         // Field by field (a struct literal of 13 fields is too deep for the stack). A resubmitted id
         // keeps a stale predecessorsFinalAt: it is read only once freezeBatch has set it again.
@@ -143,17 +152,21 @@ contract Settlement is ISettlement, AccessControl {
         b.totalAmount = totalAmount;
         b.committedThrough = committed;
         q.nextBatchId = batchId + 1;
-        if (batchId > q.submittedThrough) q.submittedThrough = batchId;
+        if (batchId > q.submittedThrough) {
+            if (q.submittedThrough == 0) _shards.push(shard);
+            q.submittedThrough = batchId;
+        }
         emit BatchSubmitted(
+            shard,
             batchId, intervalStart, intervalEnd, claimsRoot, payoutsRoot, claimCount, totalExportWh, totalAmount
         );
     }
 
     /// @inheritdoc ISettlement
-    function freezeBatch(uint64 batchId, bytes32 reasonHash) external onlyRole(REGULATOR_ROLE) {
-        BatchStatus s = status(batchId);
+    function freezeBatch(uint32 shard, uint64 batchId, bytes32 reasonHash) external onlyRole(REGULATOR_ROLE) {
+        BatchStatus s = status(shard, batchId);
         if (s != BatchStatus.Pending) revert SettlementBatchStatusInvalid(batchId, s);
-        Sequence storage q = _sequence;
+        Sequence storage q = _sequences[shard];
         BatchRecord storage b = q.batches[batchId];
         // When approved, this batch is final once every earlier one is: the previous batch's window
         // end if it is pending (window ends never decrease along the ids), else (frozen or approved)
@@ -167,28 +180,32 @@ contract Settlement is ISettlement, AccessControl {
         b.stored = Stored.Frozen;
         q.frozen.push(batchId);
         if (q.lowestFrozen == 0 || batchId < q.lowestFrozen) q.lowestFrozen = batchId;
-        emit BatchFrozen(batchId, reasonHash);
+        emit BatchFrozen(shard, batchId, reasonHash);
     }
 
     /// @inheritdoc ISettlement
-    function approveBatch(uint64 batchId, bytes32 reasonHash) external onlyRole(REGULATOR_ROLE) {
-        BatchStatus s = status(batchId);
+    function approveBatch(uint32 shard, uint64 batchId, bytes32 reasonHash) external onlyRole(REGULATOR_ROLE) {
+        BatchStatus s = status(shard, batchId);
         if (s != BatchStatus.Frozen) revert SettlementBatchStatusInvalid(batchId, s);
-        _sequence.batches[batchId].stored = Stored.Approved;
-        _unfreezeFrom(batchId, batchId);
-        emit BatchApproved(batchId, reasonHash);
+        Sequence storage q = _sequences[shard];
+        q.batches[batchId].stored = Stored.Approved;
+        _unfreezeFrom(q, batchId, batchId);
+        emit BatchApproved(shard, batchId, reasonHash);
     }
 
     /// @inheritdoc ISettlement
-    function rejectBatch(uint64 batchId, bytes32 reasonHash) external onlyRole(REGULATOR_ROLE) {
-        BatchStatus s = status(batchId);
+    function rejectBatch(uint32 shard, uint64 batchId, bytes32 reasonHash) external onlyRole(REGULATOR_ROLE) {
+        BatchStatus s = status(shard, batchId);
         if (s != BatchStatus.Frozen) revert SettlementBatchStatusInvalid(batchId, s);
-        uint64 discardedThrough = _sequence.nextBatchId - 1;
-        _unfreezeFrom(batchId, type(uint64).max);
-        // DESIGN: a rejection discards the batch and every later pending one; the gateway rebuilds
-        // from here. Later batches cannot be final: this one was frozen before them.
-        _sequence.nextBatchId = batchId;
-        emit BatchRejected(batchId, discardedThrough, reasonHash);
+        Sequence storage q = _sequences[shard];
+        uint64 discardedThrough = q.nextBatchId - 1;
+        _unfreezeFrom(q, batchId, type(uint64).max);
+        // DESIGN: a rejection discards the batch and every later pending one of its shard; the
+        // gateway rebuilds from here. Later batches cannot be final: this one was frozen before them.
+        uint256 kept = batchId > 1 ? q.batches[batchId - 1].committedThrough : 0;
+        _totalCommitted -= uint128(q.batches[discardedThrough].committedThrough - kept);
+        q.nextBatchId = batchId;
+        emit BatchRejected(shard, batchId, discardedThrough, reasonHash);
     }
 
     /// @inheritdoc ISettlement
@@ -237,61 +254,43 @@ contract Settlement is ISettlement, AccessControl {
     }
 
     /// @inheritdoc ISettlement
-    function withdraw(uint64 batchId, address payee, uint256 cumulativeAmount, bytes32[] calldata proof)
+    function withdraw(uint32 shard, uint64 batchId, address payee, uint256 cumulativeAmount, bytes32[] calldata proof)
         external
         whenNotPaused
     {
-        if (!isFinal(batchId)) revert SettlementBatchNotFinal(batchId, status(batchId));
-        // OpenZeppelin StandardMerkleTree leaf: keccak256(bytes.concat(keccak256(abi.encode(...)))).
-        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(payee, cumulativeAmount))));
-        if (!MerkleProof.verifyCalldata(proof, _sequence.batches[batchId].payoutsRoot, leaf)) {
-            revert SettlementInvalidProof(batchId, payee, cumulativeAmount);
+        Sequence storage q = _sequences[shard];
+        bytes32 root = _finalRoot(q, shard, batchId);
+        uint256 already = q.withdrawn[payee];
+        if (cumulativeAmount <= already) {
+            _checkProof(proof, root, shard, batchId, payee, cumulativeAmount);
+            revert SettlementNothingDue(payee, cumulativeAmount, already);
         }
-        uint256 already = withdrawn[payee];
-        if (cumulativeAmount <= already) revert SettlementNothingDue(payee, cumulativeAmount, already);
-        uint256 amount = cumulativeAmount - already;
-        withdrawn[payee] = cumulativeAmount;
-        totalWithdrawn += amount;
-        token.safeTransfer(payee, amount);
-        emit Withdrawn(payee, batchId, amount, cumulativeAmount);
+        uint256 amount = _pay(q, root, shard, batchId, payee, cumulativeAmount, already, proof);
+        _totalWithdrawn += uint128(amount);
     }
 
     /// @inheritdoc ISettlement
-    function withdrawMany(
-        uint64 batchId,
-        address[] calldata payees,
-        uint256[] calldata cumulativeAmounts,
-        bytes32[][] calldata proofs
-    ) external whenNotPaused {
-        uint256 n = payees.length;
-        if (cumulativeAmounts.length != n || proofs.length != n) {
-            revert SettlementLengthMismatch(n, cumulativeAmounts.length, proofs.length);
-        }
-        if (!isFinal(batchId)) revert SettlementBatchNotFinal(batchId, status(batchId));
-        bytes32 root = _sequence.batches[batchId].payoutsRoot;
+    function withdrawMany(Withdrawal[] calldata withdrawals) external whenNotPaused {
         uint256 total;
-        for (uint256 i = 0; i < n; ++i) {
-            address payee = payees[i];
-            uint256 cumulativeAmount = cumulativeAmounts[i];
-            bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(payee, cumulativeAmount))));
-            if (!MerkleProof.verifyCalldata(proofs[i], root, leaf)) {
-                revert SettlementInvalidProof(batchId, payee, cumulativeAmount);
+        for (uint256 i = 0; i < withdrawals.length; ++i) {
+            Withdrawal calldata w = withdrawals[i];
+            Sequence storage q = _sequences[w.shard];
+            bytes32 root = _finalRoot(q, w.shard, w.batchId);
+            uint256 already = q.withdrawn[w.payee];
+            // Paid meanwhile (a single withdrawal, or listed twice): skip rather than fail the sweep,
+            // but never on a bad proof.
+            if (w.cumulativeAmount <= already) {
+                _checkProof(w.proof, root, w.shard, w.batchId, w.payee, w.cumulativeAmount);
+                continue;
             }
-            uint256 already = withdrawn[payee];
-            // Paid meanwhile (a single withdrawal, or listed twice): skip rather than fail the sweep.
-            if (cumulativeAmount <= already) continue;
-            uint256 amount = cumulativeAmount - already;
-            withdrawn[payee] = cumulativeAmount;
-            total += amount;
-            token.safeTransfer(payee, amount);
-            emit Withdrawn(payee, batchId, amount, cumulativeAmount);
+            total += _pay(q, root, w.shard, w.batchId, w.payee, w.cumulativeAmount, already, w.proof);
         }
-        totalWithdrawn += total;
+        _totalWithdrawn += uint128(total);
     }
 
     /// @inheritdoc ISettlement
-    function batch(uint64 batchId) external view returns (Batch memory) {
-        BatchRecord storage b = _sequence.batches[batchId];
+    function batch(uint32 shard, uint64 batchId) external view returns (Batch memory) {
+        BatchRecord storage b = _sequences[shard].batches[batchId];
         return Batch({
             intervalStart: b.intervalStart,
             intervalEnd: b.intervalEnd,
@@ -307,31 +306,54 @@ contract Settlement is ISettlement, AccessControl {
     }
 
     /// @inheritdoc ISettlement
-    function nextBatchId() external view returns (uint64) {
-        return _sequence.nextBatchId;
+    function nextBatchId(uint32 shard) external view returns (uint64) {
+        uint64 next = _sequences[shard].nextBatchId;
+        return next == 0 ? 1 : next;
     }
 
     /// @inheritdoc ISettlement
-    function status(uint64 batchId) public view returns (BatchStatus) {
-        Sequence storage q = _sequence;
+    function status(uint32 shard, uint64 batchId) public view returns (BatchStatus) {
+        Sequence storage q = _sequences[shard];
         if (batchId == 0 || batchId > q.submittedThrough) return BatchStatus.None;
         if (batchId >= q.nextBatchId) return BatchStatus.Rejected;
         Stored s = q.batches[batchId].stored;
         if (s == Stored.Frozen) return BatchStatus.Frozen;
         if (s == Stored.Approved) return BatchStatus.Approved;
-        return isFinal(batchId) ? BatchStatus.Final : BatchStatus.Pending;
+        return isFinal(shard, batchId) ? BatchStatus.Final : BatchStatus.Pending;
     }
 
     /// @inheritdoc ISettlement
-    function isFinal(uint64 batchId) public view returns (bool) {
-        Sequence storage q = _sequence;
+    function isFinal(uint32 shard, uint64 batchId) public view returns (bool) {
+        Sequence storage q = _sequences[shard];
         if (batchId == 0 || batchId >= q.nextBatchId) return false;
-        // DESIGN: final after the challenge window unless the regulator froze it or an earlier batch;
-        // issue #10: and never before every earlier batch is final (see the contract's @dev).
+        // DESIGN: final after the challenge window unless the regulator froze it or an earlier batch
+        // of its shard; issue #10: and never before every earlier batch of the shard is final.
         if (q.lowestFrozen != 0 && q.lowestFrozen <= batchId) return false;
         BatchRecord storage b = q.batches[batchId];
         if (b.stored == Stored.Approved) return b.predecessorsFinalAt <= challengeClock();
         return b.stored == Stored.Pending && b.windowEndsAt <= challengeClock();
+    }
+
+    /// @inheritdoc ISettlement
+    function withdrawn(uint32 shard, address payee) external view returns (uint256) {
+        return _sequences[shard].withdrawn[payee];
+    }
+
+    /// @inheritdoc ISettlement
+    function shardWithdrawn(uint32 shard) external view returns (uint256) {
+        return _sequences[shard].paidOut;
+    }
+
+    /// @inheritdoc ISettlement
+    function shardCommitted(uint32 shard) public view returns (uint256) {
+        Sequence storage q = _sequences[shard];
+        uint64 next = q.nextBatchId;
+        return next <= 1 ? 0 : q.batches[next - 1].committedThrough;
+    }
+
+    /// @inheritdoc ISettlement
+    function shards() external view returns (uint32[] memory) {
+        return _shards;
     }
 
     /// @inheritdoc ISettlement
@@ -352,8 +374,12 @@ contract Settlement is ISettlement, AccessControl {
 
     /// @inheritdoc ISettlement
     function totalCommitted() external view returns (uint256) {
-        uint64 last = _sequence.nextBatchId - 1;
-        return last == 0 ? 0 : _sequence.batches[last].committedThrough;
+        return _totalCommitted;
+    }
+
+    /// @inheritdoc ISettlement
+    function totalWithdrawn() external view returns (uint256) {
+        return _totalWithdrawn;
     }
 
     /// @inheritdoc ISettlement
@@ -362,13 +388,14 @@ contract Settlement is ISettlement, AccessControl {
     }
 
     /// @dev The checks of {submitBatch}, in the documented order. Returns the amount committed through
-    /// this batch and the challenge-clock second its window ends.
+    /// this batch in its shard and the challenge-clock second its window ends; adds the batch to the
+    /// running total of all shards.
     function _admit(Sequence storage q, uint64 batchId, uint64 intervalStart, uint64 intervalEnd, uint256 totalAmount)
         private
-        view
         returns (uint256 committed, uint64 windowEndsAt)
     {
         uint64 expected = q.nextBatchId;
+        if (expected == 0) expected = 1;
         if (batchId != expected) revert SettlementBatchOutOfOrder(expected, batchId);
         if (intervalEnd <= intervalStart) revert SettlementIntervalInvalid(intervalStart, intervalEnd);
         if (sandboxEnd != 0 && intervalEnd > sandboxEnd) revert SettlementSandboxEnded(sandboxEnd, intervalEnd);
@@ -386,15 +413,66 @@ contract Settlement is ISettlement, AccessControl {
         }
         if (totalAmount > batchCap) revert SettlementBatchCapExceeded(totalAmount, batchCap);
         committed += totalAmount;
-        if (committed > budget) revert SettlementBudgetExceeded(committed, budget);
-        uint256 funded = token.balanceOf(address(this)) + totalWithdrawn;
-        if (committed > funded) revert SettlementEscrowInsufficient(committed, funded);
+        // Budget and escrow are global: every shard's live batches together.
+        uint256 allCommitted = uint256(_totalCommitted) + totalAmount;
+        if (allCommitted > budget) revert SettlementBudgetExceeded(allCommitted, budget);
+        uint256 funded = token.balanceOf(address(this)) + _totalWithdrawn;
+        if (allCommitted > funded) revert SettlementEscrowInsufficient(allCommitted, funded);
+        // Fits: allCommitted <= funded, and no token supply reaches 2^128 base units in practice;
+        // checked all the same, since a truncated total would mis-state the escrow check.
+        if (allCommitted > type(uint128).max) revert SettlementBudgetExceeded(allCommitted, type(uint128).max);
+        _totalCommitted = uint128(allCommitted);
+    }
+
+    /// @dev The payouts root of a final batch; reverts with {SettlementBatchNotFinal} otherwise.
+    function _finalRoot(Sequence storage q, uint32 shard, uint64 batchId) private view returns (bytes32) {
+        if (!isFinal(shard, batchId)) revert SettlementBatchNotFinal(batchId, status(shard, batchId));
+        return q.batches[batchId].payoutsRoot;
+    }
+
+    function _checkProof(
+        bytes32[] calldata proof,
+        bytes32 root,
+        uint32 shard,
+        uint64 batchId,
+        address payee,
+        uint256 cumulativeAmount
+    ) private pure {
+        // OpenZeppelin StandardMerkleTree leaf: keccak256(bytes.concat(keccak256(abi.encode(...)))).
+        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(payee, cumulativeAmount))));
+        if (!MerkleProof.verifyCalldata(proof, root, leaf)) {
+            revert SettlementInvalidProof(shard, batchId, payee, cumulativeAmount);
+        }
+    }
+
+    /// @dev Pays what the proof shows beyond `already` and returns it. A shard never pays more than
+    /// the batch it pays on committed through (issue #13): a wrong payouts tree of one shard cannot
+    /// reach the escrow another shard's batches committed.
+    function _pay(
+        Sequence storage q,
+        bytes32 root,
+        uint32 shard,
+        uint64 batchId,
+        address payee,
+        uint256 cumulativeAmount,
+        uint256 already,
+        bytes32[] calldata proof
+    ) private returns (uint256 amount) {
+        _checkProof(proof, root, shard, batchId, payee, cumulativeAmount);
+        amount = cumulativeAmount - already;
+        uint256 paidOut = q.paidOut + amount;
+        uint256 committed = q.batches[batchId].committedThrough;
+        if (paidOut > committed) revert SettlementShardOverpaid(shard, paidOut, committed);
+        q.paidOut = paidOut;
+        q.withdrawn[payee] = cumulativeAmount;
+        token.safeTransfer(payee, amount);
+        emit Withdrawn(payee, shard, batchId, amount, cumulativeAmount);
     }
 
     /// @dev Removes the frozen ids in [from, through] and recomputes the lowest one. Costs grow with
     /// the number of batches frozen at the same time (a regulator's choice), never with claims.
-    function _unfreezeFrom(uint64 from, uint64 through) private {
-        uint64[] storage frozen = _sequence.frozen;
+    function _unfreezeFrom(Sequence storage q, uint64 from, uint64 through) private {
+        uint64[] storage frozen = q.frozen;
         uint64 lowest = 0;
         uint256 i = 0;
         while (i < frozen.length) {
@@ -407,6 +485,6 @@ contract Settlement is ISettlement, AccessControl {
                 ++i;
             }
         }
-        _sequence.lowestFrozen = lowest;
+        q.lowestFrozen = lowest;
     }
 }

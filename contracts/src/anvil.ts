@@ -6,6 +6,8 @@ import { EVM_VERSION } from './evm-version.js';
 import { resolveAnvilBinary } from './anvil-binary.js';
 
 export interface StartAnvilParameters {
+  /** block gas limit (anvil's default is 30 000 000): larger for measuring big batch registrations */
+  gasLimit?: number;
   /** 0 (default) = anvil binds a free port and we read it from its output */
   port?: number;
   host?: string;
@@ -43,6 +45,7 @@ export async function startAnvil(parameters: StartAnvilParameters = {}): Promise
   const args = ['--host', host, '--port', String(port), '--hardfork', EVM_VERSION];
   if (parameters.chainId !== undefined) args.push('--chain-id', String(parameters.chainId));
   if (parameters.blockTimeSeconds !== undefined) args.push('--block-time', String(parameters.blockTimeSeconds));
+  if (parameters.gasLimit !== undefined) args.push('--gas-limit', String(parameters.gasLimit));
   if (parameters.baseFeeZero) args.push('--base-fee', '0', '--gas-price', '0', '--disable-min-priority-fee');
   if (parameters.stateFile !== undefined) {
     args.push('--state', parameters.stateFile, '--state-interval', String(parameters.stateIntervalSeconds ?? 1));

@@ -101,7 +101,7 @@ function guard<T extends object>(methods: T): T {
 }
 
 const WRITE_NAMES = {
-  registerMeter: true, suspendMeter: true, reactivateMeter: true, submitBatch: true, freezeBatch: true, approveBatch: true,
+  registerMeter: true, registerMeters: true, assignShard: true, suspendMeter: true, reactivateMeter: true, submitBatch: true, freezeBatch: true, approveBatch: true,
   rejectBatch: true, pause: true, unpause: true, setLimits: true, setChallengeWindow: true, withdraw: true, withdrawMany: true, fundEscrow: true,
   mint: true, transferToken: true, endSandbox: true, rotateKey: true, revokeKey: true,
   cancelRotation: true, setSandboxClock: true, setKeyRotationHorizon: true,

@@ -8,6 +8,7 @@ import { contractInterface } from './contract-interfaces.js';
 
 export interface ChainEventArgs {
   BatchSubmitted: {
+    shard: bigint;
     batchId: bigint;
     intervalStart: bigint;
     intervalEnd: bigint;
@@ -17,10 +18,10 @@ export interface ChainEventArgs {
     totalExportWh: bigint;
     totalAmount: bigint;
   };
-  BatchFrozen: { batchId: bigint; reasonHash: Hex };
-  BatchApproved: { batchId: bigint; reasonHash: Hex };
-  BatchRejected: { batchId: bigint; discardedThrough: bigint; reasonHash: Hex };
-  Withdrawn: { payee: Hex; batchId: bigint; amount: bigint; cumulativeAmount: bigint };
+  BatchFrozen: { shard: bigint; batchId: bigint; reasonHash: Hex };
+  BatchApproved: { shard: bigint; batchId: bigint; reasonHash: Hex };
+  BatchRejected: { shard: bigint; batchId: bigint; discardedThrough: bigint; reasonHash: Hex };
+  Withdrawn: { payee: Hex; shard: bigint; batchId: bigint; amount: bigint; cumulativeAmount: bigint };
   EscrowFunded: { from: Hex; amount: bigint; escrowBalance: bigint };
   LimitsChanged: { batchCap: bigint; budget: bigint };
   ChallengeWindowChanged: { challengeWindowSeconds: bigint };
@@ -33,6 +34,8 @@ export interface ChainEventArgs {
   MeterKeyRotated: { meterIdHash: Hex; meterId: string; publicKey: Hex; validFrom: bigint; reasonHash: Hex; rotatedBy: Hex };
   MeterKeyRevoked: { meterIdHash: Hex; meterId: string; publicKey: Hex; fromTime: bigint; reasonHash: Hex; revokedBy: Hex };
   MeterKeyRotationCancelled: { meterIdHash: Hex; meterId: string; publicKey: Hex; validFrom: bigint; reasonHash: Hex; cancelledBy: Hex };
+  ShardAssigned: { payee: Hex; meterId: string; shard: bigint; validFrom: bigint; reasonHash: Hex; assignedBy: Hex };
+  ShardAssignmentCancelled: { payee: Hex; shard: bigint; validFrom: bigint; reasonHash: Hex; cancelledBy: Hex };
   SandboxClockChanged: { wallAnchorMs: bigint; sandboxAnchorMs: bigint; speed: bigint };
   KeyRotationHorizonChanged: { horizonSeconds: bigint };
   RoleGranted: { role: Hex; account: Hex; sender: Hex };

@@ -1,11 +1,12 @@
 // Read calls of the chain client: contract views and logs, returned as domain types.
-import { Contract, getAddress, type JsonRpcProvider } from 'ethers';
+import { Contract, getAddress, toBeHex, zeroPadValue, type JsonRpcProvider } from 'ethers';
 import { hexToBytes, type Hex } from '@feedin/protocol/hex';
 import { contractInterface } from './contract-interfaces.js';
 import { decodeEvents, type ChainEvent } from './chain-events.js';
-import type { Deployment, OnChainBatch, OnChainBatchStatus, RegisteredMeter, RegisteredMeterKey, RegistryClock, SettlementLimits } from './chain-types.js';
+import type { Deployment, OnChainBatch, OnChainBatchStatus, RegisteredMeter, RegisteredMeterKey, RegistryClock, SettlementLimits, ShardAssignment } from './chain-types.js';
 
 export interface BatchSubmission {
+  shard: number;
   batchId: bigint;
   intervalStartSec: bigint;
   intervalEndSec: bigint;
@@ -19,6 +20,7 @@ export interface BatchSubmission {
 }
 
 export interface BatchRejection {
+  shard: number;
   batchId: bigint;
   /** batches batchId..discardedThrough were discarded */
   discardedThrough: bigint;
@@ -33,12 +35,22 @@ export interface ChainReads {
   meters(): Promise<RegisteredMeter[]>;
   /** every key the meter had, oldest first; undefined for an unknown meter */
   meterKeys(meterId: string): Promise<RegisteredMeterKey[] | undefined>;
+  /** the shard the meter's readings with TM = `timeSec` (unix s, sandbox time) belong to; undefined for an unknown meter */
+  meterShardAt(meterId: string, timeSec: number): Promise<number | undefined>;
+  /** the shard history of the meter's household, oldest first; undefined for an unknown meter */
+  meterShards(meterId: string): Promise<ShardAssignment[] | undefined>;
   /** the registry's sandbox clock (rotation times are judged by it) and its sandbox now at the latest block */
   registryClock(): Promise<RegistryClock>;
-  nextBatchId(): Promise<bigint>;
-  batch(batchId: bigint): Promise<OnChainBatch | undefined>;
-  isFinal(batchId: bigint): Promise<boolean>;
-  withdrawn(payee: Hex): Promise<bigint>;
+  /** per shard (issue #13); `shard` default 0 here and below */
+  nextBatchId(shard?: number): Promise<bigint>;
+  batch(batchId: bigint, shard?: number): Promise<OnChainBatch | undefined>;
+  isFinal(batchId: bigint, shard?: number): Promise<boolean>;
+  /** withdrawn by the payee from `shard`; without a shard, from every shard together */
+  withdrawn(payee: Hex, shard?: number): Promise<bigint>;
+  /** every shard that ever submitted a batch, in order of its first batch */
+  shards(): Promise<number[]>;
+  /** committed by the shard's live batches, and withdrawn from it by all payees */
+  shardTotals(shard: number): Promise<{ committed: bigint; withdrawn: bigint }>;
   /** withdrawn by all payees together (the contract's running total) */
   totalWithdrawn(): Promise<bigint>;
   totalCommitted(): Promise<bigint>;
@@ -54,8 +66,9 @@ export interface ChainReads {
   challengeWindowSeconds(): Promise<bigint>;
   /** every event of the deployment's contracts in [fromBlock, toBlock] (default: latest) */
   events(fromBlock: number, toBlock?: number): Promise<ChainEvent[]>;
-  batchSubmissions(fromBlock: number, toBlock?: number): Promise<BatchSubmission[]>;
-  batchRejections(fromBlock: number, toBlock?: number): Promise<BatchRejection[]>;
+  /** BatchSubmitted logs, of one shard when `shard` is given */
+  batchSubmissions(fromBlock: number, toBlock?: number, shard?: number): Promise<BatchSubmission[]>;
+  batchRejections(fromBlock: number, toBlock?: number, shard?: number): Promise<BatchRejection[]>;
 }
 
 const STATUS: readonly (OnChainBatchStatus | undefined)[] = [undefined, 'pending', 'frozen', 'approved', 'final', 'rejected'];
@@ -72,6 +85,7 @@ interface MeterStruct {
   registeredAt: bigint;
   suspended: boolean;
   suspendedFrom: bigint;
+  shard: bigint;
 }
 
 function toMeter(m: MeterStruct): RegisteredMeter {
@@ -84,6 +98,7 @@ function toMeter(m: MeterStruct): RegisteredMeter {
     registeredAtSec: Number(m.registeredAt),
     active: true,
     suspendedFromSec: m.suspended ? Number(m.suspendedFrom) : null,
+    shard: Number(m.shard),
   };
 }
 
@@ -92,12 +107,14 @@ export function createChainReads(provider: JsonRpcProvider, deployment: Deployme
   const settlement = new Contract(deployment.settlement, contractInterface('Settlement'), provider);
   const token = new Contract(deployment.token, contractInterface('SettlementToken'), provider);
 
-  async function logs(address: Hex[], topic: string | null, fromBlock: number, toBlock?: number): Promise<ChainEvent[]> {
+  async function logs(address: Hex[], topic: string | null, fromBlock: number, toBlock?: number, shard?: number): Promise<ChainEvent[]> {
+    // The shard is the first indexed argument of every per-shard Settlement event.
+    const topics = topic ? [topic, ...(shard === undefined ? [] : [zeroPadValue(toBeHex(shard), 32)])] : [];
     const last = toBlock ?? (await provider.getBlockNumber());
     const out: ChainEvent[] = [];
     for (let from = fromBlock; from <= last; from += LOG_RANGE) {
       const to = Math.min(last, from + LOG_RANGE - 1);
-      const found = await provider.getLogs({ address, topics: topic ? [topic] : [], fromBlock: from, toBlock: to });
+      const found = await provider.getLogs({ address, topics, fromBlock: from, toBlock: to });
       out.push(...decodeEvents(deployment, found));
     }
     return out;
@@ -122,16 +139,26 @@ export function createChainReads(provider: JsonRpcProvider, deployment: Deployme
       for (let start = 0; start < count; start += PAGE) pages.push(registry.getFunction('metersPage')(start, PAGE));
       return (await Promise.all(pages)).flat().map(toMeter);
     },
-    nextBatchId: async () => BigInt(await settlement.getFunction('nextBatchId')()),
-    async batch(batchId) {
+    async meterShardAt(meterId, timeSec) {
+      if (!(await registry.getFunction('isRegistered')(meterId))) return undefined;
+      return Number(await registry.getFunction('meterShardAt')(meterId, timeSec));
+    },
+    async meterShards(meterId) {
+      if (!(await registry.getFunction('isRegistered')(meterId))) return undefined;
+      const list = (await registry.getFunction('meterShards')(meterId)) as { shard: bigint; validFrom: bigint }[];
+      return list.map((a) => ({ shard: Number(a.shard), validFromSec: Number(a.validFrom) }));
+    },
+    nextBatchId: async (shard = 0) => BigInt(await settlement.getFunction('nextBatchId')(shard)),
+    async batch(batchId, shard = 0) {
       const [status, stored, final] = await Promise.all([
-        settlement.getFunction('status')(batchId),
-        settlement.getFunction('batch')(batchId),
-        settlement.getFunction('isFinal')(batchId),
+        settlement.getFunction('status')(shard, batchId),
+        settlement.getFunction('batch')(shard, batchId),
+        settlement.getFunction('isFinal')(shard, batchId),
       ]);
       const name = STATUS[Number(status)];
       if (!name) return undefined;
       return {
+        shard,
         batchId,
         intervalStartSec: stored.intervalStart,
         intervalEndSec: stored.intervalEnd,
@@ -147,8 +174,18 @@ export function createChainReads(provider: JsonRpcProvider, deployment: Deployme
         final,
       };
     },
-    isFinal: (batchId) => settlement.getFunction('isFinal')(batchId),
-    withdrawn: (payee) => settlement.getFunction('withdrawn')(payee),
+    isFinal: (batchId, shard = 0) => settlement.getFunction('isFinal')(shard, batchId),
+    async withdrawn(payee, shard) {
+      if (shard !== undefined) return settlement.getFunction('withdrawn')(shard, payee);
+      const all = ((await settlement.getFunction('shards')()) as bigint[]).map(Number);
+      const each = await Promise.all(all.map((s) => settlement.getFunction('withdrawn')(s, payee) as Promise<bigint>));
+      return each.reduce((a, b) => a + b, 0n);
+    },
+    shards: async () => ((await settlement.getFunction('shards')()) as bigint[]).map(Number),
+    async shardTotals(shard) {
+      const [committed, withdrawn] = await Promise.all([settlement.getFunction('shardCommitted')(shard), settlement.getFunction('shardWithdrawn')(shard)]);
+      return { committed, withdrawn };
+    },
     totalWithdrawn: () => settlement.getFunction('totalWithdrawn')(),
     totalCommitted: () => settlement.getFunction('totalCommitted')(),
     escrowBalance: () => settlement.getFunction('escrowBalance')(),
@@ -173,12 +210,13 @@ export function createChainReads(provider: JsonRpcProvider, deployment: Deployme
     },
     challengeWindowSeconds: async () => BigInt(await settlement.getFunction('challengeWindowSeconds')()),
     events: (fromBlock, toBlock) => logs([deployment.token, deployment.registry, deployment.settlement], null, fromBlock, toBlock),
-    async batchSubmissions(fromBlock, toBlock) {
-      const found = await logs([deployment.settlement], topic('BatchSubmitted'), fromBlock, toBlock);
+    async batchSubmissions(fromBlock, toBlock, shard) {
+      const found = await logs([deployment.settlement], topic('BatchSubmitted'), fromBlock, toBlock, shard);
       return found.flatMap((e) =>
         e.name === 'BatchSubmitted'
           ? [
               {
+                shard: Number(e.args.shard),
                 batchId: e.args.batchId,
                 intervalStartSec: e.args.intervalStart,
                 intervalEndSec: e.args.intervalEnd,
@@ -194,11 +232,11 @@ export function createChainReads(provider: JsonRpcProvider, deployment: Deployme
           : [],
       );
     },
-    async batchRejections(fromBlock, toBlock) {
-      const found = await logs([deployment.settlement], topic('BatchRejected'), fromBlock, toBlock);
+    async batchRejections(fromBlock, toBlock, shard) {
+      const found = await logs([deployment.settlement], topic('BatchRejected'), fromBlock, toBlock, shard);
       return found.flatMap((e) =>
         e.name === 'BatchRejected'
-          ? [{ batchId: e.args.batchId, discardedThrough: e.args.discardedThrough, reasonHash: e.args.reasonHash, txHash: e.txHash, blockNumber: e.blockNumber }]
+          ? [{ shard: Number(e.args.shard), batchId: e.args.batchId, discardedThrough: e.args.discardedThrough, reasonHash: e.args.reasonHash, txHash: e.txHash, blockNumber: e.blockNumber }]
           : [],
       );
     },

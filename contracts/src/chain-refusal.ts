@@ -83,9 +83,12 @@ export const REFUSALS: Record<string, Entry> = {
       default: 'batch {batchId} is {status}, not final yet: withdrawals wait until it is',
     },
   },
-  SettlementInvalidProof: { kind: 'input', templates: { default: "the proof does not show {payee} with a cumulative {cumulativeAmount} in batch {batchId}'s payouts" } },
+  SettlementInvalidProof: { kind: 'input', templates: { default: "the proof does not show {payee} with a cumulative {cumulativeAmount} in the payouts of shard {shard}'s batch {batchId}" } },
   SettlementNothingDue: { kind: 'state', templates: { default: 'nothing is due to {payee}: {withdrawn} of a cumulative {cumulativeAmount} is already withdrawn' } },
-  SettlementLengthMismatch: { kind: 'input', templates: { default: 'a withdrawal for many got {payees} payees, {cumulativeAmounts} amounts and {proofs} proofs: the three must match' } },
+  SettlementShardOverpaid: {
+    kind: 'state',
+    templates: { default: 'shard {shard} would pay out {paidOut} in total, more than the {committed} its batches committed (token base units): its payouts tree claims too much' },
+  },
   SettlementPaused: { kind: 'state', templates: { default: 'settlement is paused by the regulator' } },
   SettlementNotPaused: { kind: 'state', templates: { default: 'settlement is not paused' } },
   SettlementZeroAmount: { kind: 'input', templates: { default: 'the amount must be more than zero' } },
@@ -116,6 +119,19 @@ export const REFUSALS: Record<string, Entry> = {
   MeterRegistryKeyValidFromBeyondHorizon: { kind: 'input', templates: { default: 'the new key of meter {meterId} cannot be scheduled for {validFrom}: the latest allowed now is {latestValidFrom}' } },
   MeterRegistryNoRotationScheduled: { kind: 'state', templates: { default: 'meter {meterId} has no scheduled key rotation to cancel' } },
   MeterRegistryInvalidClock: { kind: 'input', templates: { default: 'the sandbox clock must run at 1x or faster, not {speed}x' } },
+  MeterRegistryHouseholdSplit: {
+    kind: 'state',
+    templates: { default: 'meter {meterId} cannot go on shard {shard}: the other meters of its household ({payee}) are on shard {householdShard}, and a household is never split' },
+  },
+  MeterRegistryShardValidFromInPast: {
+    kind: 'input',
+    templates: { default: "meter {meterId} cannot move shard at {validFrom}, before the sandbox's now ({sandboxNow}): readings already accepted stay with their shard" },
+  },
+  MeterRegistryShardValidFromBeyondHorizon: { kind: 'input', templates: { default: 'meter {meterId} cannot move shard at {validFrom}: the latest allowed now is {latestValidFrom}' } },
+  MeterRegistryShardNotAfterCurrent: {
+    kind: 'input',
+    templates: { default: 'the new shard of meter {meterId} must take over after the current one (from {currentValidFrom}), not from {validFrom}' },
+  },
   MeterRegistryIndexOutOfRange: { kind: 'not-found', templates: { default: 'there is no meter at index {index}: the registry holds {count}' } },
 
   // ---- OpenZeppelin, inherited (AccessControl, ERC20, SafeERC20)

@@ -38,11 +38,21 @@ export interface RegisteredMeter {
   active: boolean;
   /** unix seconds (sandbox time) from which readings are refused; null when not suspended */
   suspendedFromSec: number | null;
+  /** the shard the meter's household is on at the registry's sandbox now (issue #13) */
+  shard: number;
+}
+
+/** One entry of a household's shard history: readings with TM in [validFromSec, next entry's)
+ * belong to `shard`. The first entry has validFromSec 0. */
+export interface ShardAssignment {
+  shard: number;
+  validFromSec: number;
 }
 
 export type OnChainBatchStatus = 'pending' | 'frozen' | 'approved' | 'final' | 'rejected';
 
 export interface OnChainBatch {
+  shard: number;
   batchId: bigint;
   intervalStartSec: bigint;
   intervalEndSec: bigint;
@@ -51,7 +61,7 @@ export interface OnChainBatch {
   claimCount: bigint;
   totalExportWh: bigint;
   totalAmount: bigint;
-  /** everything committed by batches 1..batchId */
+  /** everything committed by the shard's batches 1..batchId */
   committedThrough: bigint;
   submittedAtSec: bigint;
   challengeEndsAtSec: bigint;
@@ -62,6 +72,8 @@ export interface OnChainBatch {
 }
 
 export interface SubmitBatchParameters {
+  /** the gateway's shard; default 0 */
+  shard?: number;
   batchId: bigint;
   intervalStartSec: bigint;
   intervalEndSec: bigint;
@@ -77,9 +89,13 @@ export interface RegisterMeterParameters {
   publicKey: Uint8Array | Hex;
   payee: Hex;
   capacityW: number;
+  /** registerMeters only: the shard (must be the household's if it has meters); default 0 */
+  shard?: number;
 }
 
 export interface WithdrawParameters {
+  /** the shard whose batch pays; default 0 */
+  shard?: number;
   batchId: bigint;
   payee: Hex;
   cumulativeAmount: bigint;

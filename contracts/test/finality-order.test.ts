@@ -50,13 +50,13 @@ describe('approving a batch while an earlier one is pending (issue #10, hole 1a)
     await submit(2n);
     await f.regulator.freezeBatch(2n, 'check');
     const approved = await f.regulator.approveBatch(2n, 'fine');
-    expect(events(approved)).toEqual([{ name: 'BatchApproved', args: { batchId: 2n, reasonHash: reasonHash('fine') } }]);
+    expect(events(approved)).toEqual([{ name: 'BatchApproved', args: { shard: 0n, batchId: 2n, reasonHash: reasonHash('fine') } }]);
     expect(await f.reader.batch(2n)).toMatchObject({ status: 'approved', final: false });
     await expectRevert(withdrawOnBatch2(), 'SettlementBatchNotFinal', [2n, APPROVED]);
     await increaseTime(anvil.rpcUrl, WINDOW);
     expect(await finality()).toEqual([true, true]);
     const paid = await withdrawOnBatch2();
-    expect(events(paid).at(-1)).toEqual({ name: 'Withdrawn', args: { payee: ACCOUNT.payeeA, batchId: 2n, amount: 1_000n, cumulativeAmount: 1_000n } });
+    expect(events(paid).at(-1)).toEqual({ name: 'Withdrawn', args: { payee: ACCOUNT.payeeA, shard: 0n, batchId: 2n, amount: 1_000n, cumulativeAmount: 1_000n } });
   });
 
   it('never pays the earlier batch’s money: rejecting it takes the approved batch with it, unpaid', async () => {
@@ -67,7 +67,7 @@ describe('approving a batch while an earlier one is pending (issue #10, hole 1a)
     await expectRevert(withdrawOnBatch2(), 'SettlementBatchNotFinal', [2n, APPROVED]);
     await f.regulator.freezeBatch(1n, 'odd');
     const rejected = await f.regulator.rejectBatch(1n, 'tampered');
-    expect(events(rejected)).toEqual([{ name: 'BatchRejected', args: { batchId: 1n, discardedThrough: 2n, reasonHash: reasonHash('tampered') } }]);
+    expect(events(rejected)).toEqual([{ name: 'BatchRejected', args: { shard: 0n, batchId: 1n, discardedThrough: 2n, reasonHash: reasonHash('tampered') } }]);
     await expectRevert(withdrawOnBatch2(), 'SettlementBatchNotFinal', [2n, 5n]);
     expect(await f.reader.withdrawn(ACCOUNT.payeeA)).toBe(0n);
   });
@@ -132,10 +132,10 @@ describe('a pause stops the challenge clock (issue #10 item 2)', () => {
     await f.regulator.pause('investigating');
     await increaseTime(anvil.rpcUrl, 2 * WINDOW);
     const frozen = await f.regulator.freezeBatch(1n, 'found it');
-    expect(events(frozen)).toEqual([{ name: 'BatchFrozen', args: { batchId: 1n, reasonHash: reasonHash('found it') } }]);
+    expect(events(frozen)).toEqual([{ name: 'BatchFrozen', args: { shard: 0n, batchId: 1n, reasonHash: reasonHash('found it') } }]);
     await f.regulator.unpause('resume');
     const rejected = await f.regulator.rejectBatch(1n, 'tampered');
-    expect(events(rejected)).toEqual([{ name: 'BatchRejected', args: { batchId: 1n, discardedThrough: 1n, reasonHash: reasonHash('tampered') } }]);
+    expect(events(rejected)).toEqual([{ name: 'BatchRejected', args: { shard: 0n, batchId: 1n, discardedThrough: 1n, reasonHash: reasonHash('tampered') } }]);
   });
 
   it('batches submitted after a pause get their full window on the clock that resumed', async () => {

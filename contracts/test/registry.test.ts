@@ -32,6 +32,11 @@ describe('registerMeter', () => {
         name: 'MeterRegistered',
         args: { meterIdHash: keccak256(toUtf8Bytes('HCM-0001')), meterId: 'HCM-0001', publicKey: PUBLIC_KEY, payee: ACCOUNT.payeeA, capacityW: 5000n },
       },
+      // The household's first meter puts it on its shard (0 by registerMeter), from time 0.
+      {
+        name: 'ShardAssigned',
+        args: { payee: ACCOUNT.payeeA, meterId: 'HCM-0001', shard: 0n, validFrom: 0n, reasonHash: `0x${'00'.repeat(32)}`, assignedBy: ACCOUNT.operator },
+      },
     ]);
     const block = await new JsonRpcProvider(anvil.rpcUrl).getBlock(tx.blockNumber);
     expect(await f.reader.meter('HCM-0001')).toEqual({
@@ -43,6 +48,7 @@ describe('registerMeter', () => {
       registeredAtSec: block!.timestamp,
       active: true,
       suspendedFromSec: null,
+      shard: 0,
     });
   });
 

@@ -35,8 +35,9 @@ function payouts(batchId: bigint, payees = PAYEES) {
   };
   return { root: tree.root as Hex, leaf };
 }
-const submit = (f: Fixture, batchId: bigint, payees = PAYEES) =>
+const submit = (f: Fixture, batchId: bigint, payees = PAYEES, shard = 0) =>
   f.gateway.submitBatch({
+    shard,
     batchId,
     intervalStartSec: T0 + (batchId - 1n) * 900n,
     intervalEndSec: T0 + batchId * 900n,
@@ -77,6 +78,15 @@ describe('gas (printed for docs/contracts.md)', () => {
     await submit(f, 5n);
     await increaseTime(anvil.rpcUrl, WINDOW);
     gas['withdraw (batch 5, payee’s second)'] = (await f.outsider.withdraw({ batchId: 5n, ...payouts(5n).leaf(ACCOUNT.payeeA) })).gasUsed;
+    // Issue #13: a second shard's first batch opens its sequence; its later batches cost as shard 0's.
+    gas['submitBatch (shard 1, its first batch)'] = (await submit(f, 1n, PAYEES, 1)).gasUsed;
+    gas['submitBatch (shard 1, its batch 2)'] = (await submit(f, 2n, PAYEES, 1)).gasUsed;
+    await increaseTime(anvil.rpcUrl, WINDOW);
+    const sweep = [ACCOUNT.payeeB, ACCOUNT.payeeC].flatMap((payee) => [
+      { shard: 0, batchId: 5n, ...payouts(5n).leaf(payee) },
+      { shard: 1, batchId: 2n, ...payouts(2n).leaf(payee) },
+    ]);
+    gas['withdrawMany (2 payees × 2 shards, first each)'] = (await f.outsider.withdrawMany({ payouts: sweep })).gasUsed;
     console.table(Object.entries(gas).map(([call, gasUsed]) => ({ call, gasUsed: gasUsed.toString() })));
     f.close();
   });

@@ -47,6 +47,7 @@ describe('submitBatch', () => {
       {
         name: 'BatchSubmitted',
         args: {
+          shard: 0n,
           batchId: 1n,
           intervalStart: T0,
           intervalEnd: T0 + 900n,
@@ -61,6 +62,7 @@ describe('submitBatch', () => {
     expect(await f.reader.nextBatchId()).toBe(2n);
     const stored = await f.reader.batch(1n);
     expect(stored).toEqual({
+      shard: 0,
       batchId: 1n,
       intervalStartSec: T0,
       intervalEndSec: T0 + 900n,
@@ -153,13 +155,13 @@ describe('finality and the challenge window', () => {
   it('a frozen earlier batch holds every later batch back until approved', async () => {
     await submitMany(3);
     const frozen = await f.regulator.freezeBatch(2n, 'odd export profile');
-    expect(events(frozen)).toEqual([{ name: 'BatchFrozen', args: { batchId: 2n, reasonHash: reasonHash('odd export profile') } }]);
+    expect(events(frozen)).toEqual([{ name: 'BatchFrozen', args: { shard: 0n, batchId: 2n, reasonHash: reasonHash('odd export profile') } }]);
     await increaseTime(anvil.rpcUrl, WINDOW);
     expect([await f.reader.isFinal(1n), await f.reader.isFinal(2n), await f.reader.isFinal(3n)]).toEqual([true, false, false]);
     expect((await f.reader.batch(2n))?.status).toBe('frozen');
     expect((await f.reader.batch(3n))?.status).toBe('pending');
     const approved = await f.regulator.approveBatch(2n, 'checked with the household');
-    expect(events(approved)).toEqual([{ name: 'BatchApproved', args: { batchId: 2n, reasonHash: reasonHash('checked with the household') } }]);
+    expect(events(approved)).toEqual([{ name: 'BatchApproved', args: { shard: 0n, batchId: 2n, reasonHash: reasonHash('checked with the household') } }]);
     expect(await f.reader.batch(2n)).toMatchObject({ status: 'approved', final: true });
     expect(await f.reader.batch(3n)).toMatchObject({ status: 'final', final: true });
   });
@@ -212,7 +214,7 @@ describe('rejectBatch', () => {
     await f.regulator.freezeBatch(4n, 'also');
     const tx = await f.regulator.rejectBatch(2n, 'meter tampering');
     expect(events(tx)).toEqual([
-      { name: 'BatchRejected', args: { batchId: 2n, discardedThrough: 4n, reasonHash: reasonHash('meter tampering') } },
+      { name: 'BatchRejected', args: { shard: 0n, batchId: 2n, discardedThrough: 4n, reasonHash: reasonHash('meter tampering') } },
     ]);
     expect(await f.reader.nextBatchId()).toBe(2n);
     expect(await f.reader.totalCommitted()).toBe(1_000n);
@@ -221,7 +223,7 @@ describe('rejectBatch', () => {
     expect((await f.reader.batch(1n))?.status).toBe('pending');
     const rejections = await f.reader.batchRejections(f.deployment.deployedAtBlock);
     expect(rejections).toEqual([
-      { batchId: 2n, discardedThrough: 4n, reasonHash: reasonHash('meter tampering'), txHash: tx.txHash, blockNumber: tx.blockNumber },
+      { shard: 0, batchId: 2n, discardedThrough: 4n, reasonHash: reasonHash('meter tampering'), txHash: tx.txHash, blockNumber: tx.blockNumber },
     ]);
 
     await submit(2n, { totalAmount: 500n, claimsRoot: root(0x22) });

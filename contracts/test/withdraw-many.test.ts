@@ -55,8 +55,8 @@ describe('withdrawMany', () => {
     const payouts = [ACCOUNT.payeeA, ACCOUNT.payeeB, ACCOUNT.payeeC].map((p) => leaf(first, p));
     const tx = await f.operator.withdrawMany({ batchId: 1n, payouts });
     expect(events(tx).filter((e) => e.name === 'Withdrawn')).toEqual([
-      { name: 'Withdrawn', args: { payee: ACCOUNT.payeeA, batchId: 1n, amount: 700n, cumulativeAmount: 700n } },
-      { name: 'Withdrawn', args: { payee: ACCOUNT.payeeB, batchId: 1n, amount: 300n, cumulativeAmount: 300n } },
+      { name: 'Withdrawn', args: { payee: ACCOUNT.payeeA, shard: 0n, batchId: 1n, amount: 700n, cumulativeAmount: 700n } },
+      { name: 'Withdrawn', args: { payee: ACCOUNT.payeeB, shard: 0n, batchId: 1n, amount: 300n, cumulativeAmount: 300n } },
     ]);
     expect([await f.reader.tokenBalance(ACCOUNT.payeeA), await f.reader.tokenBalance(ACCOUNT.payeeB), await f.reader.tokenBalance(ACCOUNT.payeeC)]).toEqual([700n, 300n, 50n]);
     expect(await f.reader.withdrawn(ACCOUNT.payeeA)).toBe(700n);
@@ -70,7 +70,7 @@ describe('withdrawMany', () => {
     await submit(2n, second.root, 300n);
     await increaseTime(anvil.rpcUrl, WINDOW);
     const again = await f.operator.withdrawMany({ batchId: 2n, payouts: [ACCOUNT.payeeA, ACCOUNT.payeeB].map((p) => leaf(second, p)) });
-    expect(events(again).filter((e) => e.name === 'Withdrawn')).toEqual([{ name: 'Withdrawn', args: { payee: ACCOUNT.payeeA, batchId: 2n, amount: 300n, cumulativeAmount: 1_000n } }]);
+    expect(events(again).filter((e) => e.name === 'Withdrawn')).toEqual([{ name: 'Withdrawn', args: { payee: ACCOUNT.payeeA, shard: 0n, batchId: 2n, amount: 300n, cumulativeAmount: 1_000n } }]);
     console.log(`gas: withdrawMany of 3 payees (2 paid) ${tx.gasUsed}`);
   });
 
@@ -83,7 +83,7 @@ describe('withdrawMany', () => {
     await submit(1n, t.root, 1_000n);
     await increaseTime(anvil.rpcUrl, WINDOW);
     const bad = { ...leaf(t, ACCOUNT.payeeB), cumulativeAmount: 301n };
-    await expectRevert(f.outsider.withdrawMany({ batchId: 1n, payouts: [leaf(t, ACCOUNT.payeeA), bad] }), 'SettlementInvalidProof', [1n, ACCOUNT.payeeB, 301n]);
+    await expectRevert(f.outsider.withdrawMany({ batchId: 1n, payouts: [leaf(t, ACCOUNT.payeeA), bad] }), 'SettlementInvalidProof', [0n, 1n, ACCOUNT.payeeB, 301n]);
     expect(await f.reader.withdrawn(ACCOUNT.payeeA)).toBe(0n);
   });
 });

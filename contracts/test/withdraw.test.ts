@@ -61,7 +61,7 @@ describe('withdraw', () => {
     const tx = await f.outsider.withdraw({ batchId: 1n, payee: ACCOUNT.payeeA, cumulativeAmount: 700n, proof: proofOf(first, ACCOUNT.payeeA) });
     expect(events(tx)).toEqual([
       { name: 'Transfer', args: { from: f.deployment.settlement, to: ACCOUNT.payeeA, value: 700n } },
-      { name: 'Withdrawn', args: { payee: ACCOUNT.payeeA, batchId: 1n, amount: 700n, cumulativeAmount: 700n } },
+      { name: 'Withdrawn', args: { payee: ACCOUNT.payeeA, shard: 0n, batchId: 1n, amount: 700n, cumulativeAmount: 700n } },
     ]);
     expect(await f.reader.tokenBalance(ACCOUNT.payeeA)).toBe(700n);
     expect(await f.reader.withdrawn(ACCOUNT.payeeA)).toBe(700n);
@@ -73,12 +73,12 @@ describe('withdraw', () => {
     await expectRevert(
       f.outsider.withdraw({ batchId: 1n, payee: ACCOUNT.payeeA, cumulativeAmount: 701n, proof: proofOf(first, ACCOUNT.payeeA) }),
       'SettlementInvalidProof',
-      [1n, ACCOUNT.payeeA, 701n],
+      [0n, 1n, ACCOUNT.payeeA, 701n],
     );
     await expectRevert(
       f.outsider.withdraw({ batchId: 1n, payee: ACCOUNT.payeeC, cumulativeAmount: 300n, proof: proofOf(first, ACCOUNT.payeeB) }),
       'SettlementInvalidProof',
-      [1n, ACCOUNT.payeeC, 300n],
+      [0n, 1n, ACCOUNT.payeeC, 300n],
     );
 
     // Batch 2 carries cumulative amounts; escrow counts what was already paid out (700 + 300 left = 1000).
@@ -90,7 +90,7 @@ describe('withdraw', () => {
     await submit(2n, second.root, 500n);
     await increaseTime(anvil.rpcUrl, WINDOW);
     const again = await f.gateway.withdraw({ batchId: 2n, payee: ACCOUNT.payeeA, cumulativeAmount: 1_200n, proof: proofOf(second, ACCOUNT.payeeA) });
-    expect(events(again).at(-1)).toEqual({ name: 'Withdrawn', args: { payee: ACCOUNT.payeeA, batchId: 2n, amount: 500n, cumulativeAmount: 1_200n } });
+    expect(events(again).at(-1)).toEqual({ name: 'Withdrawn', args: { payee: ACCOUNT.payeeA, shard: 0n, batchId: 2n, amount: 500n, cumulativeAmount: 1_200n } });
     // An older, smaller cumulative amount pays nothing more.
     await expectRevert(
       f.outsider.withdraw({ batchId: 1n, payee: ACCOUNT.payeeA, cumulativeAmount: 700n, proof: proofOf(first, ACCOUNT.payeeA) }),

@@ -195,10 +195,10 @@ export function createDashboardPorts(d: DashboardPortsDeps): DashboardPorts {
       };
     },
     operatorActions: d.operatorChain ? operatorActions(d.operatorChain, d.recordSuspension) : undefined,
-    async withdraw(payee) {
+    async withdraw(payee, shard) {
       if (!isKnownPayee(payee)) return undefined;
       // The gateway's key pays the gas; its sender orders nonces with batch submissions.
-      const result = await withdrawPayout({ payee: payee as Hex, queries: d.queries, chain: d.chain });
+      const result = await withdrawPayout({ payee: payee as Hex, queries: d.queries, chain: d.chain, ...(shard === undefined ? {} : { shard }) });
       return result.ok ? result : { ok: false, payee: result.payee, reason: result.reason, detail: result.detail, ...(result.refusal ? { refusal: result.refusal } : {}) };
     },
     dailyReport: d.settlementStore

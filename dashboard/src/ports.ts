@@ -236,12 +236,26 @@ export interface DashboardPorts {
   operatorActions?: OperatorActions;
   /** withdraws what `payee` is due (the sandbox's key pays the gas, the payee gets the tokens);
    * undefined when the payee is unknown; absent where no signing key is wired (503) */
-  withdraw?(payee: string): Promise<WithdrawView | undefined>;
+  /** `shard`: only that shard; else every shard with a balance (issue #13) */
+  withdraw?(payee: string, shard?: number): Promise<WithdrawView | undefined>;
   /** the regulator's daily report for a sandbox-local day YYYY-MM-DD; absent = not wired (503) */
   dailyReport?(date: string): Promise<DailyReport>;
 }
 
 /** The outcome of POST /api/payouts/:payee/withdraw (gateway/src/audit/withdraw-payout.ts). */
 export type WithdrawView =
-  | { ok: true; payee: string; batchId: string; cumulativeAmount: string; withdrawnBefore: string; paid: string; txHash: string; blockNumber: number; gasUsed: string }
+  | {
+      ok: true;
+      payee: string;
+      shard: number;
+      batchId: string;
+      cumulativeAmount: string;
+      withdrawnBefore: string;
+      paid: string;
+      txHash: string;
+      blockNumber: number;
+      gasUsed: string;
+      /** each shard paid, when one transaction paid several */
+      shards?: { shard: number; batchId: string; cumulativeAmount: string; withdrawnBefore: string; paid: string }[];
+    }
   | { ok: false; payee: string; reason: string; detail: string; /** the contract's refusal, when it refused */ refusal?: ChainRefusal };

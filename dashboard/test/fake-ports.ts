@@ -158,8 +158,8 @@ export function createFakePorts(): FakePorts {
       batchOf(2, [claimOf('m-a1', 'hh-a', PAYEE_A, '1234', '2468')], 'pending'),
     ],
     payouts: [
-      { payee: PAYEE_A, cumulativeAmount: '5468', withdrawn: '3000', withdrawable: '2468', batchId: '2', payoutsRoot: hex('d1'), proof: [hex('ee')], latestCumulativeAmount: '5468' },
-      { payee: PAYEE_B, cumulativeAmount: '500', withdrawn: '0', withdrawable: '500', batchId: '2', payoutsRoot: hex('d1'), proof: [], latestCumulativeAmount: '500' },
+      { payee: PAYEE_A, shard: 0, cumulativeAmount: '5468', withdrawn: '3000', withdrawable: '2468', batchId: '2', payoutsRoot: hex('d1'), proof: [hex('ee')], latestCumulativeAmount: '5468' },
+      { payee: PAYEE_B, shard: 0, cumulativeAmount: '500', withdrawn: '0', withdrawable: '500', batchId: '2', payoutsRoot: hex('d1'), proof: [], latestCumulativeAmount: '500' },
     ],
     status: {
       paused: false,

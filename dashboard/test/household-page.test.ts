@@ -148,6 +148,7 @@ beforeAll(async () => {
   st.payouts = [
     {
       payee: PAYEE,
+      shard: 0,
       cumulativeAmount: String(total - pendingAmount),
       withdrawn: '5000',
       withdrawable: String(total - pendingAmount - 5000n),

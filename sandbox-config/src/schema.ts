@@ -201,13 +201,19 @@ export const sandboxConfigSchema = z
         database: z.string().min(1).default('feedin'),
       })
       .default({ kind: 'embedded', database: 'feedin' }),
+    gateway: z
+      .strictObject({
+        /** the shard this gateway settles (issue #13): its own batch sequence on chain, only the
+         * meters the registry assigns to it, and in durability mode jetstream its stream and lease;
+         * 0 for a single gateway */
+        shard: z.number().int().min(0).max(0xffff_ffff).default(0),
+      })
+      .default({ shard: 0 }),
     /** where a reading is durable before its PUBACK (docs/durability.md) */
     durability: z
       .strictObject({
         /** sqlite: the embedded store's fsync. jetstream: a replicated NATS JetStream log */
         mode: z.enum(['sqlite', 'jetstream']).default('sqlite'),
-        /** the shard this gateway serves: its stream and its lease */
-        shard: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, - and _ (at most 64)').default('1'),
         /** NATS URLs of an existing cluster; empty: `feedin up` starts 3 nodes on loopback */
         servers: z.array(z.url({ protocol: /^nats$/, error: 'a nats:// URL' })).default([]),
         /** client ports of the 3 loopback nodes `feedin up` starts (cluster ports are these + 2000) */
@@ -216,7 +222,7 @@ export const sandboxConfigSchema = z
         /** how long one renewal holds the shard's lease; a standby takes over after it expires */
         leaseSeconds: z.number().int().min(2).max(60).default(10),
       })
-      .default({ mode: 'sqlite', shard: '1', servers: [], localPorts: [4222, 4223, 4224], replicas: 3, leaseSeconds: 10 }),
+      .default({ mode: 'sqlite', servers: [], localPorts: [4222, 4223, 4224], replicas: 3, leaseSeconds: 10 }),
     mqtt: z
       .strictObject({
         host: z.string().min(1).default('127.0.0.1'),

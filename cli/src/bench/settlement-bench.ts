@@ -1,7 +1,8 @@
 // Settlement costs on a real anvil with the deployed contracts: gas per submitBatch at growing
 // claim counts (the contract stores two roots, so it should be flat), gas per withdraw with a
 // real proof, the time to build both roots of a large batch, and the time from an interval's
-// close (end + grace, as the gateway sees it) to its batch on chain, through the real service.
+// close (end + grace, as the gateway sees it) to its batch on chain, through the real service;
+// and registerMeters gas per meter at 1, 100 and 1,000 meters per transaction (issue #13).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,12 +25,13 @@ import type { BenchRow } from './report.js';
 export interface SettlementBenchResult {
   gasPerSubmitBatch: Array<{ claims: number; gasUsed: string; rootsMs: number }>;
   withdrawGasUsed: string;
+  registerMetersGas: Array<{ meters: number; gasUsed: string; perMeter: string }>;
   closeToChainMs: number;
   closeToChainMeters: number;
   rows: BenchRow[];
 }
 
-const [deployerKey, gatewayKey, , , outsiderKey] = SANDBOX_TEST_KEYS as [Hex, Hex, Hex, Hex, Hex];
+const [deployerKey, gatewayKey, , operatorKey, outsiderKey] = SANDBOX_TEST_KEYS as [Hex, Hex, Hex, Hex, Hex];
 const [, gateway, regulator, operator] = SANDBOX_TEST_ADDRESSES as Hex[];
 const payeeOf = (n: number) => checksumAddress(`0x${(n + 1).toString(16).padStart(40, '0')}`);
 const digestOf = (n: number, side: number) => `0x${(n * 2 + side).toString(16).padStart(64, '0')}` as Hex;
@@ -54,8 +56,9 @@ function buildRoots(claims: number, intervalStartSec: bigint) {
   return { claimsRoot, payoutsRoot, payouts, total, ms };
 }
 
-export async function runSettlementBench(o: { claimCounts: number[]; closeMeters?: number; log: (l: string) => void }): Promise<SettlementBenchResult> {
-  const anvil = await startAnvil({ chainId: 31337, blockTimeSeconds: 1 });
+export async function runSettlementBench(o: { claimCounts: number[]; closeMeters?: number; registerCounts?: number[]; log: (l: string) => void }): Promise<SettlementBenchResult> {
+  // 1,000 registrations in one transaction take ~200 M gas: more than anvil's default 30 M block.
+  const anvil = await startAnvil({ chainId: 31337, blockTimeSeconds: 1, gasLimit: 1_000_000_000 });
   const dir = await mkdtemp(join(tmpdir(), 'feedin-bench-settlement-'));
   try {
     const deploy = (challengeWindowSeconds: number) =>
@@ -69,7 +72,8 @@ export async function runSettlementBench(o: { claimCounts: number[]; closeMeters
         pollingIntervalMs: 50,
       });
     const deployment = await deploy(0);
-    const client = (signerKey: Hex) => createChainClient({ rpcUrl: anvil.rpcUrl, chainId: 31337, deployment, signerKey, pollingIntervalMs: 50 });
+    // Estimating a 1,000-meter registration runs it many times over: give requests time.
+    const client = (signerKey: Hex) => createChainClient({ rpcUrl: anvil.rpcUrl, chainId: 31337, deployment, signerKey, pollingIntervalMs: 50, requestTimeoutMs: 300_000, confirmationTimeoutMs: 300_000 });
     const chain = client(gatewayKey);
     const outsider = client(outsiderKey);
 
@@ -96,6 +100,17 @@ export async function runSettlementBench(o: { claimCounts: number[]; closeMeters
     chain.close();
     outsider.close();
 
+    const registerMetersGas: SettlementBenchResult['registerMetersGas'] = [];
+    const operatorClient = client(operatorKey);
+    for (const n of o.registerCounts ?? [1, 100, 1_000]) {
+      // One new household per meter (the sandbox's shape), all on shard 1.
+      const meters = Array.from({ length: n }, (_, i) => ({ meterId: `r${n}-${i}`, publicKey: `0x02${'11'.repeat(32)}` as Hex, payee: payeeOf(1_000_000 + n * 10_000 + i), capacityW: 5000, shard: 1 }));
+      const tx = await operatorClient.registerMeters(meters);
+      registerMetersGas.push({ meters: n, gasUsed: tx.gasUsed.toString(), perMeter: (tx.gasUsed / BigInt(n)).toString() });
+      o.log(`settlement: registerMeters ×${fmt(n)}: ${tx.gasUsed} gas, ${tx.gasUsed / BigInt(n)} per meter`);
+    }
+    operatorClient.close();
+
     const close = await closeToChain(anvil.rpcUrl, await deploy(30), o.closeMeters ?? 1_000, dir);
     o.log(`settlement: interval close → batch on chain ${close.toFixed(0)} ms (${fmt(o.closeMeters ?? 1_000)} meters)`);
 
@@ -105,10 +120,11 @@ export async function runSettlementBench(o: { claimCounts: number[]; closeMeters
     const rows: BenchRow[] = [
       ...gasPerSubmitBatch.map((g) => ({ area: 'settlement' as const, measure: `gas per submitBatch, ${fmt(g.claims)} claims`, value: fmt(Number(g.gasUsed)), target: 'flat', met: spread <= 0.02 * Number(gases[0]) })),
       { area: 'settlement', measure: 'gas per withdraw (real proof)', value: fmt(Number(w.gasUsed)), target: '—', met: null },
+      ...registerMetersGas.map((g) => ({ area: 'settlement' as const, measure: `registerMeters gas per meter, ${fmt(g.meters)} per transaction`, value: fmt(Number(g.perMeter)), target: '—', met: null })),
       { area: 'settlement', measure: `build both roots, ${fmt(largest.claims)} claims`, value: `${fmt(largest.rootsMs)} ms`, target: largest.claims >= 100_000 ? '< 2,000 ms' : '< 2,000 ms (at 100,000)', met: largest.claims >= 100_000 ? largest.rootsMs < 2000 : null },
       { area: 'settlement', measure: `interval close → batch on chain, ${fmt(o.closeMeters ?? 1_000)} meters (1 s blocks)`, value: `${fmt(close)} ms`, target: '—', met: null },
     ];
-    return { gasPerSubmitBatch, withdrawGasUsed: w.gasUsed.toString(), closeToChainMs: close, closeToChainMeters: o.closeMeters ?? 1_000, rows };
+    return { gasPerSubmitBatch, withdrawGasUsed: w.gasUsed.toString(), registerMetersGas, closeToChainMs: close, closeToChainMeters: o.closeMeters ?? 1_000, rows };
   } finally {
     await anvil.stop();
     await rm(dir, { recursive: true, force: true });

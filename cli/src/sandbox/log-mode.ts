@@ -52,14 +52,14 @@ export async function enterLogMode(p: EnterLogModeParameters): Promise<LogMode> 
     p.stack.push(() => cluster.stop());
     servers = cluster.servers;
   }
-  const mode = await openLogMode({ servers, shard: d.shard, replicas: d.replicas, leaseSeconds: d.leaseSeconds, viewPath: p.viewPath, log: p.log });
+  const mode = await openLogMode({ servers, shard: String(p.config.gateway.shard), replicas: d.replicas, leaseSeconds: d.leaseSeconds, viewPath: p.viewPath, log: p.log });
   p.stack.push(() => mode.close());
-  mode.lease.onLost((reason) => p.log(`log: shard ${d.shard} FENCED (${reason}): this gateway no longer acknowledges readings; restart it to rejoin as standby`));
+  mode.lease.onLost((reason) => p.log(`log: shard ${p.config.gateway.shard} FENCED (${reason}): this gateway no longer acknowledges readings; restart it to rejoin as standby`));
   return mode;
 }
 
 export async function rebuildFromLog(mode: LogMode, p: { config: SandboxConfig; directory: MeterDirectory; settlementStore: SettlementStore; log: (line: string) => void }): Promise<void> {
   mode.setBatchHandler(rebuildBatchFromLog({ config: p.config, directory: p.directory, store: mode.store, settlementStore: p.settlementStore }));
   const last = await mode.store.catchUp();
-  p.log(`log: shard ${p.config.durability.shard} active (${mode.holder}); view rebuilt through stream sequence ${last}`);
+  p.log(`log: shard ${p.config.gateway.shard} active (${mode.holder}); view rebuilt through stream sequence ${last}`);
 }

@@ -7,7 +7,7 @@ import { toDirectory } from './registry-sync.js';
 
 const good = publicKeyFromPrivate(new Uint8Array(32).fill(7));
 const notOnCurve = Uint8Array.from([0x02, ...new Uint8Array(32).fill(0)]); // x = 0: no secp256k1 point
-const meter = { meterId: 'm1', publicKey: good, keyValidFromSec: 0, payee: `0x${'11'.repeat(20)}` as const, capacityW: 5000, registeredAtSec: 1, active: true, suspendedFromSec: null };
+const meter = { meterId: 'm1', publicKey: good, keyValidFromSec: 0, payee: `0x${'11'.repeat(20)}` as const, capacityW: 5000, registeredAtSec: 1, active: true, suspendedFromSec: null, shard: 0 };
 
 describe('toDirectory', () => {
   it('keeps an unusable rotated key as a period that accepts nothing, not as more time for the old key', () => {

@@ -21,6 +21,7 @@ import { startBroker } from '@feedin/gateway/broker/start-broker';
 import { startSerialIngest } from '@feedin/gateway/serial/serial-ingest';
 import { openSettlementStore } from '@feedin/gateway/settlement/settlement-store';
 import { startSettlement } from '@feedin/gateway/settlement/settlement-service';
+import { shardSettlementChain } from '@feedin/gateway/settlement/shard-chain';
 import { createSettlementQueries } from '@feedin/gateway/settlement/queries';
 import { auditLogPath, openAuditLog } from '@feedin/gateway/governance/audit-log';
 import { latestSuspensions, openSuspensionLog, suspensionLogPath } from '@feedin/gateway/governance/suspension-log';
@@ -219,7 +220,8 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
       store,
       settlementStore,
       directory,
-      chain: gatewayChain,
+      // This gateway's shard only (config gateway.shard, default 0): its own batch sequence.
+      chain: shardSettlementChain(gatewayChain, config.gateway.shard),
       firstIntervalStartMs: intervalStartMs(anchor.sandboxMs, config.interval.minutes),
       events,
       metrics,
@@ -229,7 +231,7 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
     stack.push(() => settlement.stop());
 
     const chainInfo = { chainId: deployment.chainId, rpcUrl, registry: deployment.registry, settlement: deployment.settlement, token: deployment.token };
-    const queries = createSettlementQueries({ settlementStore, store, directory });
+    const queries = createSettlementQueries({ settlementStore, store, directory, shard: config.gateway.shard });
     // The regulator's API acts with the regulator key (the sandbox holds it, like every embedded key).
     const auditLog = openAuditLog(auditLogPath(paths.root));
     const suspensionLog = openSuspensionLog(suspensionLogPath(paths.root));

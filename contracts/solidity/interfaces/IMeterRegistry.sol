@@ -7,6 +7,13 @@ pragma solidity ^0.8.24;
 /// dashboard and any auditor read meter keys from here, never from the operator's word.
 /// @dev Every state change emits an event with all of its data, so a client can rebuild the whole
 /// registry from logs alone (DESIGN: "the chain alone tells the story").
+/// Shards (issue #13): every meter belongs to a shard (one gateway's meters) through its household,
+/// the meters paid to one payee. A household's shard has a validity history like a key's (times in
+/// sandbox seconds), so every reading time maps to exactly one shard, and all of a household's
+/// meters are on the same shard at every time: assigning a meter moves its whole household, and
+/// registering a meter on another shard than its household's is refused. That keeps the household
+/// daily cap a per-shard sum (a gateway sees all of a household's readings), at the price that a
+/// household cannot be spread over gateways (docs/design.md "Shards").
 interface IMeterRegistry {
     /// @notice A registered meter as read by clients.
     /// @param meterId OCMF `MS`: 1-32 characters of [A-Za-z0-9._-]
@@ -18,6 +25,7 @@ interface IMeterRegistry {
     /// @param registeredAt block timestamp of the registration
     /// @param suspended whether a suspension is in force
     /// @param suspendedFrom unix seconds (sandbox time) from which readings are refused; 0 when not suspended
+    /// @param shard the shard the meter's household is on now (the registry's sandbox clock)
     struct Meter {
         string meterId;
         bytes publicKey;
@@ -27,6 +35,23 @@ interface IMeterRegistry {
         uint64 registeredAt;
         bool suspended;
         uint64 suspendedFrom;
+        uint32 shard;
+    }
+
+    /// @notice One entry of a household's shard history: its meters' readings with TM in
+    /// [validFrom, next entry's validFrom) belong to `shard`. The first entry has validFrom 0.
+    struct ShardAssignment {
+        uint32 shard;
+        uint64 validFrom;
+    }
+
+    /// @notice One meter of {registerMeters}, registered on `shard`.
+    struct MeterRegistration {
+        string meterId;
+        bytes publicKey;
+        address payee;
+        uint32 capacityW;
+        uint32 shard;
     }
 
     /// @notice One of a meter's keys: it signs readings with TM in [validFrom, next key's validFrom),
@@ -69,6 +94,17 @@ interface IMeterRegistry {
     error MeterRegistryNoRotationScheduled(string meterId);
     /// @notice A sandbox clock runs at 1x or faster (`speed` >= 1).
     error MeterRegistryInvalidClock(uint32 speed);
+    /// @notice The meter would be on `shard` while the other meters of its household (`payee`) are on
+    /// `householdShard`: a household is never split across shards (assign the household instead).
+    error MeterRegistryHouseholdSplit(string meterId, address payee, uint32 householdShard, uint32 shard);
+    /// @notice A shard assignment cannot take effect before the registry's sandbox clock: readings
+    /// already accepted stay with the shard that took them.
+    error MeterRegistryShardValidFromInPast(string meterId, uint64 validFrom, uint64 sandboxNow);
+    /// @notice A shard assignment cannot be scheduled later than `latestValidFrom` = sandbox now +
+    /// the rotation horizon.
+    error MeterRegistryShardValidFromBeyondHorizon(string meterId, uint64 validFrom, uint64 latestValidFrom);
+    /// @notice A shard assignment must take effect after the one in force (`currentValidFrom`).
+    error MeterRegistryShardNotAfterCurrent(string meterId, uint64 currentValidFrom, uint64 validFrom);
     /// @notice `index` is not below `count`.
     error MeterRegistryIndexOutOfRange(uint256 index, uint256 count);
 
@@ -98,14 +134,47 @@ interface IMeterRegistry {
     event MeterKeyRotationCancelled(
         string indexed meterIdHash, string meterId, bytes publicKey, uint64 validFrom, bytes32 reasonHash, address cancelledBy
     );
+    /// @notice The household of `payee` (every meter paid to it) belongs to `shard` for readings with
+    /// TM >= `validFrom` (unix s, sandbox time; 0 at the household's first registration). `meterId`
+    /// is the meter the call named (for a first registration: the household's first meter).
+    event ShardAssigned(
+        address indexed payee, string meterId, uint32 shard, uint64 validFrom, bytes32 reasonHash, address assignedBy
+    );
+    /// @notice A scheduled (not yet in force) move of the household of `payee` to `shard` from
+    /// `validFrom` was replaced by a later {assignShard} before it took effect.
+    event ShardAssignmentCancelled(
+        address indexed payee, uint32 shard, uint64 validFrom, bytes32 reasonHash, address cancelledBy
+    );
     /// @notice The registry's sandbox clock: sandbox ms = `sandboxAnchorMs` + (block ms - `wallAnchorMs`) x `speed`.
     event SandboxClockChanged(uint64 wallAnchorMs, uint64 sandboxAnchorMs, uint32 speed);
     /// @notice Rotations may be scheduled at most `horizonSeconds` (sandbox time) ahead.
     event KeyRotationHorizonChanged(uint64 horizonSeconds);
 
-    /// @notice Registers a meter. OPERATOR_ROLE.
+    /// @notice Registers a meter on its household's shard (shard 0 for a new household). OPERATOR_ROLE.
     function registerMeter(string calldata meterId, bytes calldata publicKey, address payee, uint32 capacityW)
         external;
+
+    /// @notice Registers many meters in one transaction, each on its `shard`. A meter whose household
+    /// (payee) already has meters must name the household's current shard
+    /// ({MeterRegistryHouseholdSplit}); the first meter of a household sets it. Any refusal reverts
+    /// the whole call. OPERATOR_ROLE.
+    function registerMeters(MeterRegistration[] calldata meters) external;
+
+    /// @notice Moves the meter's household (every meter with its payee) to `shard` for readings with
+    /// TM >= `validFrom` (unix s, sandbox time; 0 = now), which must lie in [sandboxNow, sandboxNow +
+    /// rotation horizon] and after the assignment in force. A move still scheduled is replaced
+    /// ({ShardAssignmentCancelled}); one the regulator scheduled only by the regulator.
+    /// OPERATOR_ROLE or REGULATOR_ROLE.
+    function assignShard(string calldata meterId, uint32 shard, uint64 validFrom, bytes32 reasonHash) external;
+
+    /// @notice The shard the meter's readings with TM = `time` (unix s, sandbox time) belong to.
+    function meterShardAt(string calldata meterId, uint64 time) external view returns (uint32);
+
+    /// @notice The shard history of the meter's household, oldest first (the first has validFrom 0).
+    function meterShards(string calldata meterId) external view returns (ShardAssignment[] memory);
+
+    /// @notice The shard history of the household paid to `payee`; empty when it has no meter.
+    function householdShards(address payee) external view returns (ShardAssignment[] memory);
 
     /// @notice Suspends a meter from `fromTime` (unix seconds, sandbox time). OPERATOR_ROLE or REGULATOR_ROLE.
     /// The regulator's suspension always wins: it replaces a suspension the operator imposed.

@@ -11,6 +11,12 @@ pragma solidity ^0.8.24;
 /// ends before the previous batch's (a shortened window cannot reorder finality), an approval
 /// releases only that batch (final once the earlier ones are), and the challenge clock stops while
 /// paused (windows are extended by the pause; see {challengeClock}).
+/// Shards (issue #13): every batch belongs to a shard (a `uint32`, one gateway's meters), and each
+/// shard has its own batch ids from 1, contiguity, freezes, approvals, rejections and finality in
+/// order: a freeze or rejection in one shard touches no other. Payouts are cumulative per shard
+/// ({withdrawn}`(shard, payee)`), and a shard never pays out more than its batches committed. The
+/// budget, the escrow, the caps, the challenge window, the pause and the sandbox end are global.
+/// Errors about one batch name its id; the shard is the one the call named.
 /// @dev Storage and gas per batch do not depend on the number of claims (DESIGN: "on-chain cost per
 /// batch does not grow with the number of claims"); the claims themselves live off chain.
 interface ISettlement {
@@ -37,7 +43,7 @@ interface ISettlement {
     /// submission: its own window (the window in force at submission), but never before the previous
     /// batch's; every pause since the submission pushes it back by the pause's length
     /// ({pausedSeconds} now minus then)
-    /// @param committedThrough total amount committed by all batches up to and including this one
+    /// @param committedThrough total amount committed by the shard's batches up to and including this one
     struct Batch {
         uint64 intervalStart;
         uint64 intervalEnd;
@@ -51,7 +57,16 @@ interface ISettlement {
         uint256 committedThrough;
     }
 
-    /// @notice Batches are sequential: the next one must be `expected`.
+    /// @notice One payout of {withdrawMany}: `payee`'s cumulative amount in a final batch of `shard`.
+    struct Withdrawal {
+        uint32 shard;
+        uint64 batchId;
+        address payee;
+        uint256 cumulativeAmount;
+        bytes32[] proof;
+    }
+
+    /// @notice Batches of a shard are sequential: the next one must be `expected`.
     error SettlementBatchOutOfOrder(uint64 expected, uint64 given);
     /// @notice The interval is empty or reversed.
     error SettlementIntervalInvalid(uint64 intervalStart, uint64 intervalEnd);
@@ -59,7 +74,7 @@ interface ISettlement {
     error SettlementIntervalNotContiguous(uint64 expectedStart, uint64 givenStart);
     /// @notice The batch pays more than the per-batch cap.
     error SettlementBatchCapExceeded(uint256 totalAmount, uint256 batchCap);
-    /// @notice All batches together would commit more than the sandbox budget.
+    /// @notice All batches of all shards together would commit more than the sandbox budget.
     error SettlementBudgetExceeded(uint256 committed, uint256 budget);
     /// @notice The escrow (token balance plus everything already withdrawn) does not cover the
     /// total committed after this batch.
@@ -70,11 +85,12 @@ interface ISettlement {
     /// @notice Withdrawals need a final batch.
     error SettlementBatchNotFinal(uint64 batchId, BatchStatus status);
     /// @notice The proof does not show `[payee, cumulativeAmount]` in the batch's payouts root.
-    error SettlementInvalidProof(uint64 batchId, address payee, uint256 cumulativeAmount);
+    error SettlementInvalidProof(uint32 shard, uint64 batchId, address payee, uint256 cumulativeAmount);
     /// @notice The payee already withdrew at least `cumulativeAmount`.
     error SettlementNothingDue(address payee, uint256 cumulativeAmount, uint256 withdrawn);
-    /// @notice {withdrawMany} got arrays of different lengths.
-    error SettlementLengthMismatch(uint256 payees, uint256 cumulativeAmounts, uint256 proofs);
+    /// @notice The shard would pay out `paidOut` in total, more than the `committed` its batches
+    /// committed through the batch withdrawn on: its payouts tree claims more than its totals.
+    error SettlementShardOverpaid(uint32 shard, uint256 paidOut, uint256 committed);
     /// @notice The contract is paused (submissions and withdrawals stop).
     error SettlementPaused();
     /// @notice The contract is not paused.
@@ -86,6 +102,7 @@ interface ISettlement {
 
     /// @notice A batch was committed. Intervals are unix seconds (sandbox time).
     event BatchSubmitted(
+        uint32 indexed shard,
         uint64 indexed batchId,
         uint64 intervalStart,
         uint64 intervalEnd,
@@ -96,15 +113,18 @@ interface ISettlement {
         uint256 totalAmount
     );
     /// @notice The regulator froze a batch; it and every later batch wait for approval or rejection.
-    event BatchFrozen(uint64 indexed batchId, bytes32 reasonHash);
+    event BatchFrozen(uint32 indexed shard, uint64 indexed batchId, bytes32 reasonHash);
     /// @notice The regulator approved a frozen batch: it is final as soon as every earlier batch is
     /// (at once if they already are), whatever its own window.
-    event BatchApproved(uint64 indexed batchId, bytes32 reasonHash);
+    event BatchApproved(uint32 indexed shard, uint64 indexed batchId, bytes32 reasonHash);
     /// @notice The regulator rejected a frozen batch: batches `batchId`..`discardedThrough` were
-    /// discarded and `nextBatchId` is `batchId` again.
-    event BatchRejected(uint64 indexed batchId, uint64 discardedThrough, bytes32 reasonHash);
-    /// @notice `amount` was paid to `payee` on a proof of `batchId`; `cumulativeAmount` is now withdrawn in total.
-    event Withdrawn(address indexed payee, uint64 indexed batchId, uint256 amount, uint256 cumulativeAmount);
+    /// discarded from `shard` and its `nextBatchId` is `batchId` again.
+    event BatchRejected(uint32 indexed shard, uint64 indexed batchId, uint64 discardedThrough, bytes32 reasonHash);
+    /// @notice `amount` was paid to `payee` on a proof of `shard`'s `batchId`; `cumulativeAmount` is
+    /// now withdrawn from that shard in total.
+    event Withdrawn(
+        address indexed payee, uint32 indexed shard, uint64 indexed batchId, uint256 amount, uint256 cumulativeAmount
+    );
     /// @notice Tokens were added to the escrow; `escrowBalance` is the balance afterwards.
     event EscrowFunded(address indexed from, uint256 amount, uint256 escrowBalance);
     /// @notice The regulator changed the caps (type(uint256).max = no cap).
@@ -120,8 +140,9 @@ interface ISettlement {
     /// sandbox time) is settled; withdrawals of what was settled go on.
     event SandboxEnded(uint64 sandboxEnd, bytes32 reasonHash, address endedBy);
 
-    /// @notice Commits a batch. GATEWAY_ROLE, not paused. `batchId` must be {nextBatchId}.
+    /// @notice Commits a batch of `shard`. GATEWAY_ROLE, not paused. `batchId` must be the shard's {nextBatchId}.
     function submitBatch(
+        uint32 shard,
         uint64 batchId,
         uint64 intervalStart,
         uint64 intervalEnd,
@@ -134,12 +155,12 @@ interface ISettlement {
 
     /// @notice Holds a pending (not yet final) batch; also while paused, so a batch whose window would
     /// have run out during a pause can still be held. REGULATOR_ROLE.
-    function freezeBatch(uint64 batchId, bytes32 reasonHash) external;
+    function freezeBatch(uint32 shard, uint64 batchId, bytes32 reasonHash) external;
     /// @notice Releases a frozen batch: it is final once every earlier batch is final (at once if they
     /// are), without waiting for its own window. Never releases an earlier batch. REGULATOR_ROLE.
-    function approveBatch(uint64 batchId, bytes32 reasonHash) external;
-    /// @notice Discards a frozen batch and every later one; totals roll back. REGULATOR_ROLE.
-    function rejectBatch(uint64 batchId, bytes32 reasonHash) external;
+    function approveBatch(uint32 shard, uint64 batchId, bytes32 reasonHash) external;
+    /// @notice Discards a frozen batch and every later one of its shard; totals roll back. REGULATOR_ROLE.
+    function rejectBatch(uint32 shard, uint64 batchId, bytes32 reasonHash) external;
     /// @notice Stops submissions and withdrawals and the challenge clock: no window runs out while
     /// paused (only an approval makes a batch final). REGULATOR_ROLE.
     function pause(bytes32 reasonHash) external;
@@ -155,24 +176,32 @@ interface ISettlement {
     /// @notice Pulls `amount` tokens from the caller into the escrow (needs an allowance). OPERATOR_ROLE.
     /// A plain token transfer to this contract funds the escrow as well.
     function fundEscrow(uint256 amount) external;
-    /// @notice Pays `payee` what a final batch owes beyond what was already withdrawn. Anyone may call.
-    function withdraw(uint64 batchId, address payee, uint256 cumulativeAmount, bytes32[] calldata proof) external;
-    /// @notice {withdraw} for many payees of one final batch in one transaction (an operator's sweep).
-    /// A payee already paid up to its amount is skipped; a bad proof reverts the whole call. Anyone may call.
-    function withdrawMany(
-        uint64 batchId,
-        address[] calldata payees,
-        uint256[] calldata cumulativeAmounts,
-        bytes32[][] calldata proofs
-    ) external;
+    /// @notice Pays `payee` what a final batch of `shard` owes beyond what was already withdrawn from
+    /// that shard. Anyone may call.
+    function withdraw(uint32 shard, uint64 batchId, address payee, uint256 cumulativeAmount, bytes32[] calldata proof)
+        external;
+    /// @notice {withdraw} for many (shard, batch, payee) in one transaction: an operator's sweep, or a
+    /// household's payouts from every shard at once. A payee already paid up to its amount in that
+    /// shard is skipped; a bad proof or a batch not final reverts the whole call. Anyone may call.
+    function withdrawMany(Withdrawal[] calldata withdrawals) external;
 
-    function nextBatchId() external view returns (uint64);
-    function batch(uint64 batchId) external view returns (Batch memory);
-    function status(uint64 batchId) external view returns (BatchStatus);
-    /// @notice Withdrawals allowed on `batchId`: submitted and not rejected, no batch up to it frozen,
-    /// every earlier batch final, and either approved or its window over on the {challengeClock}.
-    function isFinal(uint64 batchId) external view returns (bool);
-    function withdrawn(address payee) external view returns (uint256);
+    /// @notice The id the shard's next batch must have (1 for a shard that never submitted).
+    function nextBatchId(uint32 shard) external view returns (uint64);
+    function batch(uint32 shard, uint64 batchId) external view returns (Batch memory);
+    function status(uint32 shard, uint64 batchId) external view returns (BatchStatus);
+    /// @notice Withdrawals allowed on the shard's `batchId`: submitted and not rejected, no batch of
+    /// the shard up to it frozen, every earlier batch of the shard final, and either approved or its
+    /// window over on the {challengeClock}.
+    function isFinal(uint32 shard, uint64 batchId) external view returns (bool);
+    /// @notice Withdrawn by `payee` from `shard` in total.
+    function withdrawn(uint32 shard, address payee) external view returns (uint256);
+    /// @notice Withdrawn from `shard` by all its payees together (never above {shardCommitted}).
+    function shardWithdrawn(uint32 shard) external view returns (uint256);
+    /// @notice Committed by the shard's live (not rejected) batches.
+    function shardCommitted(uint32 shard) external view returns (uint256);
+    /// @notice Every shard that ever submitted a batch, in order of its first batch.
+    function shards() external view returns (uint32[] memory);
+    /// @notice Committed by the live batches of every shard (a running total).
     function totalCommitted() external view returns (uint256);
     function totalWithdrawn() external view returns (uint256);
     function escrowBalance() external view returns (uint256);

@@ -6,7 +6,7 @@ import { principalOf, requireRole } from '../auth/authenticate.js';
 import { canReadPayee } from '../auth/principal.js';
 import { ApiError, forbidden, notFound } from '../http/api-error.js';
 import { refusalApiError } from '../http/chain-refusal.js';
-import { parseAddress, parseBatchId, parseClaimCursor, parseLimit, readParam, readQuery } from '../http/query.js';
+import { parseAddress, parseBatchId, parseClaimCursor, parseLimit, parseShard, readParam, readQuery } from '../http/query.js';
 import type { DashboardPorts } from '../ports.js';
 
 export const CLAIMS_MAX_LIMIT = 1_000;
@@ -44,10 +44,11 @@ export function payoutRoutes(ports: Pick<DashboardPorts, 'payout' | 'withdraw' |
   // may trigger only its own. Nothing due (or not final yet, or paused) is 409 with the reason.
   router.post('/api/payouts/:payee/withdraw', requireRole('regulator', 'operator', 'household'), async (req, res) => {
     const payee = readParam('payee', req.params.payee as string, parseAddress);
-    readQuery(req.query, {});
+    // ?shard=N withdraws from that shard only; without it, from every shard with a balance (issue #13).
+    const { shard } = readQuery(req.query, { shard: parseShard });
     if (!canReadPayee(principalOf(res), payee)) throw forbidden(`payee ${payee}`);
     if (!ports.withdraw) throw new ApiError(503, 'unavailable', 'withdrawals are not wired in this sandbox (no signing key)');
-    const result = await ports.withdraw(payee);
+    const result = await ports.withdraw(payee, shard);
     if (!result) throw notFound(`payee ${payee}`);
     if (result.ok) {
       res.json(result);

@@ -13,7 +13,8 @@ import type { ReadingStore } from '../store/reading-store.js';
 export interface ReportChain {
   nextBatchId(): Promise<bigint>;
   batch(batchId: bigint): Promise<{ status: string; final: boolean; totalAmount: bigint; totalExportWh: bigint; committedThrough: bigint } | undefined>;
-  withdrawn(payee: Hex): Promise<bigint>;
+  /** the chain client's: without a shard, withdrawn from every shard together */
+  withdrawn(payee: Hex, shard?: number): Promise<bigint>;
 }
 
 export interface ReportCheck {

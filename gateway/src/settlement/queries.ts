@@ -8,7 +8,7 @@ import { CLAIM_LEAF_TYPES, buildMerkleTree, claimLeafValues, payoutLeafHash, typ
 import { keyAt } from '@feedin/protocol/key-history';
 import { meterKeyHistory, type MeterDirectory } from '../registry/meter-directory.js';
 import type { ReadingStore } from '../store/reading-store.js';
-import type { ChainInfo, SettlementChain } from './ports.js';
+import type { ChainInfo } from './ports.js';
 import type { BatchListQuery, ClaimQuery, LocalBatch, LocalBatchStatus, SettlementStore, StoredClaim } from './settlement-store.js';
 
 // The read model: these views are what the HTTP API serves, unchanged (docs/dashboard.md).
@@ -70,6 +70,8 @@ export type BatchDetailView = BatchView & { claims: ClaimView[] };
 
 export interface PayoutView {
   payee: Hex;
+  /** the shard whose batches this gateway's store holds (config gateway.shard): the view is of it */
+  shard: number;
   /** cumulative through the latest FINAL batch: what a withdrawal can claim now */
   cumulativeAmount: string;
   withdrawn: string;
@@ -88,11 +90,14 @@ export interface SettlementQueries {
   claimsOf(meterId: string, query?: ClaimQuery): ClaimView[];
   claimsOfPayee(payee: Hex, query?: ClaimQuery): ClaimView[];
   buildAuditBundle(batchId: bigint, meterId: string, chainInfo: ChainInfo): Promise<AuditBundle | undefined>;
-  payoutOf(payee: Hex, chain: Pick<SettlementChain, 'withdrawn'>): Promise<PayoutView>;
+  /** `chain.withdrawn` is asked for this store's shard (a client takes it; a shard-bound port ignores it) */
+  payoutOf(payee: Hex, chain: { withdrawn(payee: Hex, shard?: number): Promise<bigint> }): Promise<PayoutView>;
 }
 
-export function createSettlementQueries(deps: { settlementStore: SettlementStore; store: ReadingStore; directory: MeterDirectory }): SettlementQueries {
+/** `shard`: the shard the store's batches belong to (config gateway.shard); default 0 */
+export function createSettlementQueries(deps: { settlementStore: SettlementStore; store: ReadingStore; directory: MeterDirectory; shard?: number }): SettlementQueries {
   const { settlementStore: local } = deps;
+  const shard = deps.shard ?? 0;
   return {
     listBatches: (query) => local.listBatches(query).map(batchView),
     getBatch(batchId) {
@@ -151,10 +156,11 @@ export function createSettlementQueries(deps: { settlementStore: SettlementStore
     async payoutOf(payee, chain) {
       const who = checksumAddress(payee);
       const final = local.newestWithStatus(['final']);
-      const withdrawn = await chain.withdrawn(who);
+      // Withdrawn from this shard only: payouts are cumulative per shard (issue #13).
+      const withdrawn = await chain.withdrawn(who, shard);
       const latestCumulative = local.payeeCumulative().get(who) ?? 0n;
       if (!final)
-        return { payee: who, cumulativeAmount: '0', withdrawn: withdrawn.toString(), withdrawable: '0', batchId: null, payoutsRoot: null, proof: [], latestCumulativeAmount: latestCumulative.toString() };
+        return { payee: who, shard, cumulativeAmount: '0', withdrawn: withdrawn.toString(), withdrawable: '0', batchId: null, payoutsRoot: null, proof: [], latestCumulativeAmount: latestCumulative.toString() };
       const cumulative = local.payeeCumulative(final.batchId);
       const amount = cumulative.get(who) ?? 0n;
       const hashes = [...cumulative].filter(([, v]) => v > 0n).map(([p, v]) => payoutLeafHash({ payee: p, cumulativeAmount: v }));
@@ -163,6 +169,7 @@ export function createSettlementQueries(deps: { settlementStore: SettlementStore
         throw new Error(`settlement store: the payouts after batch ${final.batchId} hash to ${tree.root}, not to the stored root ${final.payoutsRoot}`);
       return {
         payee: who,
+        shard,
         cumulativeAmount: amount.toString(),
         withdrawn: withdrawn.toString(),
         withdrawable: (amount > withdrawn ? amount - withdrawn : 0n).toString(),

@@ -69,13 +69,13 @@ function fakeChain(): Fake {
       withdrawnBy.set(payee.toLowerCase(), cumulativeAmount);
       return { txHash: `0x${'77'.repeat(32)}`, blockNumber: 9, gasUsed: 60_000n, events: [{ name: 'Withdrawn', args: { payee, batchId, amount: cumulativeAmount - before, cumulativeAmount } }] };
     },
-    async withdrawMany({ batchId, payouts }) {
+    async withdrawMany({ payouts }) {
       // like the contract: payees already paid up to their amount are skipped
-      const events = payouts.flatMap(({ payee, cumulativeAmount }) => {
+      const events = payouts.flatMap(({ shard, batchId, payee, cumulativeAmount }) => {
         const before = withdrawnBy.get(payee.toLowerCase()) ?? 0n;
         if (cumulativeAmount <= before) return [];
         withdrawnBy.set(payee.toLowerCase(), cumulativeAmount);
-        return [{ name: 'Withdrawn', args: { payee, batchId, amount: cumulativeAmount - before, cumulativeAmount } as Record<string, unknown> }];
+        return [{ name: 'Withdrawn', args: { payee, shard: BigInt(shard), batchId, amount: cumulativeAmount - before, cumulativeAmount } as Record<string, unknown> }];
       });
       return { txHash: `0x${'88'.repeat(32)}`, blockNumber: 10, gasUsed: 150_000n, events };
     },
