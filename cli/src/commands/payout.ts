@@ -36,7 +36,7 @@ export async function payout(argv: string[]): Promise<number> {
   }
   const s = await openSandboxStores({ rpcUrl: values.rpc, role: 'operator' });
   try {
-    const queries = createSettlementQueries({ settlementStore: s.settlementStore, store: s.store, directory: s.directory });
+    const queries = createSettlementQueries({ settlementStore: s.settlementStore, store: s.store, directory: s.directory, keccak: s.keccak });
     const print = (value: unknown) => console.log(JSON.stringify(value, null, values.json ? 2 : undefined));
     if (verb === 'show') {
       print(await queries.payoutOf(payee!, s.chain));

@@ -11,15 +11,15 @@ import type { VerifiedMeterJwt } from '@feedin/protocol/jwt';
 import type { LoginReplayGuard } from './login-replay.js';
 import type { SecurityRecorder } from './security.js';
 import type { TakeoverLimiter } from './session-takeover.js';
-import { createFastVerifyMeterJwt } from '../ingest/verify-jwt-fast.js';
-
-// Native libsecp256k1 when it loads: a fleet reconnecting at once must not hold the event loop.
-const verifyMeterJwt = createFastVerifyMeterJwt();
+import type { VerifyMeterJwt } from '../ingest/verify-jwt-fast.js';
 
 export interface AuthenticateDeps {
   directory: MeterDirectory;
   clock: Clock;
   jwtMaxLifetimeSeconds: number;
+  /** the composition root's (gateway-crypto.ts): native libsecp256k1 when it loads, so that a
+   * fleet reconnecting at once does not hold the event loop */
+  verifyMeterJwt: VerifyMeterJwt;
   security: SecurityRecorder;
   /** each token once; absent = no replay check (unit tests of the key rules) */
   replay?: LoginReplayGuard;
@@ -42,7 +42,7 @@ export function checkCredentials(deps: Omit<AuthenticateDeps, 'security'>, clien
   if (keys.length === 0) return { ok: false, reason: 'key-revoked', detail: `every key of meter ${clientId} is revoked` };
   let refusal: Verdict = { ok: false, reason: 'bad-signature', detail: 'no key verified the JWT' };
   for (const key of keys) {
-    const token = verifyMeterJwt(password.toString('utf8'), key, {
+    const token = deps.verifyMeterJwt(password.toString('utf8'), key, {
       // DESIGN: JWT iat/exp are always wall-clock time, whatever the sandbox clock speed.
       nowSec: Math.floor(deps.clock.wallNowMs() / 1000),
       expectedSub: clientId,

@@ -7,6 +7,7 @@ import { Aedes, type Client } from 'aedes';
 import type { Clock } from '@feedin/protocol/sandbox-time';
 import type { GatewayEvents } from '../events.js';
 import type { Ingest } from '../ingest/ingest.js';
+import type { VerifyMeterJwt } from '../ingest/verify-jwt-fast.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { MeterDirectory } from '../registry/meter-directory.js';
 import { createAuthenticate } from './authenticate.js';
@@ -29,6 +30,8 @@ export interface StartBrokerParameters {
   directory: MeterDirectory;
   clock: Clock;
   jwtMaxLifetimeSeconds: number;
+  /** checks the login JWTs (gateway-crypto.ts) */
+  verifyMeterJwt: VerifyMeterJwt;
   /** readings larger than this are recorded as rejected 'oversize'; packets far larger cut the connection */
   maxPayloadBytes: number;
   events: GatewayEvents;
@@ -106,6 +109,7 @@ export async function startBroker(p: StartBrokerParameters): Promise<Broker> {
       directory: p.directory,
       clock: p.clock,
       jwtMaxLifetimeSeconds: p.jwtMaxLifetimeSeconds,
+      verifyMeterJwt: p.verifyMeterJwt,
       security,
       replay,
       sessions: { isConnected: (meterId) => presenceRef.isConnected?.(meterId) ?? false, takeovers },

@@ -3,6 +3,7 @@
 // watermark and the state after the previous batch, expecting identical roots.
 import { checksumAddress } from '@feedin/protocol/address';
 import type { Hex } from '@feedin/protocol/hex';
+import type { Keccak256Implementation } from '@feedin/protocol/keccak';
 import type { ClaimLeaf, PayoutLeaf } from '@feedin/protocol/merkle';
 import { buildBatchRoots } from './batch-roots.js';
 import { coveredIntervalsOf, priceClaim, type ClaimFlag } from './price-claim.js';
@@ -111,7 +112,8 @@ export interface BuiltBatch {
   paidThrough: bigint;
 }
 
-export function buildBatch(input: BuildBatchInput): BuiltBatch {
+/** `keccak`: the composition root's implementation for the two trees (portable when absent). */
+export function buildBatch(input: BuildBatchInput, keccak?: Keccak256Implementation): BuiltBatch {
   const periodMs = input.intervalMinutes * 60_000;
   if (!Number.isInteger(input.intervalMinutes) || input.intervalMinutes < 1) throw new RangeError(`buildBatch: intervalMinutes must be a positive integer, got ${input.intervalMinutes}`);
   if (input.intervalStartMs % periodMs !== 0) throw new RangeError(`buildBatch: intervalStartMs ${input.intervalStartMs} is not aligned to ${input.intervalMinutes} minutes`);
@@ -206,7 +208,7 @@ export function buildBatch(input: BuildBatchInput): BuiltBatch {
     .filter(([, value]) => value > 0n)
     .sort(([a], [b]) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1))
     .map(([payee, cumulativeAmount]) => ({ payee, cumulativeAmount }));
-  const roots = buildBatchRoots({ claims: claims.map((c) => c.leaf), payouts });
+  const roots = buildBatchRoots({ claims: claims.map((c) => c.leaf), payouts, keccak });
 
   return {
     batchId: input.batchId,

@@ -2,6 +2,7 @@
 // as 'built', then submit in order; apply rejections and read statuses back. Chain trouble never
 // stops local building: the service reports degraded health, backs off and catches up in order.
 import { intervalStartMs } from '@feedin/protocol/interval';
+import type { Keccak256Implementation } from '@feedin/protocol/keccak';
 import type { Clock } from '@feedin/protocol/sandbox-time';
 import type { SandboxConfig } from '@feedin/sandbox-config/schema';
 import type { GatewayEvents } from '../events.js';
@@ -27,6 +28,8 @@ export interface SettlementDeps {
   /** sandbox time of the sandbox's first clock reading; persisted on the first run */
   firstIntervalStartMs: number;
   events: GatewayEvents;
+  /** the composition root's Keccak for the batch trees (gateway-crypto.ts); portable when absent */
+  keccak?: Keccak256Implementation | undefined;
   metrics?: MetricsRegistry;
   log: (msg: string) => void;
   /** wall ms between ticks; 0 = no timer (tests drive tick()). Default 200. */
@@ -113,7 +116,7 @@ export async function startSettlement(deps: SettlementDeps): Promise<SettlementS
       const watermark = await deps.store.highWaterSeq();
       const started = performance.now();
       const input = await loadBatchInput({ batchId, intervalStartMs: startMs, watermark, config, directory: deps.directory, store: deps.store, settlementStore: local });
-      const built = buildBatch(input);
+      const built = buildBatch(input, deps.keccak);
       const builtAtMs = clock.nowMs();
       await deps.batchLog?.recordBuilt(built, builtAtMs);
       local.recordBuilt(built, builtAtMs);
