@@ -185,8 +185,9 @@ contract Settlement is ISettlement, AccessControl {
         if (s != BatchStatus.Frozen) revert SettlementBatchStatusInvalid(batchId, s);
         uint64 discardedThrough = _sequence.nextBatchId - 1;
         _unfreezeFrom(batchId, type(uint64).max);
-        // DESIGN: a rejection discards the batch and every later pending one; the gateway rebuilds
-        // from here. Later batches cannot be final: this one was frozen before them.
+        // docs/design.md §Finality: a rejection discards the batch and every later pending one; the
+        // gateway rebuilds from here. Later batches cannot be final: this one was frozen before
+        // them.
         _sequence.nextBatchId = batchId;
         emit BatchRejected(batchId, discardedThrough, reasonHash);
     }
@@ -326,8 +327,9 @@ contract Settlement is ISettlement, AccessControl {
     function isFinal(uint64 batchId) public view returns (bool) {
         Sequence storage q = _sequence;
         if (batchId == 0 || batchId >= q.nextBatchId) return false;
-        // DESIGN: final after the challenge window unless the regulator froze it or an earlier batch;
-        // issue #10: and never before every earlier batch is final (see the contract's @dev).
+        // docs/design.md §Finality: final after the challenge window unless the regulator froze it
+        // or an earlier batch; issue #10: and never before every earlier batch is final (see the
+        // contract's @dev).
         if (q.lowestFrozen != 0 && q.lowestFrozen <= batchId) return false;
         BatchRecord storage b = q.batches[batchId];
         if (b.stored == Stored.Approved) return b.predecessorsFinalAt <= challengeClock();
@@ -376,7 +378,8 @@ contract Settlement is ISettlement, AccessControl {
         windowEndsAt = uint64(block.timestamp) - _pausedSecondsEnded + challengeWindowSeconds;
         if (batchId > 1) {
             BatchRecord storage previous = q.batches[batchId - 1];
-            // DESIGN: energy is never lost or counted twice, so intervals follow each other without gaps.
+            // docs/design.md §Batches: energy is never lost or counted twice, so intervals follow
+            // each other without gaps.
             if (intervalStart != previous.intervalEnd) {
                 revert SettlementIntervalNotContiguous(previous.intervalEnd, intervalStart);
             }

@@ -181,7 +181,7 @@ export interface SandboxStatusView {
   totalWithdrawn: string;
   escrowBalance: string;
   challengeWindowSeconds: number;
-  /** the config's caps (DESIGN "Sandbox caps") */
+  /** the config's caps (docs/design.md §Sandbox caps) */
   caps: { exportCapPercentOfCapacity: number | null; householdDailyCap: string | null };
   /** every transaction the embedded chain lost in a crash, oldest first; absent for an RPC chain */
   chainRecovery?: ChainRecoveryView[];
@@ -202,7 +202,7 @@ export interface OperatorActions {
 }
 
 export interface DashboardPorts {
-  /** the sandbox clock (DESIGN: `now` in /api/health is sandbox time) */
+  /** the sandbox clock (docs/design.md §Clocks: `now` in /api/health is sandbox time) */
   clock: { nowMs(): number; readonly speed: number };
   health(): Promise<HealthView>;
   /** every registered meter */

@@ -1,5 +1,6 @@
 // Builds and signs OCMF readings the way a feedin device does. The payload text is produced
-// once and signed as bytes; nothing downstream ever re-serialises it (DESIGN: OCMF).
+// once and signed as bytes; nothing downstream ever re-serialises it (docs/design.md §Signed
+// reading).
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { FeedinError } from './errors.js';

@@ -1,7 +1,8 @@
 // feedin payout show|withdraw --payee <address>, feedin payout sweep
 // Withdrawals against the newest final batch of the running (or stopped) embedded sandbox. The
-// operator key sends and pays the gas; the tokens always go to the payee (DESIGN: anyone may
-// trigger a withdrawal for a payee). Exit 0 paid (or shown), 1 nothing paid, 2 unusable input.
+// operator key sends and pays the gas; the tokens always go to the payee (docs/design.md
+// §Withdrawals: anyone may trigger a withdrawal for a payee). Exit 0 paid (or shown), 1 nothing
+// paid, 2 unusable input.
 import { parseArgs } from 'node:util';
 import type { Hex } from '@feedin/protocol/hex';
 import { sweepPayouts, withdrawPayout } from '@feedin/gateway/audit/withdraw-payout';

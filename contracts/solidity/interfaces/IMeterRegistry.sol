@@ -6,7 +6,7 @@ pragma solidity ^0.8.24;
 /// readings, the payee their earnings go to and their installed capacity. The gateway, the
 /// dashboard and any auditor read meter keys from here, never from the operator's word.
 /// @dev Every state change emits an event with all of its data, so a client can rebuild the whole
-/// registry from logs alone (DESIGN: "the chain alone tells the story").
+/// registry from logs alone (docs/design.md §Chain: the chain alone tells the story).
 interface IMeterRegistry {
     /// @notice A registered meter as read by clients.
     /// @param meterId OCMF `MS`: 1-32 characters of [A-Za-z0-9._-]

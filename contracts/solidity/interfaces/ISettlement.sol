@@ -11,8 +11,9 @@ pragma solidity ^0.8.24;
 /// ends before the previous batch's (a shortened window cannot reorder finality), an approval
 /// releases only that batch (final once the earlier ones are), and the challenge clock stops while
 /// paused (windows are extended by the pause; see {challengeClock}).
-/// @dev Storage and gas per batch do not depend on the number of claims (DESIGN: "on-chain cost per
-/// batch does not grow with the number of claims"); the claims themselves live off chain.
+/// @dev Storage and gas per batch do not depend on the number of claims (docs/design.md §Batches:
+/// the chain's cost per batch does not grow with the number of claims); the claims themselves live
+/// off chain.
 interface ISettlement {
     /// @notice Lifecycle of a batch, as reported by {status}.
     /// None: never submitted. Pending: inside the challenge window, or past it while an earlier batch

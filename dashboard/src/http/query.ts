@@ -32,11 +32,12 @@ export function parseLimit(max: number): Parser<number> {
   };
 }
 
-/** Batch ids count from 1 (DESIGN: sequential batchId from 1); kept as decimal strings (uint256). */
+/** Batch ids count from 1 (docs/design.md §Batches: sequential batchId from 1); kept as decimal
+ * strings (uint256). */
 export const parseBatchId: Parser<string> = (raw) =>
   /^[1-9]\d{0,19}$/.test(raw) ? ok(raw) : fail('invalid-batch-id', 'expected a batch id: a positive decimal integer');
 
-/** DESIGN: meter id is 1–32 characters of [A-Za-z0-9._-]. */
+/** docs/design.md §Meter id: 1–32 characters of [A-Za-z0-9._-]. */
 export const parseMeterId: Parser<string> = (raw) =>
   isMeterId(raw) ? ok(raw) : fail('invalid-meter-id', `expected a meter id: ${METER_ID_RULE}`);
 

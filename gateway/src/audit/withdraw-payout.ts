@@ -1,7 +1,7 @@
 // Withdrawals for payees: the proof of the newest FINAL batch's payouts leaf, sent by whoever holds
-// a funded key (the CLI's operator key, the dashboard's gateway key). DESIGN: anyone may trigger a
-// withdrawal for a payee, and the payee receives cumulative − already withdrawn; the contract
-// enforces that, this module only picks the proof and explains the outcome.
+// a funded key (the CLI's operator key, the dashboard's gateway key). docs/design.md §Withdrawals:
+// anyone may trigger a withdrawal for a payee, and the payee receives cumulative − already
+// withdrawn; the contract enforces that, this module only picks the proof and explains the outcome.
 import type { Hex } from '@feedin/protocol/hex';
 import type { ChainRefusal } from '@feedin/contracts/chain-refusal';
 import { chainRefusal, describeChainError, revertName } from '../settlement/chain-errors.js';

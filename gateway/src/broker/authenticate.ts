@@ -1,5 +1,5 @@
-// aedes `authenticate` hook (DESIGN "Transports"): MQTT 3.1.1, client id = username = meter id,
-// password = a JWT (ES256K, RFC 8812) signed by the meter's registered key with sub = meter id
+// aedes `authenticate` hook (docs/design.md §Transports): MQTT 3.1.1, client id = username = meter
+// id, password = a JWT (ES256K, RFC 8812) signed by the meter's registered key with sub = meter id
 // and a short lifetime, used once (its jti: login-replay.ts). A login that takes over a connected
 // meter's session is a security event and rate-limited (session-takeover.ts). Anything else →
 // CONNACK return code 5 "not authorized" (MQTT-3.2.2-3).
@@ -43,7 +43,8 @@ export function checkCredentials(deps: Omit<AuthenticateDeps, 'security'>, clien
   let refusal: Verdict = { ok: false, reason: 'bad-signature', detail: 'no key verified the JWT' };
   for (const key of keys) {
     const token = deps.verifyMeterJwt(password.toString('utf8'), key, {
-      // DESIGN: JWT iat/exp are always wall-clock time, whatever the sandbox clock speed.
+      // docs/design.md §Clocks: JWT iat/exp are always wall-clock time, whatever the sandbox clock
+      // speed.
       nowSec: Math.floor(deps.clock.wallNowMs() / 1000),
       expectedSub: clientId,
       maxLifetimeSec: deps.jwtMaxLifetimeSeconds,

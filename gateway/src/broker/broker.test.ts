@@ -25,7 +25,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const MAX_PAYLOAD = 2048;
 const m1 = testMeter('m1');
 const m2 = testMeter('m2');
-// the longest meter id DESIGN allows: 32 characters
+// the longest meter id docs/design.md §Meter id allows: 32 characters
 const long = testMeter('meter-with-a-32-character-id.xyz');
 const reading = (meter: TestMeter, n: number, exportWh = 5_000n + 50n * BigInt(n)) =>
   signedReading(meter, { pagination: n, importWh: 1_000n, exportWh, timestampMs: T0 + n * MINUTE });

@@ -1,6 +1,7 @@
 // The embedded MQTT broker (aedes 1.x over TCP, and over TLS when given a certificate). Every
 // hook is set at construction, so aedes' allow-all defaults are never live, not even for a
-// moment (DESIGN "Transports"). Sockets that have not logged in are bounded in number and time.
+// moment (docs/design.md §Transports). Sockets that have not logged in are bounded in number and
+// time.
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type Client } from 'aedes';
@@ -91,7 +92,7 @@ export async function startBroker(p: StartBrokerParameters): Promise<Broker> {
   });
 
   const aedes = await Aedes.createBroker({
-    // DESIGN: meter ids are up to 32 characters (MQTT 3.1 allowed 23; 3.1.1 servers MAY allow more).
+    // docs/design.md §Meter id: up to 32 characters (MQTT 3.1 allowed 23; 3.1.1 servers MAY allow more).
     maxClientsIdLength: 32,
     connectTimeout: unauthenticated.connectTimeoutMs,
     drainTimeout: 30_000,

@@ -111,7 +111,8 @@ export async function createIngest(deps: IngestDeps): Promise<Ingest> {
         }
       },
     });
-    // DESIGN: a replay (same PG, different signed bytes) is quarantined AND flagged.
+    // docs/design.md §Validation rules (gateway): a replay (same PG, different signed bytes) is
+    // quarantined AND flagged.
     if (!verdict.ok) return reject(verdict.reason, verdict.detail, verdict.reason === 'replay');
     if (verdict.value.kind === 'duplicate') {
       metrics.readingsDuplicate.inc();

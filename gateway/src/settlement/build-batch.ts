@@ -1,6 +1,6 @@
-// One batch from its inputs, with no clock and no I/O (DESIGN "Claims, batches and settlement"):
-// the service builds with it, and `feedin audit batch` rebuilds with it from the stored
-// watermark and the state after the previous batch, expecting identical roots.
+// One batch from its inputs, with no clock and no I/O (docs/design.md §Claims, batches and
+// settlement): the service builds with it, and `feedin audit batch` rebuilds with it from the
+// stored watermark and the state after the previous batch, expecting identical roots.
 import { checksumAddress } from '@feedin/protocol/address';
 import type { Hex } from '@feedin/protocol/hex';
 import type { Keccak256Implementation } from '@feedin/protocol/keccak';
@@ -142,7 +142,7 @@ export function buildBatch(input: BuildBatchInput, keccak?: Keccak256Implementat
     const { opening, closing } = m;
     if (!closing) continue;
     if (!opening) {
-      // DESIGN: the first reading is a baseline; it opens the meter's next claim.
+      // docs/design.md §Claims: the first reading is a baseline; it opens the meter's next claim.
       meterStates.push({ meterId: m.meterId, frozen: closing, carry: m.carryIn });
       continue;
     }

@@ -54,7 +54,7 @@ export interface SettlementChain {
   sandboxEnd(): Promise<number | null>;
 }
 
-/** What an audit bundle says about the chain (DESIGN: contract addresses, chain id). */
+/** What an audit bundle says about the chain (docs/design.md §Chain: contract addresses, chain id). */
 export interface ChainInfo {
   chainId: number;
   rpcUrl: string;

@@ -57,7 +57,7 @@ export interface ClaimView {
   paidWh: string;
   amount: string;
   pricePerKWh: string;
-  /** rounding remainder carried into and out of this claim (docs/design.md "Claims, batches and settlement") */
+  /** rounding remainder carried into and out of this claim (docs/design.md §Claims) */
   carryIn: string;
   carryOut: string;
   /** caps that cut this claim, e.g. "interval-export-cap" */

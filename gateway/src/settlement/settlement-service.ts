@@ -1,8 +1,8 @@
-// The settlement loop (docs/design.md §Settlement): build every closed interval's batch (after the
-// grace period), persist it as 'built', then submit in order; apply rejections and read statuses
-// back. Chain trouble never stops local building: the service reports degraded health, backs off
-// and catches up in order. A pass is steps — build, then the chain steps (chainSteps), whose
-// outcome is one result that `settle` turns into the loop's state.
+// The settlement loop (docs/design.md §Claims, batches and settlement): build every closed
+// interval's batch (after the grace period), persist it as 'built', then submit in order; apply
+// rejections and read statuses back. Chain trouble never stops local building: the service reports
+// degraded health, backs off and catches up in order. A pass is steps — build, then the chain steps
+// (chainSteps), whose outcome is one result that `settle` turns into the loop's state.
 import { intervalStartMs } from '@feedin/protocol/interval';
 import type { Keccak256Implementation } from '@feedin/protocol/keccak';
 import type { Clock } from '@feedin/protocol/sandbox-time';
@@ -121,7 +121,8 @@ export async function startSettlement(deps: SettlementDeps): Promise<SettlementS
   async function buildDue(): Promise<void> {
     for (let i = 0; i < BUILDS_PER_TICK; i++) {
       const startMs = nextIntervalStartMs();
-      // docs/design.md §Settlement: one batch per closed interval, after a grace period for late readings.
+      // docs/design.md §Batches: one batch per closed interval, after a grace period for late
+      // readings.
       if (clock.nowMs() < startMs + periodMs + config.interval.graceSeconds * 1000) return;
       // Nothing is settled past the sandbox's end (config, or the regulator's end-sandbox).
       if (startMs + periodMs > sandboxEndMs()) return;
@@ -228,7 +229,7 @@ export async function startSettlement(deps: SettlementDeps): Promise<SettlementS
     }
   }
 
-  // Key revocations (DESIGN "Key history"): seen in the directory, followed once per change; not
+  // Key revocations (docs/design.md §Key history): seen in the directory, followed once per change; not
   // while a built batch may be on chain unrecorded (the reconcile first says which are sent).
   let revocations = '';
   let revokedOnChain: RevokedKeyBatch[] = [];

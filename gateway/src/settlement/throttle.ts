@@ -1,4 +1,4 @@
-// Wall-clock pacing for the settlement loop (docs/design.md §Settlement): a throttle runs a
+// Wall-clock pacing for the settlement loop (docs/design.md §Submission): a throttle runs a
 // periodic chain read at most once per period (or at once when the caller must have it fresh),
 // and a retry gate keeps the loop off the chain for a back-off step after a failure — protocol's
 // back-off (backoff.ts), without jitter: there is one gateway, nothing to spread.

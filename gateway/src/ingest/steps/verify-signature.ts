@@ -1,5 +1,5 @@
 // Step 3 — verify: the signature must be valid over the exact payload bytes for the key the
-// registry holds for this meter (DESIGN: the public key is not in the record).
+// registry holds for this meter (docs/design.md §Signed reading: the record carries no key).
 import type { OcmfRecord } from '@feedin/protocol/ocmf-parse';
 import { fail, ok, type Result } from '@feedin/protocol/result';
 import type { PublicKey } from '@feedin/protocol/public-key';
