@@ -3,17 +3,10 @@ import { Contract, getAddress, type JsonRpcProvider } from 'ethers';
 import { hexToBytes, type Hex } from '@feedin/protocol/hex';
 import { contractInterface } from './contract-interfaces.js';
 import { decodeEvents, type ChainEvent } from './chain-events.js';
-import type { Deployment, OnChainBatch, OnChainBatchStatus, RegisteredMeter, RegisteredMeterKey, RegistryClock, SettlementLimits } from './chain-types.js';
+import type { Deployment, OnChainBatch, OnChainBatchStatus, RegisteredMeter, RegisteredMeterKey, RegistryClock, SettlementLimits, SubmitBatchParameters } from './chain-types.js';
 
-export interface BatchSubmission {
-  batchId: bigint;
-  intervalStartSec: bigint;
-  intervalEndSec: bigint;
-  claimsRoot: Hex;
-  payoutsRoot: Hex;
-  claimCount: bigint;
-  totalExportWh: bigint;
-  totalAmount: bigint;
+/** A BatchSubmitted event: the submission's fields and the transaction that carried them. */
+export interface BatchSubmission extends SubmitBatchParameters {
   txHash: Hex;
   blockNumber: number;
 }

@@ -42,15 +42,8 @@ export interface RegisteredMeter {
 
 export type OnChainBatchStatus = 'pending' | 'frozen' | 'approved' | 'final' | 'rejected';
 
-export interface OnChainBatch {
-  batchId: bigint;
-  intervalStartSec: bigint;
-  intervalEndSec: bigint;
-  claimsRoot: Hex;
-  payoutsRoot: Hex;
-  claimCount: bigint;
-  totalExportWh: bigint;
-  totalAmount: bigint;
+/** A batch on chain: what was submitted, and what the contract keeps about it. */
+export interface OnChainBatch extends SubmitBatchParameters {
   /** everything committed by batches 1..batchId */
   committedThrough: bigint;
   submittedAtSec: bigint;
