@@ -11,7 +11,7 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
-      // docs/design.md "Shape": the chain client in contracts/ is the only code that speaks ethers.
+      // docs/design.md §Shape: the chain client in contracts/ is the only code that speaks ethers.
       'no-restricted-imports': ['error', { paths: [{ name: 'ethers', message: 'only contracts/ imports ethers; use its chain client' }] }],
     },
   },

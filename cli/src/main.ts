@@ -2,7 +2,6 @@
 // `feedin` — one entry point, one file per command under ./commands. Exit codes (docs/cli.md,
 // command-line.ts): 0 success/valid, 1 a check failed/invalid/the chain refused, 2 unusable input or
 // usage error, 3 chain or system resource unavailable, 4 internal error.
-import { enableWasmKeccak256 } from '@feedin/protocol/keccak-wasm';
 import { commandName, failureOf, helpFor, wantsHelp, type CommandHelp } from './command-line.js';
 
 /** A command module: its handler and its `--help` (command-line.ts). Adding a command = one entry
@@ -93,8 +92,6 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    // Merkle roots and leaves hash with Keccak-256: WebAssembly when it loads (same bytes, ~4× faster).
-    await enableWasmKeccak256();
     return await command.run(rest);
   } catch (error) {
     // Every failure is one line with its exit code (docs/cli.md); the stack only on request.

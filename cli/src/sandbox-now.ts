@@ -1,6 +1,6 @@
 // The sandbox clock as a one-shot command sees it: the anchor `feedin up` keeps in the data dir.
-// Regulator and meter commands default their times to it (DESIGN: intervals follow the sandbox
-// clock), never to wall time, which at 60× is hours away from the sandbox's now.
+// Regulator and meter commands default their times to it (docs/design.md §Clocks: intervals follow
+// the sandbox clock), never to wall time, which at 60× is hours away from the sandbox's now.
 import { sandboxTimeMs, type ClockAnchor } from '@feedin/protocol/sandbox-time';
 import { CliError } from './cli-error.js';
 import { readJsonFile } from './data-dir.js';

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Compiles contracts/solidity/*.sol with the npm solc (standard JSON) into contracts/artifacts/<Name>.json.
 // STYLE: generated things are generated — ABIs and bytecode come from here, never hand-copied.
-// The EVM version is pinned (DESIGN: identical to anvil's --hardfork and the Besu genesis milestone)
-// and read from src/evm-version.ts so that TypeScript and Solidity cannot disagree.
-// Skips compiling when the sources, the compiler and the settings hash to the same value as last time.
+// The EVM version is pinned (docs/design.md §Chain: identical to anvil's --hardfork and the Besu
+// genesis milestone) and read from src/evm-version.ts so that TypeScript and Solidity cannot
+// disagree. Skips compiling when the sources, the compiler and the settings hash to the same value
+// as last time.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync, renameSync } from 'node:fs';
 import { createRequire } from 'node:module';

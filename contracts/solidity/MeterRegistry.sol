@@ -379,7 +379,8 @@ contract MeterRegistry is IMeterRegistry, AccessControl {
         });
     }
 
-    /// @dev DESIGN "Meter id": 1-32 characters of [A-Za-z0-9._-] (the OCMF `MS` field and MQTT client id).
+    /// @dev docs/design.md §Meter id: 1-32 characters of [A-Za-z0-9._-] (the OCMF `MS` field and
+    /// MQTT client id).
     function _checkMeterId(string calldata meterId) private pure {
         bytes calldata b = bytes(meterId);
         if (b.length == 0 || b.length > 32) revert MeterRegistryInvalidMeterId(meterId);

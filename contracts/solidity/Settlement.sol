@@ -200,8 +200,9 @@ contract Settlement is ISettlement, AccessControl {
         Sequence storage q = _sequences[shard];
         uint64 discardedThrough = q.nextBatchId - 1;
         _unfreezeFrom(q, batchId, type(uint64).max);
-        // DESIGN: a rejection discards the batch and every later pending one of its shard; the
-        // gateway rebuilds from here. Later batches cannot be final: this one was frozen before them.
+        // docs/design.md §Finality: a rejection discards the batch and every later pending one of its
+        // shard; the gateway rebuilds from here. Later batches cannot be final: this one was frozen
+        // before them.
         uint256 kept = batchId > 1 ? q.batches[batchId - 1].committedThrough : 0;
         _totalCommitted -= uint128(q.batches[discardedThrough].committedThrough - kept);
         q.nextBatchId = batchId;
@@ -326,8 +327,9 @@ contract Settlement is ISettlement, AccessControl {
     function isFinal(uint32 shard, uint64 batchId) public view returns (bool) {
         Sequence storage q = _sequences[shard];
         if (batchId == 0 || batchId >= q.nextBatchId) return false;
-        // DESIGN: final after the challenge window unless the regulator froze it or an earlier batch
-        // of its shard; issue #10: and never before every earlier batch of the shard is final.
+        // docs/design.md §Finality: final after the challenge window unless the regulator froze it
+        // or an earlier batch of its shard; issue #10: and never before every earlier batch of the
+        // shard is final (see the contract's @dev).
         if (q.lowestFrozen != 0 && q.lowestFrozen <= batchId) return false;
         BatchRecord storage b = q.batches[batchId];
         if (b.stored == Stored.Approved) return b.predecessorsFinalAt <= challengeClock();
@@ -403,7 +405,8 @@ contract Settlement is ISettlement, AccessControl {
         windowEndsAt = uint64(block.timestamp) - _pausedSecondsEnded + challengeWindowSeconds;
         if (batchId > 1) {
             BatchRecord storage previous = q.batches[batchId - 1];
-            // DESIGN: energy is never lost or counted twice, so intervals follow each other without gaps.
+            // docs/design.md §Batches: energy is never lost or counted twice, so intervals follow
+            // each other without gaps.
             if (intervalStart != previous.intervalEnd) {
                 revert SettlementIntervalNotContiguous(previous.intervalEnd, intervalStart);
             }

@@ -3,18 +3,11 @@ import { Contract, getAddress, toBeHex, zeroPadValue, type JsonRpcProvider } fro
 import { hexToBytes, type Hex } from '@feedin/protocol/hex';
 import { contractInterface } from './contract-interfaces.js';
 import { decodeEvents, type ChainEvent } from './chain-events.js';
-import type { Deployment, OnChainBatch, OnChainBatchStatus, RegisteredMeter, RegisteredMeterKey, RegistryClock, SettlementLimits, ShardAssignment } from './chain-types.js';
+import type { Deployment, OnChainBatch, OnChainBatchStatus, RegisteredMeter, RegisteredMeterKey, RegistryClock, SettlementLimits, ShardAssignment, SubmitBatchParameters } from './chain-types.js';
 
-export interface BatchSubmission {
+/** A BatchSubmitted event: the submission's fields, its shard and the transaction that carried them. */
+export interface BatchSubmission extends SubmitBatchParameters {
   shard: number;
-  batchId: bigint;
-  intervalStartSec: bigint;
-  intervalEndSec: bigint;
-  claimsRoot: Hex;
-  payoutsRoot: Hex;
-  claimCount: bigint;
-  totalExportWh: bigint;
-  totalAmount: bigint;
   txHash: Hex;
   blockNumber: number;
 }

@@ -51,16 +51,9 @@ export interface ShardAssignment {
 
 export type OnChainBatchStatus = 'pending' | 'frozen' | 'approved' | 'final' | 'rejected';
 
-export interface OnChainBatch {
+/** A batch on chain: what was submitted, and what the contract keeps about it. */
+export interface OnChainBatch extends SubmitBatchParameters {
   shard: number;
-  batchId: bigint;
-  intervalStartSec: bigint;
-  intervalEndSec: bigint;
-  claimsRoot: Hex;
-  payoutsRoot: Hex;
-  claimCount: bigint;
-  totalExportWh: bigint;
-  totalAmount: bigint;
   /** everything committed by the shard's batches 1..batchId */
   committedThrough: bigint;
   submittedAtSec: bigint;

@@ -1,5 +1,5 @@
 // Sign-In with Ethereum (EIP-4361) for the household pages, through the `siwe` package. siwe
-// verifies signatures with ethers (its peer dependency), and docs/design.md "Shape" keeps ethers
+// verifies signatures with ethers (its peer dependency), and docs/design.md §Shape keeps ethers
 // inside contracts/: so the message is prepared and checked here, and the dashboard calls these
 // two functions with plain strings. Untrusted input answers a result with a reason; the
 // dashboard owns the nonces (one use, expiry) and decides who the address belongs to.

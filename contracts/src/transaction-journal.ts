@@ -5,8 +5,8 @@
 // exact bytes to send again. `feedin up` and the one-shot CLI append to the same file, so it is
 // plain JSON lines in append mode: one write(2) per line, fsynced, never rewritten (like the
 // regulator's audit log).
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { rename } from 'node:fs/promises';
+import { appendJsonLines, readJsonLines } from './json-lines.js';
 import type { Hex } from '@feedin/protocol/hex';
 
 export interface JournaledTransaction {
@@ -37,17 +37,7 @@ export interface TransactionJournal {
 }
 
 export function openTransactionJournal(path: string): TransactionJournal {
-  const append = async (line: JournalLine) => {
-    await mkdir(dirname(path), { recursive: true });
-    const handle = await open(path, 'a', 0o600);
-    try {
-      // One write of one line: O_APPEND keeps concurrent writers' (feedin up, the CLI) lines whole.
-      await handle.write(`${JSON.stringify(line)}\n`);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  };
+  const append = (line: JournalLine) => appendJsonLines(path, [line]);
   return {
     signed: (tx) => append({ kind: 'signed', ...tx }),
     broadcast: (txHash) => append({ kind: 'broadcast', txHash }),
@@ -65,19 +55,8 @@ export interface JournalRecord extends JournaledTransaction {
 /** The journal's transactions in the order they were signed. A crash mid-write leaves at most a
  * torn last line without its newline: it is skipped. */
 export async function readTransactionJournal(path: string): Promise<JournalRecord[]> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  const lines = text.split('\n');
-  lines.pop();
   const byHash = new Map<string, JournalRecord>();
-  for (const text of lines) {
-    if (text.trim() === '') continue;
-    const line = JSON.parse(text) as JournalLine;
+  for (const line of await readJsonLines<JournalLine>(path)) {
     const hash = line.txHash.toLowerCase();
     if (line.kind === 'signed') {
       const { kind: _kind, ...tx } = line;

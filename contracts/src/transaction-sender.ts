@@ -1,8 +1,8 @@
-// Sends contract calls signed locally (DESIGN: Besu holds no keys) with explicit nonces, so that a
-// burst from one signer neither collides nor leaves gaps: gas estimation, fee choice, nonce, signing
-// and broadcast run one at a time; waiting for the receipt runs in parallel.
-// A nonce is taken only after the estimate passed, so a call that reverts in estimation never
-// burns one. Any failure after that resyncs the nonce from the node's pending count.
+// Sends contract calls signed locally (docs/design.md §Chain: nodes hold no keys) with explicit
+// nonces, so that a burst from one signer neither collides nor leaves gaps: gas estimation, fee
+// choice, nonce, signing and broadcast run one at a time; waiting for the receipt runs in parallel.
+// A nonce is taken only after the estimate passed, so a call that reverts in estimation never burns
+// one. Any failure after that resyncs the nonce from the node's pending count.
 import { Transaction, type JsonRpcProvider, type TransactionReceipt, type Wallet } from 'ethers';
 import type { Hex } from '@feedin/protocol/hex';
 import { ChainError, decodeRevert, formatRevert, refusalOf, toChainError } from './chain-error.js';
@@ -169,8 +169,9 @@ export function createTransactionSender(parameters: TransactionSenderParameters)
   };
 }
 
-/** DESIGN: works with a zero-base-fee chain (Besu QBFT free gas): there, fees are 0; without
- * EIP-1559 (no base fee in blocks) a legacy gas price; otherwise maxFee = 2 × baseFee + tip. */
+/** docs/design.md §Chain: works with a zero-base-fee chain (Besu QBFT free gas): there, fees are
+ * 0; without EIP-1559 (no base fee in blocks) a legacy gas price; otherwise maxFee = 2 × baseFee +
+ * tip. */
 async function chooseFees(provider: JsonRpcProvider): Promise<
   { type: 0; gasPrice: bigint } | { type: 2; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }
 > {

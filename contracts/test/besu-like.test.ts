@@ -125,7 +125,8 @@ describe('on a chain like Besu QBFT (2 s blocks, zero base fee, unfunded signers
 describe('the docker-compose Besu genesis', () => {
   it("names the hardfork of solc's evmVersion, free gas and QBFT with 4 validators", async () => {
     const genesis = JSON.parse(await readFile(join(import.meta.dirname, '..', '..', 'deploy', 'besu', 'genesis.json'), 'utf8'));
-    // DESIGN: Solidity evmVersion = anvil --hardfork = Besu milestone; cancun is the last QBFT runs here.
+    // docs/design.md §Chain: Solidity evmVersion = anvil --hardfork = Besu milestone; cancun is the
+    // last QBFT runs here.
     expect(EVM_VERSION).toBe('cancun');
     expect(genesis.config.cancunTime).toBe(0);
     expect(genesis.config.shanghaiTime).toBe(0);

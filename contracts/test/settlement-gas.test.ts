@@ -1,7 +1,7 @@
 // Gas of every Settlement function the finality rules touch, in one fixed scenario (printed for
-// docs/contracts.md), and the DESIGN rule that no call costs more as batches accumulate: a
-// submission, a freeze, an approval and a withdrawal after 30 batches cost the same execution gas
-// as after 2.
+// docs/contracts.md), and the rule of docs/design.md §Batches that no call costs more as batches
+// accumulate: a submission, a freeze, an approval and a withdrawal after 30 batches cost the same
+// execution gas as after 2.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { JsonRpcProvider } from 'ethers';

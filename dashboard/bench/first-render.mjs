@@ -1,10 +1,10 @@
-// Benchmark (DESIGN "Measures that matter": dashboard first render with 10,000 meters): the BUILT
-// dashboard app (dashboard/dist) over real HTTP with a fleet of fake ports, and the regulator
+// Benchmark (docs/design.md §Measures that matter: dashboard first render with 10,000 meters): the
+// BUILT dashboard app (dashboard/dist) over real HTTP with a fleet of fake ports, and the regulator
 // page in Debian's Chromium. firstRenderMs is the page's own mark (performance.now() since
 // navigation start when status, batches, meters and rejections are on screen); pageWeightKB is
-// every byte the page received up to then (HTML, CSS, scripts, API answers; no compression),
-// from the page's resource timing.
-// Run after the build: `node dashboard/bench/first-render.mjs [meterCount]`.
+// every byte the page received up to then (HTML, CSS, scripts, API answers; no compression), from
+// the page's resource timing. Run after the build: `node dashboard/bench/first-render.mjs
+// [meterCount]`.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';

@@ -1,8 +1,8 @@
-// Builds what the pages load from /vendor (no CDN: DESIGN, the machine may be offline):
-// uPlot copied from its npm package, the pure protocol module bundled for the browser so
-// that the in-browser audit runs the same checks as `feedin audit verify`, and @feedin/locale
-// (i18next, messages, formatters) so that pages and CLI speak and format alike.
-// Run by the root build: `npm run build --workspace @feedin/dashboard`.
+// Builds what the pages load from /vendor (no CDN, docs/design.md §HTTP and roles: the machine may
+// be offline): uPlot copied from its npm package, the pure protocol module bundled for the browser
+// so that the in-browser audit runs the same checks as `feedin audit verify`, and @feedin/locale
+// (i18next, messages, formatters) so that pages and CLI speak and format alike. Run by the root
+// build: `npm run build --workspace @feedin/dashboard`.
 import { copyFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';

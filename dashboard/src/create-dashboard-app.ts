@@ -1,4 +1,4 @@
-// The dashboard's HTTP app: the API of DESIGN "Interfaces for people and their tools", the
+// The dashboard's HTTP app: the API of docs/design.md §Interfaces for people and their tools, the
 // session login, server-sent events, /metrics and the pages. It reads everything through
 // DashboardPorts; the composition root (cli `feedin up`) wires the gateway into them.
 import express from 'express';

@@ -6,6 +6,7 @@ import type { GatewayEvents } from '@feedin/gateway/events';
 import type { DailyReport } from '@feedin/gateway/reports/daily-report';
 import type { BatchDetailView, BatchView, ClaimReadingView, ClaimView, PayoutView } from '@feedin/gateway/settlement/queries';
 import type { LocalBatchStatus } from '@feedin/gateway/settlement/settlement-store';
+import type { StoredRejection } from '@feedin/gateway/store/reading-store';
 import type { ChainRefusal } from '@feedin/gateway/settlement/chain-errors';
 import type { CapExplanation } from '@feedin/gateway/settlement/cap-explanation';
 
@@ -80,16 +81,8 @@ export interface ReadingView {
   ocmf: string;
 }
 
-export interface RejectionView {
-  seq: number;
-  meterId: string | null;
-  pagination: number | null;
-  reason: string;
-  detail: string;
-  frame: string;
-  receivedAtMs: number;
-  source: string;
-}
+/** A durably refused frame, as the reading store keeps it (one shape, gateway/src/store). */
+export type RejectionView = StoredRejection;
 
 /** The gateway's local view of a batch's life: built → submitted → pending → final (or frozen →
  * approved/rejected). */
@@ -181,7 +174,7 @@ export interface SandboxStatusView {
   totalWithdrawn: string;
   escrowBalance: string;
   challengeWindowSeconds: number;
-  /** the config's caps (DESIGN "Sandbox caps") */
+  /** the config's caps (docs/design.md §Sandbox caps) */
   caps: { exportCapPercentOfCapacity: number | null; householdDailyCap: string | null };
   /** every transaction the embedded chain lost in a crash, oldest first; absent for an RPC chain */
   chainRecovery?: ChainRecoveryView[];
@@ -202,7 +195,7 @@ export interface OperatorActions {
 }
 
 export interface DashboardPorts {
-  /** the sandbox clock (DESIGN: `now` in /api/health is sandbox time) */
+  /** the sandbox clock (docs/design.md §Clocks: `now` in /api/health is sandbox time) */
   clock: { nowMs(): number; readonly speed: number };
   health(): Promise<HealthView>;
   /** every registered meter */

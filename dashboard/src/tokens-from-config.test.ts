@@ -32,7 +32,7 @@ describe('tokensFromConfig', () => {
     });
   });
 
-  it('FEEDIN_REGULATOR_TOKEN overrides the regulator token (DESIGN)', () => {
+  it('FEEDIN_REGULATOR_TOKEN overrides the regulator token (docs/design.md §HTTP and roles)', () => {
     expect(tokensFromConfig({ config, readSecret, env: { FEEDIN_REGULATOR_TOKEN: 'from-the-environment' } }).regulator).toBe('from-the-environment');
   });
 });

@@ -1,7 +1,7 @@
-// The dashboard's role tokens from the sandbox config (DESIGN: role tokens for regulator,
-// operator and each household's payee; FEEDIN_REGULATOR_TOKEN in the environment overrides the
-// regulator's). Secrets are resolved by the caller's `readSecret` (sandbox-config's resolver),
-// so this file reads no files and no environment of its own except through `env`.
+// The dashboard's role tokens from the sandbox config (docs/design.md §HTTP and roles: role tokens
+// for regulator, operator and each household's payee; FEEDIN_REGULATOR_TOKEN in the environment
+// overrides the regulator's). Secrets are resolved by the caller's `readSecret` (sandbox-config's
+// resolver), so this file reads no files and no environment of its own except through `env`.
 import type { SandboxConfig, Secret } from '@feedin/sandbox-config/schema';
 import type { DashboardTokens } from './auth/role-tokens.js';
 

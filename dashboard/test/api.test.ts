@@ -26,7 +26,7 @@ const unauthorized = {
 };
 
 describe('GET /api/health', () => {
-  it('answers DESIGN body with the sandbox clock; the details only to a role token', async () => {
+  it('answers {status, now, components} with the sandbox clock; the details only to a role token', async () => {
     const r = await s.get('/api/health', OP);
     expect(r.status).toBe(200);
     expect(r.body).toEqual({

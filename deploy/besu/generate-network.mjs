@@ -68,7 +68,8 @@ const genesis = {
     muirGlacierBlock: 0,
     berlinBlock: 0,
     londonBlock: 0,
-    // DESIGN: the milestone equals solc's evmVersion and anvil's --hardfork (contracts/src/evm-version.ts).
+    // docs/design.md §Chain: the milestone equals solc's evmVersion and anvil's --hardfork
+    // (contracts/src/evm-version.ts).
     shanghaiTime: 0,
     cancunTime: 0,
     // Free gas: base fee fixed at 0 (with --min-gas-price=0 on every node), so signers need no ether.

@@ -1,5 +1,5 @@
 // The sandbox clock of a device process and the one timer port the fleet waits on. Readings are
-// stamped in sandbox time (DESIGN: Clocks); JWT iat/exp use wall-clock time.
+// stamped in sandbox time (docs/design.md §Clocks); JWT iat/exp use wall-clock time.
 import { sandboxTimeMs, type Clock, type ClockAnchor } from '@feedin/protocol/sandbox-time';
 
 /** Wakes a callback once the sandbox clock reaches an instant. One port, two adapters: real

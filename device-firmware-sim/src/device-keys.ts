@@ -1,7 +1,7 @@
 // The device's signing key: secp256k1, created once, stored as hex in
 // <dataDir>/devices/<meterId>/key (file 0600, folder 0700). It never leaves this module: callers
 // get the public key and a signer object whose methods close over the private key
-// (DESIGN: the key never leaves the device). It is never logged.
+// (docs/design.md §Device keys). It is never logged.
 import { randomBytes } from 'node:crypto';
 import { chmod, link, mkdir, open, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';

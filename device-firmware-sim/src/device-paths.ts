@@ -1,5 +1,6 @@
 // Where a simulated device keeps its files: <dataDir>/devices/<meterId>/. The meter id becomes a
-// path segment, so it is checked against the DESIGN meter id pattern first (no `..`, no `/`).
+// path segment, so it is checked against the meter id pattern of docs/design.md §Meter id first (no
+// `..`, no `/`).
 import { join } from 'node:path';
 import { isMeterId, METER_ID_RULE } from '@feedin/protocol/meter-id';
 

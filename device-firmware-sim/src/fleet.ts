@@ -12,7 +12,8 @@ import { openSerialLine, type SerialLine, type SerialLineSettings } from './seri
 import { startTickScheduler } from './tick-scheduler.js';
 import type { Backoff } from '@feedin/protocol/backoff';
 
-/** Devices ask for short-lived tokens (DESIGN: short exp), within what the gateway accepts. */
+/** Devices ask for short-lived tokens (docs/design.md §Clocks: short exp), within what the
+ * gateway accepts. */
 const JWT_LIFETIME_SEC = 300;
 
 export interface StartFleetParameters {

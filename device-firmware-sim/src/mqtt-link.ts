@@ -1,9 +1,10 @@
 // The MQTT connection of one meter (each meter is its own device, so each has its own client).
 // Every connection attempt is a fresh mqtt.js client: its CONNECT carries a freshly signed JWT
-// (DESIGN: short exp, wall-clock iat/exp; a new jti, since the gateway accepts each token once —
-// mqtt.js' own reconnect would resend the old password) and no client-side resend queue survives a connection,
-// because resending is the outbox's job (one owner of retransmission means no double resends).
-// The broker session itself persists (clean: false), so acks queued while offline still arrive.
+// (docs/design.md §Clocks: short exp, wall-clock iat/exp; a new jti, since the gateway accepts each
+// token once — mqtt.js' own reconnect would resend the old password) and no client-side resend
+// queue survives a connection, because resending is the outbox's job (one owner of retransmission
+// means no double resends). The broker session itself persists (clean: false), so acks queued while
+// offline still arrive.
 import mqtt, { type MqttClient } from 'mqtt';
 import { meterTopic } from '@feedin/protocol/mqtt-topics';
 import { backoffDelayMs, type Backoff } from '@feedin/protocol/backoff';

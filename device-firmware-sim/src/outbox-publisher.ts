@@ -1,5 +1,5 @@
-// Store-and-forward (docs/design.md "Transports"): the one publisher between a meter's durable
-// outbox and its link, for the simulated meter and every real-meter reader alike. On each
+// Store-and-forward (docs/design.md §Store-and-forward): the one publisher between a meter's
+// durable outbox and its link, for the simulated meter and every real-meter reader alike. On each
 // (re)connection it publishes the unacknowledged readings in PG order, at most `window` in flight;
 // an ack removes a reading from the outbox. A rejected reading is dropped after it is logged:
 // resending the same signed bytes cannot change the verdict (never retried forever).

@@ -1,6 +1,7 @@
-// Durable store-and-forward for one meter (DESIGN: devices keep unacknowledged readings on disk
-// and resend after reconnect). The outbox also owns the meter's fiscal state — next PG, registers,
-// time of the last reading — so a restarted device continues both and never repeats a PG.
+// Durable store-and-forward for one meter (docs/design.md §Store-and-forward: devices keep
+// unacknowledged readings on disk and resend after reconnect). The outbox also owns the meter's
+// fiscal state — next PG, registers, time of the last reading — so a restarted device continues
+// both and never repeats a PG.
 //
 // Durability: a reading is on disk (journal line fsync'd) before append() resolves, and the
 // device publishes only after that. Acks are journalled without fsync: losing one in a crash

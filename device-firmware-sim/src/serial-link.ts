@@ -1,6 +1,6 @@
 // The serial line of simulated meters: several meters share one RS-485/USB line (one port), each
 // writing its OCMF readings as `\n`-terminated lines; the gateway answers each with
-// `ACK <meterId> <PG>` / `NAK <meterId> <PG> <reason>` (DESIGN "Transports"). For a meter an ACK
+// `ACK <meterId> <PG>` / `NAK <meterId> <PG> <reason>` (docs/design.md §Serial). For a meter an ACK
 // is what a PUBACK plus an accepted ack is over MQTT; a NAK is a rejection. The port reopens with
 // backoff when it disappears; every (re)open is a new session per meter, so the meter resends
 // what is unacknowledged (store-and-forward). A line can be lost on the wire without anybody

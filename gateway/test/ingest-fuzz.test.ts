@@ -5,11 +5,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GatewayEvents } from '../src/events.js';
 import { createIngest } from '../src/ingest/ingest.js';
-import { manualClock, MINUTE, signedReading, T0, testMeter } from '../src/ingest/ingest-fixtures.js';
+import { inlineVerifiers, manualClock, MINUTE, signedReading, T0, testMeter } from '../src/ingest/ingest-fixtures.js';
 import { decodeFrame } from '../src/ingest/steps/decode-frame.js';
 import { createMetrics } from '../src/metrics.js';
 import { createStaticDirectory } from '../src/registry/meter-directory.js';
 import { openSqliteStore } from '../src/store/sqlite-store.js';
+
+const verifiers = inlineVerifiers();
 
 const REASONS = [
   'oversize', 'malformed', 'unsupported-encoding', 'meter-mismatch', 'unknown-meter', 'meter-suspended', 'unsupported-algorithm', 'bad-signature',
@@ -49,6 +51,7 @@ describe('ingest under fuzzed frames', () => {
     const store = openSqliteStore(':memory:');
     const events = new GatewayEvents();
     const ingest = await createIngest({
+      verifyPool: verifiers.verifyPool,
       store,
       directory: createStaticDirectory([meter.entry]),
       clock: manualClock(T0 + 60 * MINUTE),

@@ -1,5 +1,5 @@
 // Which language a person reads and which locale formats their numbers and times. The pages and
-// the CLI offer Vietnamese and English (DESIGN "Interfaces for people"); the sandbox's locale
+// the CLI offer Vietnamese and English (docs/design.md §Languages); the sandbox's locale
 // picks the default, a person's choice overrides it.
 
 export const LANGUAGES = ['vi', 'en'] as const;

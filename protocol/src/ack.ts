@@ -1,4 +1,4 @@
-// The gateway's answer on feedin/v1/meters/{id}/acks (docs/design.md "Transports"):
+// The gateway's answer on feedin/v1/meters/{id}/acks (docs/design.md §Transports):
 // {"pg":"F123","status":"accepted"|"rejected","reason":…}. The gateway encodes it, the device
 // parses it; it comes over the network, so a bad one answers a result with a reason.
 import { fail, ok, type Result } from './result.js';

@@ -20,7 +20,7 @@ const oneOf = (values: string[]): Check => (v) => typeof v === 'string' && value
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** field → check, per section of the bundle (DESIGN "Interfaces": audit bundle) */
+/** field → check, per section of the bundle (docs/design.md §Audits: the audit bundle) */
 const SHAPE: Record<string, Record<string, Check>> = {
   chain: { chainId: int, rpcUrl: str, registry: address, settlement: address, token: address },
   batch: { batchId: uint, intervalStartSec: uint, intervalEndSec: uint, claimsRoot: bytes32, payoutsRoot: bytes32, txHash: nullOr(bytes32), blockNumber: nullOr(int) },

@@ -64,8 +64,9 @@ export const AUDIT_CHECKS = [
 ] as const;
 export type AuditCheckName = (typeof AUDIT_CHECKS)[number];
 
-/** The gateway's cap flags (DESIGN "Sandbox caps"): the interval export cap cuts the paid energy;
- * every other flag (household-daily-cap, batch-cap, budget, no-tariff) may only lower the amount. */
+/** The gateway's cap flags (docs/design.md §Sandbox caps): the interval export cap cuts the paid
+ * energy; every other flag (household-daily-cap, batch-cap, budget, no-tariff) may only lower the
+ * amount. */
 const ENERGY_CAP_FLAG = 'interval-export-cap';
 
 type Add = (name: AuditCheckName, ok: boolean, detail: string) => void;
@@ -118,7 +119,8 @@ function runChecks(b: AuditBundle, opts: CheckAuditBundleOptions, add: Add): voi
     }
     const reading = readingFromRecord(record.value);
     // The key valid at the reading's TM signs it; a revoked one still verifies the bytes, but
-    // fails key-valid-at-tm (DESIGN "Key history": no payment from a revoked key's readings).
+    // fails key-valid-at-tm (docs/design.md §Key history: no payment from a revoked key's
+    // readings).
     const at = keys && reading.ok ? keyAt(keys, reading.value.timestampMs) : undefined;
     const key = at && (at.ok || at.reason === 'key-revoked') ? at.key.publicKey : undefined;
     if (!keys) keyProblems.push(`${which}: no key history`);
@@ -127,7 +129,8 @@ function runChecks(b: AuditBundle, opts: CheckAuditBundleOptions, add: Add): voi
     else if (at?.ok) keyNotes.push(`${which} PG ${reading.value.pagination} at ${iso(reading.value.timestampMs)}: key valid from ${iso(at.key.validFromMs)}`);
     const verdict = key ? verifyOcmf(record.value, key) : undefined;
     add(`${which}-signature`, verdict?.ok === true, !verdict ? 'no usable meter key' : verdict.ok ? `signed by the meter key (${record.value.signature.algorithm})` : `${verdict.reason}: ${verdict.detail}`);
-    // DESIGN: claim digests are SHA-256 of the payload bytes exactly as the meter signed them.
+    // docs/design.md §Claims: claim digests are SHA-256 of the payload bytes exactly as the meter
+    // signed them.
     const digest = payloadDigest(record.value.payloadText);
     const expected = (which === 'opening' ? c.openingDigest : c.closingDigest).toLowerCase();
     add(`${which}-digest`, digest === expected, digest === expected ? digest : `payload digest ${digest} ≠ claim ${expected}`);
@@ -143,7 +146,8 @@ function runChecks(b: AuditBundle, opts: CheckAuditBundleOptions, add: Add): voi
   if (opening && closing) {
     const sameMeter = opening.meterId === c.meterId && closing.meterId === c.meterId;
     add('meter-id', sameMeter, sameMeter ? `both readings are from ${c.meterId}` : `readings are from ${opening.meterId} and ${closing.meterId}, the claim is for ${c.meterId}`);
-    // DESIGN boundary rule: the value at boundary b is the last reading with TM ≤ b.
+    // docs/design.md §Claims, the boundary rule: the value at boundary b is the last reading with
+    // TM ≤ b.
     const bracketed = opening.timestampMs <= startMs && closing.timestampMs <= endMs && closing.timestampMs > opening.timestampMs && closing.pagination > opening.pagination;
     add(
       'bracketing',

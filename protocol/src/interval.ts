@@ -1,4 +1,4 @@
-// Interval math (DESIGN "Claims"): intervals of `minutes` aligned to UTC, [start, end).
+// Interval math (docs/design.md §Claims): intervals of `minutes` aligned to UTC, [start, end).
 // Boundary rule: the register value of a meter at boundary b is that of its last accepted
 // reading with TM ≤ b, so a reading taken exactly at 10:15:00 closes the interval that ends
 // at 10:15 (and opens the next one).

@@ -2,10 +2,10 @@
 // Node and in browsers alike. A hash costs about a tenth of the portable one, and a chunk of leaf
 // hashes or a whole tree's inner nodes is one call with no JS work per hash: with the bytes-level
 // tree (merkle.ts) it takes the two roots of a 100,000-claim batch from ~2.3 s to ~0.7 s on the
-// 2-core bench machine. Compiling is asynchronous, so composition roots await
-// `enableWasmKeccak256()` once; until then, or if WASM is unavailable, keccak256 stays portable
-// and gives the same bytes.
-import { useKeccak256, type Keccak256Implementation } from './keccak.js';
+// 2-core bench machine. Compiling is asynchronous, so a composition root awaits
+// `createWasmKeccak256()` once and passes the result to what hashes trees; without it, or if WASM
+// is unavailable, hashing stays portable and gives the same bytes.
+import { checkKeccak256, type Keccak256Implementation } from './keccak.js';
 import { KECCAK_WASM_LAYOUT, keccakWasmModuleBytes } from './keccak-wasm-module.js';
 
 const { dataAt: DATA_AT, outAt: OUT_AT } = KECCAK_WASM_LAYOUT;
@@ -19,20 +19,16 @@ interface KeccakExports {
   hashLeaves(records: number, ends: number, count: number, out: number): void;
 }
 
-let enabling: Promise<boolean> | undefined;
-
-/** Resolves true once WASM Keccak is installed, false (and stays portable) if it cannot be. */
-export function enableWasmKeccak256(): Promise<boolean> {
-  enabling ??= (async () => {
-    try {
-      const { instance } = await WebAssembly.instantiate(keccakWasmModuleBytes());
-      useKeccak256(wasmKeccak256(instance.exports as unknown as KeccakExports));
-      return true;
-    } catch {
-      return false;
-    }
-  })();
-  return enabling;
+/** A WASM Keccak-256, checked against the portable one (keccak.ts `checkKeccak256`); null where
+ * WebAssembly is unavailable (the caller keeps `portableKeccak256`: the same bytes). Each call
+ * compiles a module with its own memory: the composition root makes one and passes it on. */
+export async function createWasmKeccak256(): Promise<Keccak256Implementation | null> {
+  try {
+    const { instance } = await WebAssembly.instantiate(keccakWasmModuleBytes());
+    return checkKeccak256(wasmKeccak256(instance.exports as unknown as KeccakExports));
+  } catch {
+    return null;
+  }
 }
 
 function wasmKeccak256(wasm: KeccakExports): Keccak256Implementation {

@@ -4,7 +4,7 @@
 // several times slower. This file is checked byte for byte against noble on random inputs of every
 // length around the block boundaries (keccak.test.ts); nothing else in feedin hashes with it for
 // security beyond what noble would give. It is also the reference a faster implementation
-// (keccak-wasm.ts) must match before `useKeccak256` installs it.
+// (keccak-wasm.ts) must match before `checkKeccak256` accepts it.
 import { FeedinError } from './errors.js';
 
 const RATE_BYTES = 136; // 1088-bit rate for a 256-bit capacity (FIPS 202 §5.2 with Keccak padding)
@@ -118,33 +118,34 @@ export interface Keccak256Implementation {
 
 const HASH_BYTES = 32;
 
-/** Keccak-256 of `data` (32 bytes): the portable implementation below, or a faster one that
- * `useKeccak256` installed after checking it against this one (keccak-wasm.ts). */
-export function keccak256(data: Uint8Array): Uint8Array {
+/** Keccak-256 of `data` (32 bytes), with the portable implementation below unless the caller
+ * passes a faster one (checked against it: `checkKeccak256`, keccak-wasm.ts). */
+export function keccak256(data: Uint8Array, keccak: Keccak256Implementation = portableKeccak256): Uint8Array {
   const out = new Uint8Array(HASH_BYTES);
-  implementation.hashInto(data, out, 0);
+  keccak.hashInto(data, out, 0);
   return out;
 }
 
 /** keccak256(keccak256(record)) of `count` records (OpenZeppelin's leaf hash), 32 bytes each to
  * `out` from `at`; record i is bytes ends[i − 1] … ends[i] of `records` (the first starts at 0). */
-export function keccak256LeafHashes(records: Uint8Array, ends: Uint32Array, count: number, out: Uint8Array, at: number): void {
+export function keccak256LeafHashes(records: Uint8Array, ends: Uint32Array, count: number, out: Uint8Array, at: number, keccak: Keccak256Implementation = portableKeccak256): void {
   if (!Number.isInteger(count) || count < 0 || count > ends.length) throw new FeedinError(`count: expected 0 to ends.length (${ends.length}), got ${count}`);
   for (let i = 0, start = 0; i < count; start = ends[i++]!) if (ends[i]! < start || ends[i]! > records.length) throw new FeedinError(`ends: record ${i} ends at ${ends[i]}, outside ${start} … ${records.length}`);
   if (!Number.isInteger(at) || at < 0 || at + count * HASH_BYTES > out.length) throw new FeedinError(`at: ${at} leaves no room for ${count} hashes in out (${out.length} bytes)`);
-  implementation.hashLeaves(records, ends, count, out, at);
+  keccak.hashLeaves(records, ends, count, out, at);
 }
 
 /** The inner nodes of a Merkle tree laid out like OpenZeppelin's `makeMerkleTree` (children of
  * node i at 2i + 1 and 2i + 2, 32 bytes each): for i = parents − 1 down to 0, node i = Keccak-256
  * of its two children, the smaller first. The leaves must already be in place. */
-export function keccak256SortedPairs(nodes: Uint8Array, parents: number): void {
+export function keccak256SortedPairs(nodes: Uint8Array, parents: number, keccak: Keccak256Implementation = portableKeccak256): void {
   if (!Number.isInteger(parents) || parents < 0) throw new FeedinError(`parents: expected a count, got ${parents}`);
   if (parents > 0 && nodes.length < (2 * parents + 1) * HASH_BYTES) throw new FeedinError(`nodes: ${parents} parents need ${2 * parents + 1} nodes of 32 bytes, got ${nodes.length} bytes`);
-  implementation.hashSortedPairs(nodes, parents);
+  keccak.hashSortedPairs(nodes, parents);
 }
 
-const portable: Keccak256Implementation = {
+/** The implementation in this file: pure JS, the reference every other one is checked against. */
+export const portableKeccak256: Keccak256Implementation = {
   hashInto: keccak256PortableInto,
   hashLeaves(records, ends, count, out, at) {
     const inner = new Uint8Array(HASH_BYTES);
@@ -168,19 +169,19 @@ const portable: Keccak256Implementation = {
   },
 };
 
-let implementation: Keccak256Implementation = portable;
-
-/** Installs a faster Keccak-256 (e.g. WebAssembly) for every later call — only if it gives this
- * file's bytes on inputs around every block boundary, on leaf hashes of records of those lengths
- * and on a small tree with equal and swapped pairs; otherwise throws and keeps this one. */
-export function useKeccak256(candidate: Keccak256Implementation): void {
+/** A faster Keccak-256 (e.g. WebAssembly), returned for the caller to pass on — only if it gives
+ * this file's bytes on inputs around every block boundary, on leaf hashes of records of those
+ * lengths and on a small tree with equal and swapped pairs; otherwise throws. Nothing is installed
+ * globally: whoever composes the program holds the implementation and hands it to what hashes. */
+export function checkKeccak256(candidate: Keccak256Implementation): Keccak256Implementation {
+  const portable = portableKeccak256;
   for (let length = 0; length <= 3 * RATE_BYTES + 1; length++) {
     const data = Uint8Array.from({ length }, (_, i) => (i * 31 + length * 7) & 0xff);
     const want = new Uint8Array(HASH_BYTES + 3);
     const got = new Uint8Array(HASH_BYTES + 3);
     portable.hashInto(data, want, 3);
     candidate.hashInto(data, got, 3);
-    if (got.some((b, i) => b !== want[i])) throw new Error(`useKeccak256: the candidate differs from the portable Keccak-256 on ${length} bytes`);
+    if (got.some((b, i) => b !== want[i])) throw new Error(`checkKeccak256: the candidate differs from the portable Keccak-256 on ${length} bytes`);
   }
   // neighbours with as many whole blocks (0 and 1, 136 and 137, 272 and 320) and without
   const lengths = [0, 1, 32, 64, 135, 136, 137, 271, 272, 320, 3 * RATE_BYTES + 1];
@@ -190,7 +191,7 @@ export function useKeccak256(candidate: Keccak256Implementation): void {
   const gotLeaves = new Uint8Array(3 + lengths.length * HASH_BYTES);
   portable.hashLeaves(records, ends, lengths.length, wantLeaves, 3);
   candidate.hashLeaves(records, ends, lengths.length, gotLeaves, 3);
-  if (gotLeaves.some((b, i) => b !== wantLeaves[i])) throw new Error('useKeccak256: the candidate differs from the portable Keccak-256 on leaf hashes');
+  if (gotLeaves.some((b, i) => b !== wantLeaves[i])) throw new Error('checkKeccak256: the candidate differs from the portable Keccak-256 on leaf hashes');
   // 9 leaves (nodes 8-16) under 8 parents: leaves 15 and 16 are equal, and the sort swaps some
   // pairs (9 and 10, 7 and 8, 1 and 2) and keeps others
   const leaves = Uint8Array.from({ length: 17 * HASH_BYTES }, (_, i) => (i * 113 + (i >> 5) * 71) & 0xff);
@@ -199,13 +200,8 @@ export function useKeccak256(candidate: Keccak256Implementation): void {
   const got = leaves.slice();
   portable.hashSortedPairs(want, 8);
   candidate.hashSortedPairs(got, 8);
-  if (got.some((b, i) => b !== want[i])) throw new Error('useKeccak256: the candidate differs from the portable Keccak-256 on sorted pairs');
-  implementation = candidate;
-}
-
-/** Back to the portable implementation (tests). */
-export function usePortableKeccak256(): void {
-  implementation = portable;
+  if (got.some((b, i) => b !== want[i])) throw new Error('checkKeccak256: the candidate differs from the portable Keccak-256 on sorted pairs');
+  return candidate;
 }
 
 function keccak256PortableInto(data: Uint8Array, out: Uint8Array, at: number): void {

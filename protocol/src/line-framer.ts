@@ -1,4 +1,4 @@
-// Serial framing (docs/design.md "Transports"): a byte stream → `\n`-terminated lines; a `\r`
+// Serial framing (docs/design.md §Serial): a byte stream → `\n`-terminated lines; a `\r`
 // before the `\n` is tolerated. The gateway frames readings with it and the device frames the
 // gateway's answers. Memory stays bounded: a line longer than the limit is not buffered but
 // discarded up to its newline and reported once as oversize, with its first bytes kept as

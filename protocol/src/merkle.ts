@@ -8,7 +8,7 @@
 // leaf hashes they store).
 import { FeedinError } from './errors.js';
 import { bytesToHex, hexToBytes, writeHexInto, type Hex } from './hex.js';
-import { keccak256LeafHashes, keccak256SortedPairs } from './keccak.js';
+import { keccak256LeafHashes, keccak256SortedPairs, portableKeccak256, type Keccak256Implementation } from './keccak.js';
 
 export const CLAIM_LEAF_TYPES = ['string', 'uint64', 'uint64', 'uint256', 'uint256', 'address', 'bytes32', 'bytes32'] as const;
 export const PAYOUT_LEAF_TYPES = ['address', 'uint256'] as const;
@@ -117,7 +117,7 @@ const CHUNK_BYTES = 32 * 1024;
 const SMALLEST_LEAF_BYTES = 2 * WORD;
 
 /** keccak256(keccak256(encoding)) of each leaf, 32 bytes each in the leaves' order. */
-function leafHashes<L>(leaves: readonly L[], room: (l: L) => number, encodeInto: (l: L, out: Uint8Array, at: number) => number): Uint8Array {
+function leafHashes<L>(leaves: readonly L[], room: (l: L) => number, encodeInto: (l: L, out: Uint8Array, at: number) => number, keccak: Keccak256Implementation): Uint8Array {
   const hashes = new Uint8Array(leaves.length * HASH_BYTES);
   let chunk = new Uint8Array(CHUNK_BYTES);
   let ends = new Uint32Array(CHUNK_BYTES / SMALLEST_LEAF_BYTES);
@@ -127,7 +127,7 @@ function leafHashes<L>(leaves: readonly L[], room: (l: L) => number, encodeInto:
     const leaf = leaves[i]!;
     const need = room(leaf);
     if (used + need > chunk.length) {
-      keccak256LeafHashes(chunk, ends, i - first, hashes, first * HASH_BYTES);
+      keccak256LeafHashes(chunk, ends, i - first, hashes, first * HASH_BYTES, keccak);
       [first, used] = [i, 0];
       if (need > chunk.length) {
         chunk = new Uint8Array(need); // a leaf larger than a chunk (a very long meter id)
@@ -137,18 +137,19 @@ function leafHashes<L>(leaves: readonly L[], room: (l: L) => number, encodeInto:
     used += encodeInto(leaf, chunk, used);
     ends[i - first] = used;
   }
-  keccak256LeafHashes(chunk, ends, leaves.length - first, hashes, first * HASH_BYTES);
+  keccak256LeafHashes(chunk, ends, leaves.length - first, hashes, first * HASH_BYTES, keccak);
   return hashes;
 }
 
-/** Claim leaf hashes as bytes, 32 each in the claims' order (what `buildMerkleTreeFromBytes` takes). */
-export function claimLeafHashes(leaves: readonly ClaimLeaf[]): Uint8Array {
-  return leafHashes(leaves, claimLeafRoom, encodeClaimLeafInto);
+/** Claim leaf hashes as bytes, 32 each in the claims' order (what `buildMerkleTreeFromBytes` takes).
+ * `keccak`: a faster implementation the caller holds (keccak-wasm.ts), else the portable one. */
+export function claimLeafHashes(leaves: readonly ClaimLeaf[], keccak: Keccak256Implementation = portableKeccak256): Uint8Array {
+  return leafHashes(leaves, claimLeafRoom, encodeClaimLeafInto, keccak);
 }
 
 /** Payout leaf hashes as bytes, 32 each in the payouts' order. */
-export function payoutLeafHashes(leaves: readonly PayoutLeaf[]): Uint8Array {
-  return leafHashes(leaves, payoutLeafRoom, encodePayoutLeafInto);
+export function payoutLeafHashes(leaves: readonly PayoutLeaf[], keccak: Keccak256Implementation = portableKeccak256): Uint8Array {
+  return leafHashes(leaves, payoutLeafRoom, encodePayoutLeafInto, keccak);
 }
 
 const decoder = new TextDecoder();
@@ -206,18 +207,18 @@ export interface MerkleTree {
  * roots and proofs equal the library's. An empty list gives ZERO_ROOT (OZ refuses to build an
  * empty tree): a batch without claims commits a zero claims root.
  */
-export function buildMerkleTree(leafHashes: readonly Hex[]): MerkleTree {
+export function buildMerkleTree(leafHashes: readonly Hex[], keccak: Keccak256Implementation = portableKeccak256): MerkleTree {
   const bytes = new Uint8Array(leafHashes.length * HASH_BYTES);
   leafHashes.forEach((h, i) => {
     if (typeof h !== 'string' || h.length !== 66 || !h.startsWith('0x') || !writeHexInto(bytes, (i + 1) * HASH_BYTES, h)) throw new FeedinError(`leafHashes: expected 32-byte hex hashes, got ${JSON.stringify(h)}`);
   });
-  return buildMerkleTreeFromBytes(bytes);
+  return buildMerkleTreeFromBytes(bytes, keccak);
 }
 
 /** `buildMerkleTree` from leaf hashes as bytes (32 each, any order, e.g. `claimLeafHashes`):
  * no hex on the way to the root; the leaves' hex and the index for proofs are made when first
  * asked for. */
-export function buildMerkleTreeFromBytes(leafHashes: Uint8Array): MerkleTree {
+export function buildMerkleTreeFromBytes(leafHashes: Uint8Array, keccak: Keccak256Implementation = portableKeccak256): MerkleTree {
   if (leafHashes.length % HASH_BYTES !== 0) throw new FeedinError(`leafHashes: expected 32-byte hashes, got ${leafHashes.length} bytes`);
   const n = leafHashes.length / HASH_BYTES;
   const count = n === 0 ? 0 : 2 * n - 1;
@@ -233,7 +234,7 @@ export function buildMerkleTreeFromBytes(leafHashes: Uint8Array): MerkleTree {
     const target = (count - 1 - i) * words;
     for (let k = 0; k < words; k++) to[target + k] = from[source + k]!;
   }
-  keccak256SortedPairs(nodes, Math.max(0, n - 1));
+  keccak256SortedPairs(nodes, Math.max(0, n - 1), keccak);
   const node = (i: number) => bytesToHex(nodes.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES));
   let leaves: Hex[] | undefined;
   let position: Map<string, number> | undefined;

@@ -1,4 +1,4 @@
-// docs/design.md "Meter id": 1-32 characters of [A-Za-z0-9._-]. The id is the OCMF `MS`, the
+// docs/design.md §Meter id: 1-32 characters of [A-Za-z0-9._-]. The id is the OCMF `MS`, the
 // MQTT client id, username and topic level, the serial line's id and a tag in the time-series
 // store, so every part checks it with this one rule.
 

@@ -1,5 +1,6 @@
-// The MQTT topic tree (docs/design.md "Transports"): feedin/v1/meters/{meterId}/{readings|acks|status}.
-// The gateway authorises by it and the devices publish and subscribe by it.
+// The MQTT topic tree (docs/design.md §Transports):
+// feedin/v1/meters/{meterId}/{readings|acks|status}. The gateway authorises by it and the devices
+// publish and subscribe by it.
 import { isMeterId } from './meter-id.js';
 
 export type MeterTopicKind = 'readings' | 'acks' | 'status';

@@ -1,27 +1,23 @@
 // Builds and signs OCMF readings the way a feedin device does. The payload text is produced
-// once and signed as bytes; nothing downstream ever re-serialises it (DESIGN: OCMF).
+// once and signed as bytes; nothing downstream ever re-serialises it (docs/design.md §Signed
+// reading).
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { FeedinError } from './errors.js';
 import { bytesToHex, utf8 } from './hex.js';
 import { formatOcmfTime } from './ocmf-time.js';
 import { isMeterId, METER_ID_RULE } from './meter-id.js';
+import type { MeterReading } from './ocmf-reading.js';
 
 export const IMPORT_REGISTER = '1-0:1.8.0';
 export const EXPORT_REGISTER = '1-0:2.8.0';
 
-export interface ReadingFields {
-  meterId: string;
-  /** fiscal pagination: 1 for the first reading of the meter, +1 for each next one */
-  pagination: number;
-  importWh: bigint;
-  exportWh: bigint;
-  timestampMs: number;
-  utcOffsetMinutes: number;
-  clockStatus?: string;
-  meterStatus?: string;
-  vendor?: { GI?: string; GS?: string; GV?: string; MV?: string; MM?: string; MF?: string };
-}
+/** What a reading is built from: the fields parseReading gives back (ocmf-reading.ts), the two
+ * status letters optional (default S and G), and the vendor fields a real meter may add. */
+export type ReadingFields = Omit<MeterReading, 'clockStatus' | 'meterStatus'> &
+  Partial<Pick<MeterReading, 'clockStatus' | 'meterStatus'>> & {
+    vendor?: { GI?: string; GS?: string; GV?: string; MV?: string; MM?: string; MF?: string };
+  };
 
 export function buildOcmfPayload(f: ReadingFields): string {
   if (!isMeterId(f.meterId)) throw new FeedinError(`meterId: ${METER_ID_RULE}, got ${JSON.stringify(f.meterId)}`);

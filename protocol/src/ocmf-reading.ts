@@ -9,6 +9,7 @@ import { fail, ok, type Result } from './result.js';
 
 export interface MeterReading {
   meterId: string;
+  /** fiscal pagination (PG F<n>): 1 for the first reading of the meter, +1 for each next one */
   pagination: number;
   importWh: bigint;
   exportWh: bigint;

@@ -1,4 +1,4 @@
-// The gateway's answer to one serial line (docs/design.md "Transports"): `ACK <meterId> <PG>` or
+// The gateway's answer to one serial line (docs/design.md §Serial): `ACK <meterId> <PG>` or
 // `NAK <meterId> <PG> <reason>`, `\n`-terminated. The gateway encodes it; the device parses it
 // from a noisy wire, so a bad line answers a result with a reason, never an exception.
 import type { AckMessage, AckStatus } from './ack.js';

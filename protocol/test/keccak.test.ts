@@ -4,8 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import { keccak256, keccak256LeafHashes, keccak256SortedPairs, usePortableKeccak256, useKeccak256, type Keccak256Implementation } from '../src/keccak.js';
-import { enableWasmKeccak256 } from '../src/keccak-wasm.js';
+import { checkKeccak256, keccak256, keccak256LeafHashes, keccak256SortedPairs, type Keccak256Implementation } from '../src/keccak.js';
+import { createWasmKeccak256 } from '../src/keccak-wasm.js';
 import { bytesToHex, concatBytes, utf8 } from '../src/hex.js';
 
 const HASH_BYTES = 32;
@@ -32,12 +32,12 @@ const leavesArb = fc.array(fc.tuple(fc.constantFrom(0, 1, 0xff), fc.uint8Array({
   ls.map(([first, rest], i) => (i % 5 === 4 ? Uint8Array.of(first, ...new Uint8Array(HASH_BYTES - 1)) : Uint8Array.of(first, ...rest))),
 );
 
-function checkBulkJobs(): void {
+function checkBulkJobs(keccak?: Keccak256Implementation): void {
   fc.assert(
     fc.property(recordsArb, fc.nat({ max: 5 }), (records, at) => {
       const ends = Uint32Array.from(records, (_, i) => records.slice(0, i + 1).reduce((n, r) => n + r.length, 0));
       const out = new Uint8Array(at + records.length * HASH_BYTES);
-      keccak256LeafHashes(concatBytes(...records), ends, records.length, out, at);
+      keccak256LeafHashes(concatBytes(...records), ends, records.length, out, at, keccak);
       return bytesToHex(out.subarray(at)) === bytesToHex(nobleLeafHashes(records));
     }),
     { numRuns: 100 },
@@ -46,7 +46,7 @@ function checkBulkJobs(): void {
     fc.property(leavesArb, (leaves) => {
       const nodes = new Uint8Array((2 * leaves.length - 1) * HASH_BYTES);
       leaves.forEach((l, i) => nodes.set(l, (leaves.length - 1 + i) * HASH_BYTES));
-      keccak256SortedPairs(nodes, leaves.length - 1);
+      keccak256SortedPairs(nodes, leaves.length - 1, keccak);
       return bytesToHex(nodes) === bytesToHex(nobleTree(leaves));
     }),
     { numRuns: 100 },
@@ -90,29 +90,22 @@ describe('keccak256', () => {
 });
 
 describe('WebAssembly keccak256', () => {
-  it('installs only after agreeing with the portable one, and then equals noble on random data, in bulk too', async () => {
-    try {
-      expect(await enableWasmKeccak256()).toBe(true);
-      fc.assert(fc.property(fc.uint8Array({ maxLength: 2000 }), (data) => bytesToHex(keccak256(data)) === bytesToHex(keccak_256(data))), { numRuns: 300 });
-      checkBulkJobs();
-    } finally {
-      usePortableKeccak256();
-    }
+  it('is given only after agreeing with the portable one, and then equals noble on random data, in bulk too', async () => {
+    const wasm = await createWasmKeccak256();
+    expect(wasm).not.toBeNull();
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 2000 }), (data) => bytesToHex(keccak256(data, wasm!)) === bytesToHex(keccak_256(data))), { numRuns: 300 });
+    checkBulkJobs(wasm!);
   });
 
   it('grows its memory for inputs and trees larger than it (64 KiB at first)', async () => {
-    try {
-      expect(await enableWasmKeccak256()).toBe(true);
-      const data = Uint8Array.from({ length: 300_000 }, (_, i) => (i * 7) & 0xff);
-      expect(bytesToHex(keccak256(data))).toBe(bytesToHex(keccak_256(data)));
-      const leaves = Array.from({ length: 3_000 }, (_, i) => keccak_256(Uint8Array.of(i >> 8, i & 0xff)));
-      const nodes = new Uint8Array((2 * leaves.length - 1) * HASH_BYTES);
-      leaves.forEach((l, i) => nodes.set(l, (leaves.length - 1 + i) * HASH_BYTES));
-      keccak256SortedPairs(nodes, leaves.length - 1);
-      expect(bytesToHex(nodes.subarray(0, HASH_BYTES))).toBe(bytesToHex(nobleTree(leaves).subarray(0, HASH_BYTES)));
-    } finally {
-      usePortableKeccak256();
-    }
+    const wasm = (await createWasmKeccak256())!;
+    const data = Uint8Array.from({ length: 300_000 }, (_, i) => (i * 7) & 0xff);
+    expect(bytesToHex(keccak256(data, wasm))).toBe(bytesToHex(keccak_256(data)));
+    const leaves = Array.from({ length: 3_000 }, (_, i) => keccak_256(Uint8Array.of(i >> 8, i & 0xff)));
+    const nodes = new Uint8Array((2 * leaves.length - 1) * HASH_BYTES);
+    leaves.forEach((l, i) => nodes.set(l, (leaves.length - 1 + i) * HASH_BYTES));
+    keccak256SortedPairs(nodes, leaves.length - 1, wasm);
+    expect(bytesToHex(nodes.subarray(0, HASH_BYTES))).toBe(bytesToHex(nobleTree(leaves).subarray(0, HASH_BYTES)));
   });
 
   it('refuses a candidate that gives other bytes, for one hash or for either bulk job', () => {
@@ -127,26 +120,21 @@ describe('WebAssembly keccak256', () => {
     const flipFirstBit = (out: Uint8Array, at: number) => {
       out[at] = out[at]! ^ 1;
     };
-    try {
-      const wrongOn136Bytes: Keccak256Implementation['hashInto'] = (data, out, at) => {
-        noble.hashInto(data, out, at);
-        if (data.length === 136) flipFirstBit(out, at);
-      };
-      expect(() => useKeccak256({ ...noble, hashInto: wrongOn136Bytes })).toThrow(/differs .* on 136 bytes/);
-      const wrongLeaves: Keccak256Implementation['hashLeaves'] = (records, ends, count, out, at) => {
-        noble.hashLeaves(records, ends, count, out, at);
-        flipFirstBit(out, at);
-      };
-      expect(() => useKeccak256({ ...noble, hashLeaves: wrongLeaves })).toThrow('useKeccak256: the candidate differs from the portable Keccak-256 on leaf hashes');
-      // left child first, never sorted: the check's tree has pairs the sort swaps
-      const unsorted: Keccak256Implementation['hashSortedPairs'] = (nodes, parents) => {
-        for (let i = parents - 1; i >= 0; i--) nodes.set(keccak_256(nodes.subarray((2 * i + 1) * HASH_BYTES, (2 * i + 3) * HASH_BYTES)), i * HASH_BYTES);
-      };
-      expect(() => useKeccak256({ ...noble, hashSortedPairs: unsorted })).toThrow('useKeccak256: the candidate differs from the portable Keccak-256 on sorted pairs');
-      expect(bytesToHex(keccak256(utf8('abc')))).toBe('0x4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45');
-      useKeccak256(noble); // the same bytes: accepted
-    } finally {
-      usePortableKeccak256();
-    }
+    const wrongOn136Bytes: Keccak256Implementation['hashInto'] = (data, out, at) => {
+      noble.hashInto(data, out, at);
+      if (data.length === 136) flipFirstBit(out, at);
+    };
+    expect(() => checkKeccak256({ ...noble, hashInto: wrongOn136Bytes })).toThrow(/differs .* on 136 bytes/);
+    const wrongLeaves: Keccak256Implementation['hashLeaves'] = (records, ends, count, out, at) => {
+      noble.hashLeaves(records, ends, count, out, at);
+      flipFirstBit(out, at);
+    };
+    expect(() => checkKeccak256({ ...noble, hashLeaves: wrongLeaves })).toThrow('checkKeccak256: the candidate differs from the portable Keccak-256 on leaf hashes');
+    // left child first, never sorted: the check's tree has pairs the sort swaps
+    const unsorted: Keccak256Implementation['hashSortedPairs'] = (nodes, parents) => {
+      for (let i = parents - 1; i >= 0; i--) nodes.set(keccak_256(nodes.subarray((2 * i + 1) * HASH_BYTES, (2 * i + 3) * HASH_BYTES)), i * HASH_BYTES);
+    };
+    expect(() => checkKeccak256({ ...noble, hashSortedPairs: unsorted })).toThrow('checkKeccak256: the candidate differs from the portable Keccak-256 on sorted pairs');
+    expect(checkKeccak256(noble)).toBe(noble); // the same bytes: accepted, and handed back
   });
 });

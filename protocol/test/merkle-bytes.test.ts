@@ -1,12 +1,12 @@
 // The bytes-level Merkle path (what a batch's roots are built with) against @openzeppelin/merkle-tree,
 // with the portable Keccak and with WebAssembly: leaf hashes in bulk, across chunk boundaries and
 // with non-ASCII or very long meter ids; trees over leaves that share long prefixes or repeat.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { SimpleMerkleTree, StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { bytesToHex, concatBytes, hexToBytes, utf8, type Hex } from '../src/hex.js';
-import { usePortableKeccak256 } from '../src/keccak.js';
-import { enableWasmKeccak256 } from '../src/keccak-wasm.js';
+import { portableKeccak256, type Keccak256Implementation } from '../src/keccak.js';
+import { createWasmKeccak256 } from '../src/keccak-wasm.js';
 import {
   buildMerkleTree,
   buildMerkleTreeFromBytes,
@@ -44,16 +44,17 @@ const slots = (hashes: Uint8Array): Hex[] => Array.from({ length: hashes.length 
 // 32-byte leaves whose first four bytes come from a small set: runs the radix sort has to finish on all 32
 const leafHashArb = fc.tuple(fc.constantFrom('00000000', 'abcdef01', 'abcdef02', 'ffffffff'), hex(28)).map(([prefix, rest]) => `0x${prefix}${rest.slice(2)}` as Hex);
 
-describe.each(['portable', 'wasm'] as const)('bytes-level Merkle path, %s Keccak', (keccak) => {
+describe.each(['portable', 'wasm'] as const)('bytes-level Merkle path, %s Keccak', (which) => {
+  let keccak: Keccak256Implementation = portableKeccak256;
   beforeAll(async () => {
-    if (keccak === 'wasm') expect(await enableWasmKeccak256()).toBe(true);
+    if (which === 'wasm') keccak = (await createWasmKeccak256())!;
+    expect(keccak).not.toBeNull();
   });
-  afterAll(() => usePortableKeccak256());
 
   it('claimLeafHashes: OpenZeppelin leaf hashes, in order, one 32-byte slot each', () => {
     fc.assert(
       fc.property(fc.array(claimArb, { maxLength: 8 }), (leaves) => {
-        const hashes = slots(claimLeafHashes(leaves));
+        const hashes = slots(claimLeafHashes(leaves, keccak));
         return hashes.length === leaves.length && leaves.every((l, i) => hashes[i] === ozClaimLeaf(l) && hashes[i] === claimLeafHash(l));
       }),
       { numRuns: 60 },
@@ -63,13 +64,13 @@ describe.each(['portable', 'wasm'] as const)('bytes-level Merkle path, %s Keccak
   it('claimLeafHashes across chunk boundaries, with a meter id longer than a chunk', () => {
     const base: ClaimLeaf = { meterId: '', intervalStartSec: 1_795_000_500n, intervalEndSec: 1_795_001_400n, exportWh: 125n, amount: 2n ** 70n, payee: `0x${'ab'.repeat(20)}`, openingDigest: `0x${'11'.repeat(32)}`, closingDigest: `0x${'22'.repeat(32)}` };
     const leaves = Array.from({ length: 400 }, (_, i) => ({ ...base, meterId: i === 200 ? 'é'.repeat(12_000) : `HCM-${'x'.repeat(i % 97)}-${i}` }));
-    expect(slots(claimLeafHashes(leaves))).toEqual(leaves.map(ozClaimLeaf));
+    expect(slots(claimLeafHashes(leaves, keccak))).toEqual(leaves.map(ozClaimLeaf));
   });
 
   it('payoutLeafHashes: OpenZeppelin leaf hashes, in order', () => {
     fc.assert(
       fc.property(fc.array(fc.record({ payee: hex(20), cumulativeAmount: uintArb(256n) }), { maxLength: 8 }), (payouts) => {
-        const hashes = slots(payoutLeafHashes(payouts));
+        const hashes = slots(payoutLeafHashes(payouts, keccak));
         return payouts.every((p, i) => {
           const values = [p.payee, String(p.cumulativeAmount)];
           return hashes[i] === StandardMerkleTree.of([values], [...PAYOUT_LEAF_TYPES]).leafHash(values) && hashes[i] === payoutLeafHash(p);
@@ -83,7 +84,7 @@ describe.each(['portable', 'wasm'] as const)('bytes-level Merkle path, %s Keccak
     fc.assert(
       fc.property(fc.uniqueArray(leafHashArb, { minLength: 1, maxLength: 40 }), (leaves) => {
         const oz = SimpleMerkleTree.of(leaves);
-        const ours = buildMerkleTreeFromBytes(hexToBytes(leaves.map((l) => l.slice(2)).join('')));
+        const ours = buildMerkleTreeFromBytes(hexToBytes(leaves.map((l) => l.slice(2)).join('')), keccak);
         if (ours.root !== oz.root || JSON.stringify(ours.leaves) !== JSON.stringify([...leaves].sort())) return false;
         return leaves.every((l, i) => JSON.stringify(ours.proof(l)) === JSON.stringify(oz.getProof(i)) && ours.leafIndex(l) === ours.leaves.indexOf(l));
       }),
@@ -95,7 +96,7 @@ describe.each(['portable', 'wasm'] as const)('bytes-level Merkle path, %s Keccak
     fc.assert(
       fc.property(fc.array(leafHashArb, { minLength: 1, maxLength: 6 }), fc.array(fc.nat(), { minLength: 1, maxLength: 6 }), (distinct, picks) => {
         const leaves = picks.map((p) => distinct[p % distinct.length]!);
-        const ours = buildMerkleTreeFromBytes(concatBytes(...leaves.map((l) => hexToBytes(l))));
+        const ours = buildMerkleTreeFromBytes(concatBytes(...leaves.map((l) => hexToBytes(l))), keccak);
         return ours.root === SimpleMerkleTree.of(leaves).root && leaves.every((l) => verifyMerkleProof(ours.root, l, ours.proof(l)));
       }),
       { numRuns: 100 },
@@ -104,14 +105,14 @@ describe.each(['portable', 'wasm'] as const)('bytes-level Merkle path, %s Keccak
 
   it('buildMerkleTree (hex) and buildMerkleTreeFromBytes give the same tree; empty is ZERO_ROOT', () => {
     const leaves = Array.from({ length: 37 }, (_, i) => claimLeafHash({ meterId: `m-${i}`, intervalStartSec: 1n, intervalEndSec: 901n, exportWh: BigInt(i), amount: 1n, payee: `0x${'01'.repeat(20)}`, openingDigest: `0x${'11'.repeat(32)}`, closingDigest: `0x${'22'.repeat(32)}` }));
-    const fromHex = buildMerkleTree(leaves.map((l) => l.toUpperCase().replace('0X', '0x') as Hex));
-    const fromBytes = buildMerkleTreeFromBytes(concatBytes(...leaves.map((l) => hexToBytes(l))));
+    const fromHex = buildMerkleTree(leaves.map((l) => l.toUpperCase().replace('0X', '0x') as Hex), keccak);
+    const fromBytes = buildMerkleTreeFromBytes(concatBytes(...leaves.map((l) => hexToBytes(l))), keccak);
     expect(fromHex.root).toBe(fromBytes.root);
     expect(fromHex.leaves).toEqual(fromBytes.leaves);
     expect(fromHex.proof(leaves[5]!)).toEqual(fromBytes.proof(leaves[5]!));
     const unaligned = new Uint8Array(1 + leaves.length * 32).subarray(1); // byteOffset 1: no Uint32Array view
     unaligned.set(concatBytes(...leaves.map((l) => hexToBytes(l))));
-    expect(buildMerkleTreeFromBytes(unaligned).root).toBe(fromBytes.root);
+    expect(buildMerkleTreeFromBytes(unaligned, keccak).root).toBe(fromBytes.root);
     const empty = buildMerkleTreeFromBytes(new Uint8Array(0));
     expect(empty.root).toBe(ZERO_ROOT);
     expect(empty.leaves).toEqual([]);

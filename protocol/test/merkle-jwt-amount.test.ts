@@ -55,7 +55,7 @@ describe('Merkle leaves and trees = OpenZeppelin StandardMerkleTree', () => {
     expect(verifyMerkleProof(tree.root, leaf, ['0xnothex' as Hex])).toBe(false);
   });
 
-  it('builds a 100,000-claim tree (time printed, not asserted: DESIGN measures are benchmarks)', () => {
+  it('builds a 100,000-claim tree (time printed, not asserted: design §Measures that matter)', () => {
     const base: ClaimLeaf = { meterId: '', intervalStartSec: 1n, intervalEndSec: 901n, exportWh: 1234n, amount: 828n, payee: `0x${'ab'.repeat(20)}`, openingDigest: `0x${'11'.repeat(32)}`, closingDigest: `0x${'22'.repeat(32)}` };
     let started = performance.now();
     const hashes = Array.from({ length: 100_000 }, (_, i) => claimLeafHash({ ...base, meterId: `HCM-${i}` }));

@@ -8,7 +8,8 @@ import { checkSandboxConsistency } from './schema-checks.js';
 import { isChecksumValid } from '@feedin/protocol/address';
 import { METER_ID_PATTERN, METER_ID_RULE } from '@feedin/protocol/meter-id';
 
-// OCMF MS / DESIGN: a meter id is 1-32 characters of [A-Za-z0-9._-] (it is also an MQTT topic level).
+// OCMF MS / docs/design.md §Meter id: 1-32 characters of [A-Za-z0-9._-] (it is also an MQTT topic
+// level).
 const meterId = z
   .string()
   .regex(METER_ID_PATTERN, { error: (iss) => `a meter id is ${METER_ID_RULE}, got ${JSON.stringify(iss.input)}` });
@@ -260,7 +261,7 @@ export const sandboxConfigSchema = z
             z.strictObject({
               path: z.string().min(1),
               baudRate: z.number().int().positive().default(115200),
-              // 8N1 by default (DESIGN "Transports"); 7E1 lines exist (DSMR 2.2/3 P1 ports)
+              // 8N1 by default (docs/design.md §Serial); 7E1 lines exist (DSMR 2.2/3 P1 ports)
               dataBits: z.union([z.literal(5), z.literal(6), z.literal(7), z.literal(8)]).default(8),
               parity: z.enum(['none', 'even', 'odd', 'mark', 'space']).default('none'),
               stopBits: z.union([z.literal(1), z.literal(1.5), z.literal(2)]).default(1),

@@ -60,8 +60,8 @@ export interface DashboardTokens {
   households: Map<string, string>;
 }
 
-/** Every dashboard role's token. FEEDIN_REGULATOR_TOKEN overrides the regulator's (DESIGN: HTTP);
- * a token must name exactly one role, so two roles sharing one is an error. */
+/** Every dashboard role's token. FEEDIN_REGULATOR_TOKEN overrides the regulator's (docs/design.md
+ * §HTTP and roles); a token must name exactly one role, so two roles sharing one is an error. */
 export function dashboardTokens(config: SandboxConfig, opts: Omit<ResolveSecretParameters, 'what'>): DashboardTokens {
   const { regulator, operator, households } = config.participants;
   const owners = new Map<string, string>();

@@ -1,6 +1,7 @@
-// The price of one interval's export (DESIGN: claims): the tariff period valid at the interval's
-// start, then the time-of-use band holding its local start time, else the period's price. Prices
-// are looked up by the interval's own time, so a past interval keeps the price valid then. Pure.
+// The price of one interval's export (docs/design.md §Claims): the tariff period valid at the
+// interval's start, then the time-of-use band holding its local start time, else the period's
+// price. Prices are looked up by the interval's own time, so a past interval keeps the price valid
+// then. Pure.
 import type { TariffConfig } from './schema.js';
 
 const MINUTE_MS = 60_000;

@@ -8,7 +8,7 @@ import { SerialPort } from 'serialport';
 export interface SerialLineSettings {
   /** e.g. /dev/ttyUSB0 */
   path: string;
-  /** default 115200 (docs/design.md "Transports": 8N1 at 115200 unless configured) */
+  /** default 115200 (docs/design.md §Serial: 8N1 at 115200 unless configured) */
   baudRate?: number;
   dataBits?: 5 | 6 | 7 | 8;
   parity?: 'none' | 'even' | 'odd' | 'mark' | 'space';

@@ -13,11 +13,13 @@ import { createPvModel } from '@feedin/device-firmware-sim/pv-model';
 import { startBroker, type Broker } from '@feedin/gateway/broker/start-broker';
 import { GatewayEvents } from '@feedin/gateway/events';
 import { createIngest } from '@feedin/gateway/ingest/ingest';
-import { manualClock } from '@feedin/gateway/ingest/ingest-fixtures';
+import { inlineVerifiers, manualClock } from '@feedin/gateway/ingest/ingest-fixtures';
 import { createMetrics } from '@feedin/gateway/metrics';
 import { createDirectory } from '@feedin/gateway/registry/meter-directory';
 import type { ReadingStore } from '@feedin/gateway/store/reading-store';
 import { openSqliteStore } from '@feedin/gateway/store/sqlite-store';
+
+const verifiers = inlineVerifiers();
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 10, 22, 3, 0, 0); // 10:00 in Ho Chi Minh City
@@ -49,8 +51,8 @@ async function gatewayAt(store: ReadingStore, meterId: string, publicKey: Uint8A
   directory.upsert({ meterId, publicKey: { curve: 'secp256k1', point: publicKey }, payee: '0x00000000000000000000000000000000000000aa', capacityW: 5000, active: true, suspendedFromMs: null });
   const clock = manualClock(nowMs);
   const metrics = createMetrics();
-  const ingest = await createIngest({ store, directory, clock, limits: { clockSkewSeconds: 120, plausibilityMarginPercent: 120, maxFrameBytes: 4096 }, events, metrics, log: quiet });
-  return startBroker({ host: '127.0.0.1', port, ingest, directory, clock, jwtMaxLifetimeSeconds: 600, maxPayloadBytes: 4096, events, metrics, log: quiet });
+  const ingest = await createIngest({ verifyPool: verifiers.verifyPool, store, directory, clock, limits: { clockSkewSeconds: 120, plausibilityMarginPercent: 120, maxFrameBytes: 4096 }, events, metrics, log: quiet });
+  return startBroker({ verifyMeterJwt: verifiers.verifyMeterJwt, host: '127.0.0.1', port, ingest, directory, clock, jwtMaxLifetimeSeconds: 600, maxPayloadBytes: 4096, events, metrics, log: quiet });
 }
 
 async function device(meterId: string, port: number, dropConnection = 0): Promise<{ device: MeterDevice; outbox: Outbox; publicKey: Uint8Array }> {

@@ -17,8 +17,8 @@ import { createDirectory } from '@feedin/gateway/registry/meter-directory';
 import { openSqliteStore } from '@feedin/gateway/store/sqlite-store';
 import { openLogMode, type LogMode } from '@feedin/gateway/log/open-log-mode';
 import type { ReadingStore } from '@feedin/gateway/store/reading-store';
-import { createIngest } from '@feedin/gateway/ingest/ingest';
-import { startBroker } from '@feedin/gateway/broker/start-broker';
+import { startGatewayCore } from '@feedin/gateway/gateway-core';
+import { gatewayCryptoOptionsFromEnv } from '@feedin/gateway/gateway-crypto';
 
 export interface GatewayChildStart {
   type: 'start';
@@ -68,16 +68,24 @@ async function start(msg: GatewayChildStart): Promise<void> {
     store = logMode.store;
   } else store = openSqliteStore(join(msg.dataDir, 'readings.sqlite'));
   const rebuiltReadings = (await store.latestPerMeter()).size;
-  const ingest = await createIngest({
-    store,
-    directory,
-    clock,
-    limits: { clockSkewSeconds: msg.clockSkewSeconds, plausibilityMarginPercent: msg.plausibilityMarginPercent, maxFrameBytes: msg.maxPayloadBytes },
-    events,
-    metrics,
-  });
   const quiet = { info: () => {}, warn: (...a: unknown[]) => console.warn(...a), error: (...a: unknown[]) => console.error(...a) };
-  const broker = await listen(() => startBroker({ host: '127.0.0.1', port: msg.port ?? 0, ingest, directory, clock, jwtMaxLifetimeSeconds: 3600, maxPayloadBytes: msg.maxPayloadBytes, events, metrics, log: quiet }));
+  // The core `feedin up` runs (gateway-core.ts), with the same FEEDIN_VERIFY_THREADS / FEEDIN_NATIVE_SECP256K1.
+  const core = await listen(() =>
+    startGatewayCore({
+      store,
+      directory,
+      clock,
+      events,
+      metrics,
+      crypto: gatewayCryptoOptionsFromEnv(process.env),
+      limits: { clockSkewSeconds: msg.clockSkewSeconds, plausibilityMarginPercent: msg.plausibilityMarginPercent },
+      maxPayloadBytes: msg.maxPayloadBytes,
+      jwtMaxLifetimeSeconds: 3600,
+      broker: { host: '127.0.0.1', port: msg.port ?? 0 },
+      log: quiet,
+    }),
+  );
+  const { broker } = core;
   global.gc?.();
   const reply = (r: GatewayChildReply) => process.send!(r);
   reply({ type: 'ready', port: broker.port, rssBytes: process.memoryUsage.rss(), rebuiltReadings });
@@ -102,7 +110,7 @@ async function start(msg: GatewayChildStart): Promise<void> {
       const status = logMode?.store.logStatus();
       reply({ type: 'log-status', acknowledging: status?.acknowledging ?? true, fencedReason: status?.fencedReason ?? null });
     }
-    if (m.type === 'stop') void broker.close().then(() => (logMode ? logMode.close() : store.close())).finally(() => process.exit(0));
+    if (m.type === 'stop') void core.close().then(() => (logMode ? logMode.close() : store.close())).finally(() => process.exit(0));
   });
 }
 

@@ -12,6 +12,8 @@ import { deployContracts } from '@feedin/contracts/deploy';
 import { SANDBOX_TEST_ADDRESSES, SANDBOX_TEST_KEYS } from '@feedin/contracts/sandbox-test-keys';
 import { checksumAddress } from '@feedin/protocol/address';
 import type { Hex } from '@feedin/protocol/hex';
+import { createWasmKeccak256 } from '@feedin/protocol/keccak-wasm';
+import type { Keccak256Implementation } from '@feedin/protocol/keccak';
 import { buildMerkleTreeFromBytes, payoutLeafHash, payoutLeafHashes, type ClaimLeaf, type PayoutLeaf } from '@feedin/protocol/merkle';
 import { sandboxConfigSchema } from '@feedin/sandbox-config/schema';
 import { GatewayEvents } from '@feedin/gateway/events';
@@ -39,7 +41,7 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** Both roots of a batch of `claims` claims (one payee per claim), timed through the function
  * buildBatch builds them with, from the claims' leaves and the payouts to both roots. */
-function buildRoots(claims: number, intervalStartSec: bigint) {
+function buildRoots(claims: number, intervalStartSec: bigint, keccak: Keccak256Implementation | undefined) {
   const leaves: ClaimLeaf[] = [];
   const payouts: PayoutLeaf[] = [];
   let total = 0n;
@@ -51,12 +53,14 @@ function buildRoots(claims: number, intervalStartSec: bigint) {
     payouts.push({ payee, cumulativeAmount: amount });
   }
   const started = performance.now();
-  const { claimsRoot, payoutsRoot } = buildBatchRoots({ claims: leaves, payouts });
+  const { claimsRoot, payoutsRoot } = buildBatchRoots({ claims: leaves, payouts, keccak });
   const ms = performance.now() - started;
   return { claimsRoot, payoutsRoot, payouts, total, ms };
 }
 
 export async function runSettlementBench(o: { claimCounts: number[]; closeMeters?: number; registerCounts?: number[]; log: (l: string) => void }): Promise<SettlementBenchResult> {
+  // The WASM Keccak `feedin up` hands to settlement (the portable one where WASM cannot load).
+  const keccak = (await createWasmKeccak256()) ?? undefined;
   // 1,000 registrations in one transaction take ~200 M gas: more than anvil's default 30 M block.
   const anvil = await startAnvil({ chainId: 31337, blockTimeSeconds: 1, gasLimit: 1_000_000_000 });
   const dir = await mkdtemp(join(tmpdir(), 'feedin-bench-settlement-'));
@@ -82,11 +86,11 @@ export async function runSettlementBench(o: { claimCounts: number[]; closeMeters
     const T0 = 1_795_000_500n;
     // A first batch writes storage that later ones only update: submit one before measuring, so
     // every measured batch pays the same storage costs and only the claim count differs.
-    const warmUp = buildRoots(1, T0);
+    const warmUp = buildRoots(1, T0, keccak);
     await chain.submitBatch({ batchId: 1n, intervalStartSec: T0, intervalEndSec: T0 + 900n, claimsRoot: warmUp.claimsRoot, payoutsRoot: warmUp.payoutsRoot, claimCount: 1n, totalExportWh: 125n, totalAmount: warmUp.total });
     for (const [i, claims] of o.claimCounts.entries()) {
       const intervalStartSec = T0 + BigInt(i + 1) * 900n;
-      const roots = buildRoots(claims, intervalStartSec);
+      const roots = buildRoots(claims, intervalStartSec, keccak);
       const tx = await chain.submitBatch({ batchId: BigInt(i + 2), intervalStartSec, intervalEndSec: intervalStartSec + 900n, claimsRoot: roots.claimsRoot, payoutsRoot: roots.payoutsRoot, claimCount: BigInt(claims), totalExportWh: 125n * BigInt(claims), totalAmount: roots.total });
       gasPerSubmitBatch.push({ claims, gasUsed: tx.gasUsed.toString(), rootsMs: roots.ms });
       o.log(`settlement: ${fmt(claims)} claims: roots in ${roots.ms.toFixed(0)} ms, submitBatch ${tx.gasUsed} gas`);
@@ -94,7 +98,7 @@ export async function runSettlementBench(o: { claimCounts: number[]; closeMeters
     }
     // Withdraw from the largest batch (challenge window 0: final at once) with its real proof.
     const payout = last!.payouts[Math.floor(last!.payouts.length / 2)]!;
-    const payoutsTree = buildMerkleTreeFromBytes(payoutLeafHashes(last!.payouts));
+    const payoutsTree = buildMerkleTreeFromBytes(payoutLeafHashes(last!.payouts, keccak), keccak);
     if (payoutsTree.root !== last!.payoutsRoot) throw new Error('bench: the payouts tree for the proof does not match the submitted root');
     const w = await outsider.withdraw({ batchId: BigInt(o.claimCounts.length + 1), payee: payout.payee, cumulativeAmount: payout.cumulativeAmount, proof: payoutsTree.proof(payoutLeafHash(payout)) });
     chain.close();

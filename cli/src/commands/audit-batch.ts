@@ -14,7 +14,7 @@ export async function auditBatch(argv: string[]): Promise<number> {
   if (!raw || !/^[1-9]\d{0,19}$/.test(raw)) throw new CliError('usage: feedin audit batch <batchId> [--json] [--rpc <url>] (batchId: a positive integer)');
   const s = await openSandboxStores({ rpcUrl: values.rpc });
   try {
-    const result = await rebuildBatch({ batchId: BigInt(raw), config: s.ctx.config, directory: s.directory, store: s.store, settlementStore: s.settlementStore, chain: s.chain });
+    const result = await rebuildBatch({ batchId: BigInt(raw), config: s.ctx.config, directory: s.directory, store: s.store, settlementStore: s.settlementStore, chain: s.chain, keccak: s.keccak });
     if (!result) throw new CliError(`batch ${raw} is not in the gateway's records (rejected, or not built yet)`, 1);
     if (values.json) {
       console.log(JSON.stringify(result, null, 2));

@@ -20,7 +20,7 @@ export async function auditMeterCommand(argv: string[]): Promise<number> {
   });
   const meterId = positionals[0];
   if (!isMeterId(meterId)) throw new CliError(`usage: feedin audit meter <meterId> --from <ISO> --to <ISO> [--json] (meterId: ${METER_ID_RULE}; a time without offset is sandbox-local)`);
-  // Times without an offset are the sandbox's local time (DESIGN: times in the sandbox's zone).
+  // Times without an offset are the sandbox's local time (docs/design.md §Clocks).
   const { timeZone } = loadSandboxConfig().config.sandbox;
   if (!values.from) throw new CliError('missing --from <ISO 8601 time>');
   if (!values.to) throw new CliError('missing --to <ISO 8601 time>');

@@ -1,5 +1,5 @@
 // `feedin bench [--quick] [--meters N] [--readings N] [--window N] [--no-acks] [--soak-minutes M] [--only a,b] [--out file] [--chromium path]`:
-// runs the benchmarks of DESIGN "Measures that matter", prints one table (every row with its
+// runs the benchmarks of docs/design.md §Measures that matter, prints one table (every row with its
 // target and met / not met) and writes the figures as JSON (bench-results.json by default).
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';

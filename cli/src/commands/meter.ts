@@ -141,7 +141,7 @@ async function token(argv: string[]): Promise<number> {
   const ttl = Number(values.ttl);
   if (!Number.isInteger(ttl) || ttl <= 0 || ttl > 86_400) throw new CliError('--ttl: seconds between 1 and 86400');
   const privateKey = await readPrivateKey(values.key);
-  // JWT times are wall-clock (DESIGN: Clocks), whatever the sandbox clock speed.
+  // JWT times are wall-clock (docs/design.md §Clocks), whatever the sandbox clock speed.
   const nowSec = Math.floor(Date.now() / 1000);
   // The gateway accepts each token once (its jti): one token per MQTT connection.
   console.log(signMeterJwt({ meterId, issuedAtSec: nowSec, expiresAtSec: nowSec + ttl, jwtId: randomBytes(16).toString('base64url') }, privateKey));
@@ -174,7 +174,8 @@ async function suspend(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { id: { type: 'string' }, from: { type: 'string' }, reason: { type: 'string', default: 'suspended by operator' }, rpc: { type: 'string' } } });
   const meterId = requireMeterId(values.id);
   const ctx = await sandboxContext();
-  // DESIGN: readings follow the sandbox clock, so "now" is the sandbox's, not the wall's.
+  // docs/design.md §Clocks: readings follow the sandbox clock, so "now" is the sandbox's, not the
+  // wall's.
   const fromMs = await sandboxFrom(ctx, values.from);
   const { chain } = await sandboxChain(ctx, { rpcUrl: values.rpc, role: 'operator' });
   const receipt = await chain.suspendMeter({ meterId, fromSec: Math.floor(fromMs / 1000), reason: values.reason! });

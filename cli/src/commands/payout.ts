@@ -1,7 +1,8 @@
 // feedin payout show|withdraw --payee <address>, feedin payout sweep
 // Withdrawals against the newest final batch of the running (or stopped) embedded sandbox. The
-// operator key sends and pays the gas; the tokens always go to the payee (DESIGN: anyone may
-// trigger a withdrawal for a payee). Exit 0 paid (or shown), 1 nothing paid, 2 unusable input.
+// operator key sends and pays the gas; the tokens always go to the payee (docs/design.md
+// §Withdrawals: anyone may trigger a withdrawal for a payee). Exit 0 paid (or shown), 1 nothing
+// paid, 2 unusable input.
 import { parseArgs } from 'node:util';
 import type { Hex } from '@feedin/protocol/hex';
 import { sweepPayouts, withdrawPayout } from '@feedin/gateway/audit/withdraw-payout';
@@ -40,7 +41,7 @@ export async function payout(argv: string[]): Promise<number> {
   const s = await openSandboxStores({ rpcUrl: values.rpc, role: 'operator' });
   try {
     // This data dir's store holds the batches of its gateway's shard (config gateway.shard).
-    const queries = createSettlementQueries({ settlementStore: s.settlementStore, store: s.store, directory: s.directory, shard: s.ctx.config.gateway.shard });
+    const queries = createSettlementQueries({ settlementStore: s.settlementStore, store: s.store, directory: s.directory, shard: s.ctx.config.gateway.shard, keccak: s.keccak });
     const print = (value: unknown) => console.log(JSON.stringify(value, null, values.json ? 2 : undefined));
     if (verb === 'show') {
       print(await queries.payoutOf(payee!, s.chain));

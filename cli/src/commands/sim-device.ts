@@ -10,7 +10,8 @@ import type { RealMeterDeviceParameters } from '@feedin/device-firmware-sim/real
 import { CliError } from '../cli-error.js';
 import { sandboxContext } from '../sandbox-context.js';
 
-/** Devices ask for short-lived tokens (DESIGN: short exp), within what the gateway accepts. */
+/** Devices ask for short-lived tokens (docs/design.md §Clocks: short exp), within what the
+ * gateway accepts. */
 const JWT_LIFETIME_SEC = 300;
 
 export interface RealMeterSetup {

@@ -3,8 +3,7 @@
 // sent again where that is safe (contracts/src/journal-recovery.ts says which), and reported
 // loudly: a log line each, the chain component of /api/health for this run, and the data dir's
 // recovery log that the regulator's page and API show (GET /api/regulator/chain-recovery).
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { appendJsonLines, readJsonLines } from '@feedin/contracts/json-lines';
 import { recoverFromJournal, type RecoveryEntry } from '@feedin/contracts/journal-recovery';
 import { openTransactionJournal, readTransactionJournal, retireTransactionJournal } from '@feedin/contracts/transaction-journal';
 import type { SettlementStore } from '@feedin/gateway/settlement/settlement-store';
@@ -43,8 +42,7 @@ export async function recoverEmbeddedChain(opts: {
     return { lost: [] };
   }
   const recorded = lost.map((entry) => ({ recoveredAt: stamp, ...entry }));
-  await mkdir(dirname(opts.recoveryLogPath), { recursive: true });
-  await appendFile(opts.recoveryLogPath, recorded.map((r) => `${JSON.stringify(r)}\n`).join(''), { mode: 0o600 });
+  await appendJsonLines(opts.recoveryLogPath, recorded);
   const reapplied = lost.filter((e) => e.outcome === 're-applied').length;
   opts.log(
     `chain: RECOVERY: the chain lost ${lost.length} of ${onChain + lost.length} journaled transactions in a crash; ` +
@@ -56,16 +54,7 @@ export async function recoverEmbeddedChain(opts: {
 
 /** Every loss any start found, oldest first (the regulator's page lists them). */
 export async function readChainRecoveryLog(path: string): Promise<ChainRecoveryRecord[]> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  const lines = text.split('\n');
-  lines.pop(); // a torn last line (crash mid-append) has no newline
-  return lines.filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as ChainRecoveryRecord);
+  return readJsonLines<ChainRecoveryRecord>(path);
 }
 
 /** The chain component of /api/health for this run, given what the start recovered: degraded

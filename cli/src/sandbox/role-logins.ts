@@ -26,7 +26,8 @@ export interface RoleLoginsParameters {
 export function roleLogins({ config, env, httpUrl, secret, secretSource }: RoleLoginsParameters): RoleLogin[] {
   const base = httpUrl.replace(/\/$/, '');
   const login = (role: RoleLogin['role'], name: string, token: Secret | undefined, where: string, householdId?: string): RoleLogin => {
-    // DESIGN: FEEDIN_REGULATOR_TOKEN overrides the regulator's token (tokensFromConfig)
+    // docs/design.md §HTTP and roles: FEEDIN_REGULATOR_TOKEN overrides the regulator's token
+    // (tokensFromConfig)
     const override = role === 'regulator' && env.FEEDIN_REGULATOR_TOKEN ? { kind: 'env' as const, name: 'FEEDIN_REGULATOR_TOKEN' } : undefined;
     const origin: TokenOrigin = override ?? (token ? secretSource(token) : { kind: 'none' });
     const loginUrl = origin.kind === 'sandboxTestValue' && token ? `${base}/#token=${encodeURIComponent(secret(token, where))}` : `${base}/`;

@@ -16,9 +16,8 @@ import { createDirectory } from '@feedin/gateway/registry/meter-directory';
 import { chooseReadingStore, openReadingStore } from '@feedin/gateway/store/open-store';
 import { openInfluxStore } from '@feedin/gateway/store/influx-store';
 import { watchStoreHealth } from './store-health.js';
-import { createIngest } from '@feedin/gateway/ingest/ingest';
-import { startBroker } from '@feedin/gateway/broker/start-broker';
-import { startSerialIngest } from '@feedin/gateway/serial/serial-ingest';
+import { startGatewayCore } from '@feedin/gateway/gateway-core';
+import { gatewayCryptoOptionsFromEnv } from '@feedin/gateway/gateway-crypto';
 import { openSettlementStore } from '@feedin/gateway/settlement/settlement-store';
 import { startSettlement } from '@feedin/gateway/settlement/settlement-service';
 import { shardSettlementChain } from '@feedin/gateway/settlement/shard-chain';
@@ -171,44 +170,39 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
       stack.push(() => store.close());
     }
     stack.push(watchStoreHealth(store, metrics));
-    const ingest = await createIngest({
-      store,
-      directory,
-      clock,
-      limits: { clockSkewSeconds: config.limits.clockSkewSeconds, plausibilityMarginPercent: config.limits.plausibilityMarginPercent, maxFrameBytes: config.mqtt.maxPayloadBytes },
-      events,
-      metrics,
-    });
-    // Serial lines to meters (RS-485/USB), through the same ingest as MQTT: answered after the durable write.
-    for (const line of config.serial.ports) {
-      const serial = await startSerialIngest({ ...line, ingest, maxLineBytes: config.mqtt.maxPayloadBytes, log: console });
-      stack.push(() => serial.close()); // pushed after the store, so it closes before it
-      log(`gateway: serial ${line.path} at ${line.baudRate} baud ${line.dataBits}${line.parity[0]!.toUpperCase()}${line.stopBits}`);
-    }
     const connected = new Set<string>();
     events.on('meter.connected', ({ meterId }) => connected.add(meterId));
     events.on('meter.disconnected', ({ meterId }) => connected.delete(meterId));
     const brokerHost = config.mqtt.host === '0.0.0.0' ? '127.0.0.1' : config.mqtt.host;
     const tls = await sandboxMqttTls(config, paths.root);
-    const broker = await startBroker({
-      host: config.mqtt.host,
-      port: ports.mqtt,
-      unauthenticated: { max: config.mqtt.maxUnauthenticatedConnections, connectTimeoutMs: config.mqtt.connectTimeoutSeconds * 1000 },
-      ...(tls ? { tls: { host: config.mqtt.host, port: ports.mqtts, keyPem: tls.keyPem, certPem: tls.certPem } } : {}),
-      ingest,
+    // Ingest, the serial lines to meters (RS-485/USB: through the same ingest as MQTT, answered
+    // after the durable write) and the broker, built as the ingest bench builds them.
+    const core = await startGatewayCore({
+      store,
       directory,
       clock,
-      jwtMaxLifetimeSeconds: config.mqtt.jwtMaxLifetimeSeconds,
-      maxPayloadBytes: config.mqtt.maxPayloadBytes,
       events,
       metrics,
+      crypto: gatewayCryptoOptionsFromEnv(env),
+      limits: { clockSkewSeconds: config.limits.clockSkewSeconds, plausibilityMarginPercent: config.limits.plausibilityMarginPercent },
+      maxPayloadBytes: config.mqtt.maxPayloadBytes,
+      jwtMaxLifetimeSeconds: config.mqtt.jwtMaxLifetimeSeconds,
+      serialLines: config.serial.ports,
+      broker: {
+        host: config.mqtt.host,
+        port: ports.mqtt,
+        unauthenticated: { max: config.mqtt.maxUnauthenticatedConnections, connectTimeoutMs: config.mqtt.connectTimeoutSeconds * 1000 },
+        ...(tls ? { tls: { host: config.mqtt.host, port: ports.mqtts, keyPem: tls.keyPem, certPem: tls.certPem } } : {}),
+      },
       log: console,
     });
+    const { broker } = core;
     let brokerOpen = true;
     stack.push(async () => {
       brokerOpen = false;
-      await broker.close();
+      await core.close(); // pushed after the store, so it closes before it
     });
+    for (const line of config.serial.ports) log(`gateway: serial ${line.path} at ${line.baudRate} baud ${line.dataBits}${line.parity[0]!.toUpperCase()}${line.stopBits}`);
     log(`gateway: MQTT broker on ${config.mqtt.host}:${broker.port} (plain TCP: for the local sandbox only)`);
     if (tls) log(`gateway: MQTT over TLS on ${config.mqtt.host}:${broker.tlsPort} (devices trust the sandbox CA ${tls.caFile})`);
 
@@ -223,6 +217,7 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
       // This gateway's shard only (config gateway.shard, default 0): its own batch sequence.
       chain: shardSettlementChain(gatewayChain, config.gateway.shard),
       firstIntervalStartMs: intervalStartMs(anchor.sandboxMs, config.interval.minutes),
+      keccak: core.crypto.keccak,
       events,
       metrics,
       log,
@@ -231,7 +226,7 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
     stack.push(() => settlement.stop());
 
     const chainInfo = { chainId: deployment.chainId, rpcUrl, registry: deployment.registry, settlement: deployment.settlement, token: deployment.token };
-    const queries = createSettlementQueries({ settlementStore, store, directory, shard: config.gateway.shard });
+    const queries = createSettlementQueries({ settlementStore, store, directory, shard: config.gateway.shard, keccak: core.crypto.keccak });
     // The regulator's API acts with the regulator key (the sandbox holds it, like every embedded key).
     const auditLog = openAuditLog(auditLogPath(paths.root));
     const suspensionLog = openSuspensionLog(suspensionLogPath(paths.root));

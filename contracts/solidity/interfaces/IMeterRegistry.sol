@@ -6,14 +6,14 @@ pragma solidity ^0.8.24;
 /// readings, the payee their earnings go to and their installed capacity. The gateway, the
 /// dashboard and any auditor read meter keys from here, never from the operator's word.
 /// @dev Every state change emits an event with all of its data, so a client can rebuild the whole
-/// registry from logs alone (DESIGN: "the chain alone tells the story").
+/// registry from logs alone (docs/design.md §Chain: the chain alone tells the story).
 /// Shards (issue #13): every meter belongs to a shard (one gateway's meters) through its household,
 /// the meters paid to one payee. A household's shard has a validity history like a key's (times in
 /// sandbox seconds), so every reading time maps to exactly one shard, and all of a household's
 /// meters are on the same shard at every time: assigning a meter moves its whole household, and
 /// registering a meter on another shard than its household's is refused. That keeps the household
 /// daily cap a per-shard sum (a gateway sees all of a household's readings), at the price that a
-/// household cannot be spread over gateways (docs/design.md "Shards").
+/// household cannot be spread over gateways (docs/design.md §Shards).
 interface IMeterRegistry {
     /// @notice A registered meter as read by clients.
     /// @param meterId OCMF `MS`: 1-32 characters of [A-Za-z0-9._-]

@@ -17,8 +17,9 @@ pragma solidity ^0.8.24;
 /// ({withdrawn}`(shard, payee)`), and a shard never pays out more than its batches committed. The
 /// budget, the escrow, the caps, the challenge window, the pause and the sandbox end are global.
 /// Errors about one batch name its id; the shard is the one the call named.
-/// @dev Storage and gas per batch do not depend on the number of claims (DESIGN: "on-chain cost per
-/// batch does not grow with the number of claims"); the claims themselves live off chain.
+/// @dev Storage and gas per batch do not depend on the number of claims (docs/design.md §Batches:
+/// the chain's cost per batch does not grow with the number of claims); the claims themselves live
+/// off chain.
 interface ISettlement {
     /// @notice Lifecycle of a batch, as reported by {status}.
     /// None: never submitted. Pending: inside the challenge window, or past it while an earlier batch

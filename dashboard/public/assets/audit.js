@@ -1,9 +1,9 @@
-// The in-browser audit (DESIGN: a household can verify its own payment without trusting the
-// gateway). The bundle comes from the gateway, but the two facts that make it trustworthy are
-// read from the chain RPC directly: the meter's key history in the registry and the claims root
-// stored for the batch. Every other check is @feedin/protocol's checkAuditBundle (each reading with
-// the key valid at its TM), the same code the CLI's `feedin audit verify` runs, bundled for the
-// browser at build time.
+// The in-browser audit (docs/design.md §Audits: a household can verify its own payment without
+// trusting the gateway). The bundle comes from the gateway, but the two facts that make it
+// trustworthy are read from the chain RPC directly: the meter's key history in the registry and the
+// claims root stored for the batch. Every other check is @feedin/protocol's checkAuditBundle (each
+// reading with the key valid at its TM), the same code the CLI's `feedin audit verify` runs,
+// bundled for the browser at build time.
 import { bytesToHex, checkAuditBundle, decodePublicKey, hexToBytes, keccak256, keyPeriodFromSeconds, utf8 } from '/vendor/feedin-protocol.js';
 
 const selector = (signature) => bytesToHex(keccak256(utf8(signature))).slice(0, 10);

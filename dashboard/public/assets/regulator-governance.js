@@ -1,5 +1,6 @@
-// The regulator's governance actions (DESIGN: pause, freeze, approve or reject a batch, suspend
-// a meter), each behind a confirmation dialog with a reason, POSTed to /api/regulator/…
+// The regulator's governance actions (docs/design.md §Governance: pause, freeze, approve or reject
+// a batch, suspend a meter), each behind a confirmation dialog with a reason, POSTed to
+// /api/regulator/…
 import { confirmAction, postAction } from './confirm.js';
 
 // Texts: governance.<verb>.{label,title,aria,text} in the message files.

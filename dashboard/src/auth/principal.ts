@@ -1,5 +1,6 @@
 // Who is asking, once a token or session has been checked. Households carry their own scope
-// (DESIGN: "a household sees only its own data"): the meters and payee they may read.
+// (docs/design.md §HTTP and roles: a household sees only its own data): the meters and payee they
+// may read.
 export type Principal =
   | { role: 'regulator' }
   | { role: 'operator' }

@@ -32,7 +32,8 @@ export function parseLimit(max: number): Parser<number> {
   };
 }
 
-/** Batch ids count from 1 (DESIGN: sequential batchId from 1); kept as decimal strings (uint256). */
+/** Batch ids count from 1 (docs/design.md §Batches: sequential batchId from 1); kept as decimal
+ * strings (uint256). */
 export const parseBatchId: Parser<string> = (raw) =>
   /^[1-9]\d{0,19}$/.test(raw) ? ok(raw) : fail('invalid-batch-id', 'expected a batch id: a positive decimal integer');
 
@@ -40,7 +41,7 @@ export const parseBatchId: Parser<string> = (raw) =>
 export const parseShard: Parser<number> = (raw) =>
   /^(0|[1-9]\d{0,9})$/.test(raw) && Number(raw) <= 0xffff_ffff ? ok(Number(raw)) : fail('invalid-shard', 'expected a shard: an integer from 0 to 4294967295');
 
-/** DESIGN: meter id is 1–32 characters of [A-Za-z0-9._-]. */
+/** docs/design.md §Meter id: 1–32 characters of [A-Za-z0-9._-]. */
 export const parseMeterId: Parser<string> = (raw) =>
   isMeterId(raw) ? ok(raw) : fail('invalid-meter-id', `expected a meter id: ${METER_ID_RULE}`);
 

@@ -1,6 +1,6 @@
 // GET /api/batches, /api/batches/:batchId and /api/batches/:batchId/claims/:meterId/audit.
 // Batch totals are public on chain, so every role lists batches; claims and audit bundles name a
-// household's meter and payee, so a household sees only its own (DESIGN).
+// household's meter and payee, so a household sees only its own (docs/design.md §HTTP and roles).
 import { Router } from 'express';
 import { principalOf, requireRole } from '../auth/authenticate.js';
 import { canReadMeter } from '../auth/principal.js';

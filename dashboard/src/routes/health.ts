@@ -1,5 +1,6 @@
-// GET /api/health — for pollers and load balancers. DESIGN fixes the body
-// {status, now, components} (and `log` in durability jetstream); it answers 200 whenever the dashboard can answer at all, and
+// GET /api/health — for pollers and load balancers. docs/design.md §HTTP and roles fixes the body
+// {status, now, components} (and `log` in durability jetstream); it answers 200 whenever the
+// dashboard can answer at all, and
 // "degraded" in the body says a component is unwell (pollers read the body, and a 503 would make
 // proxies hide it). Only when the health probe itself fails is the answer 503.
 // Without a role token it says only how each component is (issue #10.10, #17.3): the details

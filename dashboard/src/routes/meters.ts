@@ -1,6 +1,6 @@
 // GET /api/meters, GET /api/meters/:id/readings and GET /api/meters/:id/claims. A household sees only its own meters
-// (DESIGN: "a household sees only its own data"); others' meters answer 403 without revealing
-// whether they exist.
+// (docs/design.md §HTTP and roles: a household sees only its own data); others' meters answer 403
+// without revealing whether they exist.
 import { Router } from 'express';
 import { principalOf, requireRole } from '../auth/authenticate.js';
 import { canReadMeter } from '../auth/principal.js';

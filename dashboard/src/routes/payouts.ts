@@ -39,9 +39,10 @@ export function payoutRoutes(ports: Pick<DashboardPorts, 'payout' | 'withdraw' |
     res.json({ payee, claims, next: claims.length === limit && last ? `${last.batchId}.${last.meterId}` : null });
   });
 
-  // POST /api/payouts/:payee/withdraw — anyone may trigger a withdrawal for a payee (DESIGN); the
-  // sandbox's key pays the gas and the contract sends the tokens to the payee only. A household
-  // may trigger only its own. Nothing due (or not final yet, or paused) is 409 with the reason.
+  // POST /api/payouts/:payee/withdraw — anyone may trigger a withdrawal for a payee (docs/design.md
+  // §Withdrawals); the sandbox's key pays the gas and the contract sends the tokens to the payee
+  // only. A household may trigger only its own. Nothing due (or not final yet, or paused) is 409
+  // with the reason.
   router.post('/api/payouts/:payee/withdraw', requireRole('regulator', 'operator', 'household'), async (req, res) => {
     const payee = readParam('payee', req.params.payee as string, parseAddress);
     // ?shard=N withdraws from that shard only; without it, from every shard with a balance (issue #13).

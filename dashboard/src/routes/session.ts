@@ -100,7 +100,8 @@ export function startSession(req: express.Request, res: express.Response, sessio
 export function whoami(principal: Principal, info: SandboxInfo) {
   const scope =
     principal.role === 'household' ? { householdId: principal.householdId, payee: principal.payee, meterIds: [...principal.meterIds] } : {};
-  // A household sees only its own data (DESIGN), its neighbours' names included.
+  // A household sees only its own data (docs/design.md §HTTP and roles), its neighbours' names
+  // included.
   const householdNames = principal.role === 'household' ? { [principal.householdId]: info.householdNames[principal.householdId] ?? principal.householdId } : info.householdNames;
   return { role: principal.role, ...scope, sandbox: { ...info, householdNames } };
 }

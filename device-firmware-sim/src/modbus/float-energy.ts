@@ -3,7 +3,7 @@
 // and multiplied by 1000 in bigint, then rounded DOWN: a float32 carries only 24 bits, so
 // "1.234 kWh" is really 1.23399996757… kWh, and rounding up or to nearest could sign energy the
 // meter has not yet counted. Floor never claims more than was measured; the register keeps
-// counting, so the fraction shows up in a later reading (DESIGN: energy is an integer end to end).
+// counting, so the fraction shows up in a later reading (docs/design.md §Energy and money).
 // Pure.
 import { fail, ok, type Result } from '@feedin/protocol/result';
 

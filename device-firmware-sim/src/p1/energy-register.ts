@@ -1,6 +1,6 @@
 // Energy register values from P1 text, converted to whole Wh exactly: the decimal string is split
 // into integer and fraction digits and scaled with bigint arithmetic, never through a float
-// (DESIGN: energy is an integer end to end). DSMR 4.x/5.x write kWh with 3 decimals
+// (docs/design.md §Energy and money). DSMR 4.x/5.x write kWh with 3 decimals
 // ("000004.426*kWh" = 4426 Wh); DSMR 2.2/3 write kWh with 3 decimals too, and some meters
 // (Sagemcom T210-D, EasyMeter) write Wh or more decimals. A sub-Wh fraction is cut off (floor),
 // as a meter display does; the register keeps counting, so nothing is lost over time.

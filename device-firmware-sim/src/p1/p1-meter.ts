@@ -1,14 +1,14 @@
 // A real meter behind its P1 port, as a feedin device: bytes from the port → telegrams (framer) →
 // registers (parser) → a signed OCMF reading in the durable outbox → MQTT QoS 1 to the gateway,
-// resent after every reconnect until acknowledged (DESIGN: store-and-forward), all in the device
-// core shared with the other readers (real-meter/real-meter-device.ts). The meter's own CRC is
-// the line's integrity check: a telegram is signed only when its CRC is valid, or absent in a
+// resent after every reconnect until acknowledged (docs/design.md §Store-and-forward), all in the
+// device core shared with the other readers (real-meter/real-meter-device.ts). The meter's own CRC
+// is the line's integrity check: a telegram is signed only when its CRC is valid, or absent in a
 // version that has none (DSMR 2.2/3.0).
 //
 // TM is the sandbox clock at the moment the telegram arrived, not the meter's 0-0:1.0.0: the
-// gateway checks TM against its own clock (DESIGN: Validation rules), the P1 clock has only
-// seconds and a DST letter, and DSMR 2.2/3.0 meters have no clock at all. The meter's timestamp
-// is kept in the log line of each reading.
+// gateway checks TM against its own clock (docs/design.md §Validation rules (gateway)), the P1
+// clock has only seconds and a DST letter, and DSMR 2.2/3.0 meters have no clock at all. The
+// meter's timestamp is kept in the log line of each reading.
 import { createRealMeterDevice, type RealMeterDeviceParameters } from '../real-meter/real-meter-device.js';
 import { parseP1Telegram, type P1Telegram } from './parse-telegram.js';
 import { createTelegramFramer } from './telegram-framer.js';

@@ -8,7 +8,7 @@
 //   0-0:96.1.4 version line) but carries no CRC is refused: its integrity cannot be checked.
 // - Some meters print the CRC without its leading zeros ("!38" for 0x0038): 1 to 4 hex digits are
 //   read as a number and compared with the computed CRC.
-// - import = 1-0:1.8.1 + 1-0:1.8.2 and export = 2.8.1 + 2.8.2 (DESIGN: Transports/Serial). Smarty
+// - import = 1-0:1.8.1 + 1-0:1.8.2 and export = 2.8.1 + 2.8.2 (docs/design.md §Serial). Smarty
 //   meters with one register per direction write only the totals 1-0:1.8.0 / 1-0:2.8.0, which are
 //   used when no tariff register is present. A consumption-only meter has no 2.8.x and a fragment
 //   may lack 1.8.x: the missing direction is null (absent, not zero: a meter that does not

@@ -1,6 +1,6 @@
 // A device signer for a real meter whose key was made with `feedin meter keygen` (a file holding
 // the 32-byte secp256k1 private key in hex). The key stays inside the closures below and is never
-// logged (DESIGN: the key never leaves the device). Same signing code as the simulated meters.
+// logged (docs/design.md §Device keys). Same signing code as the simulated meters.
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { hexToBytes } from '@feedin/protocol/hex';

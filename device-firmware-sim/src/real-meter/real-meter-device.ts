@@ -1,11 +1,12 @@
 // The device core every real-meter reader ends in (P1, Modbus RTU, SunSpec over Modbus TCP,
 // IEC 62056-21): registers a reader has checked → one signed OCMF reading in the durable outbox →
-// MQTT QoS 1 to the gateway, resent after every reconnect until acknowledged (DESIGN:
-// store-and-forward). One signer, one outbox, one publisher per meter; the reader only decides
+// MQTT QoS 1 to the gateway, resent after every reconnect until acknowledged (docs/design.md
+// §Store-and-forward). One signer, one outbox, one publisher per meter; the reader only decides
 // which registers are trustworthy (CRC, BCC, Modbus exception, unit id), never how they are sent.
 //
 // TM is the sandbox clock when the registers were read, not the meter's own clock: the gateway
-// checks TM against its clock (DESIGN: Validation rules), and most meters have no clock to offer.
+// checks TM against its clock (docs/design.md §Validation rules (gateway)), and most meters have
+// no clock to offer.
 import type { MqttLinkParameters } from '../mqtt-link.js';
 import { createMqttLink } from '../mqtt-link.js';
 import { parseAck } from '@feedin/protocol/ack';

@@ -3,6 +3,7 @@
 // build code the gateway used, then compare roots and totals three ways: rebuilt, what the gateway
 // recorded, and what the settlement contract holds. The chain is the reference: a batch is
 // confirmed only when the rebuild equals the chain.
+import type { Keccak256Implementation } from '@feedin/protocol/keccak';
 import type { Hex } from '@feedin/protocol/hex';
 import type { SandboxConfig } from '@feedin/sandbox-config/schema';
 import type { MeterDirectory } from '../registry/meter-directory.js';
@@ -53,11 +54,13 @@ export async function rebuildBatch(p: {
   store: ReadingStore;
   settlementStore: SettlementStore;
   chain: AuditBatchChain;
+  /** the caller's Keccak for the two trees (portable when absent: the same roots) */
+  keccak?: Keccak256Implementation | undefined;
 }): Promise<RebuildBatchReturnType | undefined> {
   const recordedBatch = p.settlementStore.batch(p.batchId);
   if (!recordedBatch) return undefined;
   const input = await loadBatchInput({ ...p, intervalStartMs: recordedBatch.intervalStartMs, watermark: recordedBatch.watermark });
-  const built = buildBatch(input);
+  const built = buildBatch(input, p.keccak);
   const chainBatch = await p.chain.batch(p.batchId);
 
   const totals = (b: { claimsRoot: Hex; payoutsRoot: Hex; claimCount: number | bigint; totalExportWh: bigint; totalAmount: bigint }): BatchTotals => ({

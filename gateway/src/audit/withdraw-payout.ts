@@ -1,7 +1,7 @@
 // Withdrawals for payees: the proof of the newest FINAL batch's payouts leaf, sent by whoever holds
-// a funded key (the CLI's operator key, the dashboard's gateway key). DESIGN: anyone may trigger a
-// withdrawal for a payee, and the payee receives cumulative − already withdrawn; the contract
-// enforces that, this module only picks the proof and explains the outcome.
+// a funded key (the CLI's operator key, the dashboard's gateway key). docs/design.md §Withdrawals:
+// anyone may trigger a withdrawal for a payee, and the payee receives cumulative − already
+// withdrawn; the contract enforces that, this module only picks the proof and explains the outcome.
 // Shards (issue #13): payouts are cumulative per shard; each PayoutView names its shard. Given the
 // views of several shards (one per gateway store), a withdrawal pays every shard with a balance
 // in one withdrawMany, or only the shard asked for.

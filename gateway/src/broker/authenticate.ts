@@ -1,5 +1,5 @@
-// aedes `authenticate` hook (DESIGN "Transports"): MQTT 3.1.1, client id = username = meter id,
-// password = a JWT (ES256K, RFC 8812) signed by the meter's registered key with sub = meter id
+// aedes `authenticate` hook (docs/design.md §Transports): MQTT 3.1.1, client id = username = meter
+// id, password = a JWT (ES256K, RFC 8812) signed by the meter's registered key with sub = meter id
 // and a short lifetime, used once (its jti: login-replay.ts). A login that takes over a connected
 // meter's session is a security event and rate-limited (session-takeover.ts). Anything else →
 // CONNACK return code 5 "not authorized" (MQTT-3.2.2-3).
@@ -11,15 +11,15 @@ import type { VerifiedMeterJwt } from '@feedin/protocol/jwt';
 import type { LoginReplayGuard } from './login-replay.js';
 import type { SecurityRecorder } from './security.js';
 import type { TakeoverLimiter } from './session-takeover.js';
-import { createFastVerifyMeterJwt } from '../ingest/verify-jwt-fast.js';
-
-// Native libsecp256k1 when it loads: a fleet reconnecting at once must not hold the event loop.
-const verifyMeterJwt = createFastVerifyMeterJwt();
+import type { VerifyMeterJwt } from '../ingest/verify-jwt-fast.js';
 
 export interface AuthenticateDeps {
   directory: MeterDirectory;
   clock: Clock;
   jwtMaxLifetimeSeconds: number;
+  /** the composition root's (gateway-crypto.ts): native libsecp256k1 when it loads, so that a
+   * fleet reconnecting at once does not hold the event loop */
+  verifyMeterJwt: VerifyMeterJwt;
   security: SecurityRecorder;
   /** each token once; absent = no replay check (unit tests of the key rules) */
   replay?: LoginReplayGuard;
@@ -42,8 +42,9 @@ export function checkCredentials(deps: Omit<AuthenticateDeps, 'security'>, clien
   if (keys.length === 0) return { ok: false, reason: 'key-revoked', detail: `every key of meter ${clientId} is revoked` };
   let refusal: Verdict = { ok: false, reason: 'bad-signature', detail: 'no key verified the JWT' };
   for (const key of keys) {
-    const token = verifyMeterJwt(password.toString('utf8'), key, {
-      // DESIGN: JWT iat/exp are always wall-clock time, whatever the sandbox clock speed.
+    const token = deps.verifyMeterJwt(password.toString('utf8'), key, {
+      // docs/design.md §Clocks: JWT iat/exp are always wall-clock time, whatever the sandbox clock
+      // speed.
       nowSec: Math.floor(deps.clock.wallNowMs() / 1000),
       expectedSub: clientId,
       maxLifetimeSec: deps.jwtMaxLifetimeSeconds,

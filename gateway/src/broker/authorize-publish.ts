@@ -1,8 +1,8 @@
 // aedes `authorizePublish` hook. For readings this is where the durable write happens: aedes
 // sends the QoS 1 PUBACK right after this hook calls back and before its `published` handler
 // runs, so calling back only after ingest has recorded the frame makes a PUBACK mean "durably
-// accepted or durably rejected" (DESIGN "Transports"). Calling back with an error makes aedes
-// drop the connection without a PUBACK (MQTT-3.3.5-2), which is how a store failure and a
+// accepted or durably rejected" (docs/design.md §Transports). Calling back with an error makes
+// aedes drop the connection without a PUBACK (MQTT-3.3.5-2), which is how a store failure and a
 // foreign topic are answered.
 import type { Aedes, Client, PublishPacket } from 'aedes';
 import type { Ingest, IngestOutcome } from '../ingest/ingest.js';

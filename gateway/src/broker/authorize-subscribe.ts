@@ -1,7 +1,7 @@
 // aedes `authorizeSubscribe` hook: a meter may subscribe only to its own acks and status
-// (DESIGN "Transports"); anything else — wildcards, other meters, $SYS — disconnects it and is
-// logged as a security event. (MQTT 3.1.1 would also allow a 0x80 SUBACK; DESIGN asks for the
-// disconnect so a misbehaving device is noticed.)
+// (docs/design.md §Transports); anything else — wildcards, other meters, $SYS — disconnects it and
+// is logged as a security event. (MQTT 3.1.1 would also allow a 0x80 SUBACK; docs/design.md
+// §Transports asks for the disconnect so a misbehaving device is noticed.)
 import type { Client, Subscription } from 'aedes';
 import type { SecurityRecorder } from './security.js';
 import { parseMeterTopic } from '@feedin/protocol/mqtt-topics';

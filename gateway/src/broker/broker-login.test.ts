@@ -11,13 +11,15 @@ import { signMeterJwt } from '@feedin/protocol/jwt';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { GatewayEvents, type GatewayEventMap } from '../events.js';
 import { createIngest } from '../ingest/ingest.js';
-import { manualClock, MINUTE, T0, testMeter, type TestMeter } from '../ingest/ingest-fixtures.js';
+import { inlineVerifiers, manualClock, MINUTE, T0, testMeter, type TestMeter } from '../ingest/ingest-fixtures.js';
 import { createMetrics, type GatewayMetrics } from '../metrics.js';
 import { createDirectory } from '../registry/meter-directory.js';
 import type { ReadingStore } from '../store/reading-store.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import { ensureSandboxTls, type SandboxTls } from './sandbox-tls.js';
 import { startBroker, type Broker } from './start-broker.js';
+
+const verifiers = inlineVerifiers();
 
 const dir = mkdtempSync(join(tmpdir(), 'feedin-broker-login-'));
 const meters = Object.fromEntries(['replay', 'old', 'takeover', 'fresh', 'tls', 'refused', 'pending'].map((id) => [id, testMeter(id)])) as Record<string, TestMeter>;
@@ -43,9 +45,10 @@ beforeAll(async () => {
   events.on('security', (e) => security.push(e));
   metrics = createMetrics();
   const log = { info: (line: string) => logged.push(line), warn: (line: string) => logged.push(line), error: (line: string) => logged.push(line) };
-  const ingest = await createIngest({ store, directory, clock, limits: { clockSkewSeconds: 120, plausibilityMarginPercent: 120, maxFrameBytes: 2048 }, events, metrics, log });
+  const ingest = await createIngest({ verifyPool: verifiers.verifyPool, store, directory, clock, limits: { clockSkewSeconds: 120, plausibilityMarginPercent: 120, maxFrameBytes: 2048 }, events, metrics, log });
   tls = await ensureSandboxTls(join(dir, 'tls'), ['localhost', '127.0.0.1']);
   broker = await startBroker({
+    verifyMeterJwt: verifiers.verifyMeterJwt,
     host: '127.0.0.1',
     port: 0,
     ingest,

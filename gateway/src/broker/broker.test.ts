@@ -9,7 +9,7 @@ import { signMeterJwt } from '@feedin/protocol/jwt';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GatewayEvents, type GatewayEventMap } from '../events.js';
 import { createIngest } from '../ingest/ingest.js';
-import { manualClock, MINUTE, signedReading, T0, testMeter, type TestMeter } from '../ingest/ingest-fixtures.js';
+import { inlineVerifiers, manualClock, MINUTE, signedReading, T0, testMeter, type TestMeter } from '../ingest/ingest-fixtures.js';
 import { createMetrics, type GatewayMetrics } from '../metrics.js';
 import { createDirectory, type MutableMeterDirectory } from '../registry/meter-directory.js';
 import type { ReadingStore } from '../store/reading-store.js';
@@ -17,13 +17,15 @@ import { openSqliteStore } from '../store/sqlite-store.js';
 import { MAX_READINGS_IN_FLIGHT } from './authorize-publish.js';
 import { startBroker, type Broker } from './start-broker.js';
 
+const verifiers = inlineVerifiers();
+
 const dir = mkdtempSync(join(tmpdir(), 'feedin-broker-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const MAX_PAYLOAD = 2048;
 const m1 = testMeter('m1');
 const m2 = testMeter('m2');
-// the longest meter id DESIGN allows: 32 characters
+// the longest meter id docs/design.md §Meter id allows: 32 characters
 const long = testMeter('meter-with-a-32-character-id.xyz');
 const reading = (meter: TestMeter, n: number, exportWh = 5_000n + 50n * BigInt(n)) =>
   signedReading(meter, { pagination: n, importWh: 1_000n, exportWh, timestampMs: T0 + n * MINUTE });
@@ -65,6 +67,7 @@ beforeEach(async () => {
   metrics = createMetrics();
   const quiet = { info: () => {}, warn: () => {}, error: () => {} };
   const ingest = await createIngest({
+    verifyPool: verifiers.verifyPool,
     store,
     directory,
     clock,
@@ -73,7 +76,7 @@ beforeEach(async () => {
     metrics,
     log: quiet,
   });
-  broker = await startBroker({ host: '127.0.0.1', port: 0, ingest, directory, clock, jwtMaxLifetimeSeconds: 600, maxPayloadBytes: MAX_PAYLOAD, events, metrics, log: quiet });
+  broker = await startBroker({ verifyMeterJwt: verifiers.verifyMeterJwt, host: '127.0.0.1', port: 0, ingest, directory, clock, jwtMaxLifetimeSeconds: 600, maxPayloadBytes: MAX_PAYLOAD, events, metrics, log: quiet });
 });
 
 afterEach(async () => {

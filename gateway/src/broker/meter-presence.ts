@@ -1,6 +1,6 @@
 // Who is connected: counts meters (a takeover by the same client id — MQTT-3.1.4-2 — briefly
-// has two connections), keeps the retained status topic right (`online` / `offline`, DESIGN
-// "Transports") and reports meter.connected / meter.disconnected.
+// has two connections), keeps the retained status topic right (`online` / `offline`,
+// docs/design.md §Transports) and reports meter.connected / meter.disconnected.
 import type { Aedes, Client } from 'aedes';
 import type { GatewayEvents } from '../events.js';
 import type { GatewayMetrics } from '../metrics.js';

@@ -1,12 +1,14 @@
 // The embedded MQTT broker (aedes 1.x over TCP, and over TLS when given a certificate). Every
 // hook is set at construction, so aedes' allow-all defaults are never live, not even for a
-// moment (DESIGN "Transports"). Sockets that have not logged in are bounded in number and time.
+// moment (docs/design.md §Transports). Sockets that have not logged in are bounded in number and
+// time.
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type Client } from 'aedes';
 import type { Clock } from '@feedin/protocol/sandbox-time';
 import type { GatewayEvents } from '../events.js';
 import type { Ingest } from '../ingest/ingest.js';
+import type { VerifyMeterJwt } from '../ingest/verify-jwt-fast.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { MeterDirectory } from '../registry/meter-directory.js';
 import { createAuthenticate } from './authenticate.js';
@@ -29,6 +31,8 @@ export interface StartBrokerParameters {
   directory: MeterDirectory;
   clock: Clock;
   jwtMaxLifetimeSeconds: number;
+  /** checks the login JWTs (gateway-crypto.ts) */
+  verifyMeterJwt: VerifyMeterJwt;
   /** readings larger than this are recorded as rejected 'oversize'; packets far larger cut the connection */
   maxPayloadBytes: number;
   events: GatewayEvents;
@@ -88,7 +92,7 @@ export async function startBroker(p: StartBrokerParameters): Promise<Broker> {
   });
 
   const aedes = await Aedes.createBroker({
-    // DESIGN: meter ids are up to 32 characters (MQTT 3.1 allowed 23; 3.1.1 servers MAY allow more).
+    // docs/design.md §Meter id: up to 32 characters (MQTT 3.1 allowed 23; 3.1.1 servers MAY allow more).
     maxClientsIdLength: 32,
     connectTimeout: unauthenticated.connectTimeoutMs,
     drainTimeout: 30_000,
@@ -106,6 +110,7 @@ export async function startBroker(p: StartBrokerParameters): Promise<Broker> {
       directory: p.directory,
       clock: p.clock,
       jwtMaxLifetimeSeconds: p.jwtMaxLifetimeSeconds,
+      verifyMeterJwt: p.verifyMeterJwt,
       security,
       replay,
       sessions: { isConnected: (meterId) => presenceRef.isConnected?.(meterId) ?? false, takeovers },

@@ -1,8 +1,8 @@
 // The regulator's append-only audit log: one JSON line per action (or refused attempt) in the
 // data dir. Both `feedin up` (API) and the one-shot CLI append to it, so it is a plain file opened
 // in append mode: each entry is one write(2) of one line, fsynced, and never rewritten.
-import { mkdir, open, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { appendJsonLines, readJsonLines } from '@feedin/contracts/json-lines';
 import type { Hex } from '@feedin/protocol/hex';
 
 export type RegulatorAction = 'pause' | 'resume' | 'freeze' | 'approve' | 'reject' | 'suspend-meter' | 'end-sandbox';
@@ -43,33 +43,9 @@ export function auditLogPath(dataDir: string): string {
 
 export function openAuditLog(path: string): AuditLog {
   return {
-    async append(entry) {
-      await mkdir(dirname(path), { recursive: true });
-      const handle = await open(path, 'a', 0o600);
-      try {
-        // One write of one line: O_APPEND keeps concurrent writers' lines whole.
-        await handle.write(`${JSON.stringify(entry)}\n`);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-    },
+    append: (entry) => appendJsonLines(path, [entry]),
     async list() {
-      let text: string;
-      try {
-        text = await readFile(path, 'utf8');
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-        throw error;
-      }
-      const entries: (AuditEntry & { seq: number })[] = [];
-      // A crash mid-write leaves at most a torn last line without its newline: skip it.
-      const lines = text.split('\n');
-      lines.pop();
-      lines.forEach((line, i) => {
-        if (line.trim() !== '') entries.push({ seq: i + 1, ...(JSON.parse(line) as AuditEntry) });
-      });
-      return entries;
+      return (await readJsonLines<AuditEntry>(path)).map((entry, i) => ({ seq: i + 1, ...entry }));
     },
   };
 }

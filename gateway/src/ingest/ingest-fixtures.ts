@@ -5,6 +5,16 @@ import { buildOcmfPayload, signOcmf, type ReadingFields } from '@feedin/protocol
 import { publicKeyFromPrivate } from '@feedin/protocol/public-key';
 import type { Clock } from '@feedin/protocol/sandbox-time';
 import type { DirectoryMeter } from '../registry/meter-directory.js';
+import { createFastVerifyMeterJwt, type VerifyMeterJwt } from './verify-jwt-fast.js';
+import { loadNativeSecp256k1 } from './verify-native-secp256k1.js';
+import { createVerifyPool, type VerifyPool } from './verify-pool.js';
+
+/** The gateway's verifiers as `feedin up` makes them (gateway-crypto.ts), native when the addon
+ * loads, but on the event loop: no worker threads, nothing for a test to close. */
+export function inlineVerifiers(): { verifyPool: VerifyPool; verifyMeterJwt: VerifyMeterJwt } {
+  const native = loadNativeSecp256k1();
+  return { verifyPool: createVerifyPool({ threads: 0, native }), verifyMeterJwt: createFastVerifyMeterJwt(native) };
+}
 
 export interface TestMeter {
   meterId: string;

@@ -10,7 +10,9 @@ import { createDirectory, type MeterDirectory, type MutableMeterDirectory } from
 import type { ReadingStore } from '../store/reading-store.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import { createIngest, type Ingest, type IngestSource } from './ingest.js';
-import { manualClock, MINUTE, readingPayload, signedReading, T0, testMeter, type ManualClock, type ReadingSpec } from './ingest-fixtures.js';
+import { inlineVerifiers, manualClock, MINUTE, readingPayload, signedReading, T0, testMeter, type ManualClock, type ReadingSpec } from './ingest-fixtures.js';
+
+const verifiers = inlineVerifiers();
 
 const dir = mkdtempSync(join(tmpdir(), 'feedin-ingest-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -55,7 +57,7 @@ async function harness(over: { store?: ReadingStore; directory?: MeterDirectory 
   const metrics = createMetrics();
   const errors: unknown[][] = [];
   const log = { error: (...args: unknown[]) => errors.push(args), warn: () => {} };
-  const ingest = await createIngest({ store, directory: over.directory ?? directory, clock, limits, events: bus, metrics, log });
+  const ingest = await createIngest({ verifyPool: verifiers.verifyPool, store, directory: over.directory ?? directory, clock, limits, events: bus, metrics, log });
   return { store, ingest, clock, directory, events, metrics, errors };
 }
 

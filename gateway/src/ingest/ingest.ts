@@ -5,6 +5,7 @@
 import type { Clock } from '@feedin/protocol/sandbox-time';
 import type { GatewayEvents } from '../events.js';
 import type { GatewayMetrics } from '../metrics.js';
+import type { VerifyPool } from './verify-pool.js';
 import { meterKeyHistory, type MeterDirectory } from '../registry/meter-directory.js';
 import type { FrameSource, ReadingStore } from '../store/reading-store.js';
 import { createKeyedQueue } from './keyed-queue.js';
@@ -58,6 +59,8 @@ export interface IngestDeps {
   limits: IngestLimits;
   events: GatewayEvents;
   metrics: GatewayMetrics;
+  /** signature checks (gateway-crypto.ts); the caller owns it and closes it */
+  verifyPool: VerifyPool;
   log?: Pick<Console, 'error' | 'warn'>;
 }
 
@@ -88,7 +91,7 @@ export async function createIngest(deps: IngestDeps): Promise<Ingest> {
     // Key rotation/revocation: the key valid when the reading was taken signs it.
     const key = keyAt(meterKeyHistory(meter.value), reading.timestampMs);
     if (!key.ok) return reject(key.reason, key.detail);
-    const signature = await verifySignature(ocmf, key.key.publicKey, frame.payloadSha256);
+    const signature = await verifySignature(deps.verifyPool, ocmf, key.key.publicKey, frame.payloadSha256);
     if (!signature.ok) return reject(signature.reason, signature.detail);
 
     const last = state.get(reading.meterId);
@@ -108,7 +111,8 @@ export async function createIngest(deps: IngestDeps): Promise<Ingest> {
         }
       },
     });
-    // DESIGN: a replay (same PG, different signed bytes) is quarantined AND flagged.
+    // docs/design.md §Validation rules (gateway): a replay (same PG, different signed bytes) is
+    // quarantined AND flagged.
     if (!verdict.ok) return reject(verdict.reason, verdict.detail, verdict.reason === 'replay');
     if (verdict.value.kind === 'duplicate') {
       metrics.readingsDuplicate.inc();

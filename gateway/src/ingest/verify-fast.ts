@@ -10,7 +10,7 @@ import type { OcmfRecord } from '@feedin/protocol/ocmf-parse';
 import { verifyOcmf, type VerifyReason } from '@feedin/protocol/ocmf-verify';
 import type { PublicKey } from '@feedin/protocol/public-key';
 import { fail, ok, type Result } from '@feedin/protocol/result';
-import { loadNativeSecp256k1, type NativeSecp256k1 } from './verify-native-secp256k1.js';
+import type { NativeSecp256k1 } from './verify-native-secp256k1.js';
 
 const SECP256K1_SA = 'ECDSA-secp256k1-SHA256';
 const secp256k1 = CURVES.secp256k1;
@@ -141,7 +141,7 @@ export function payloadSha256(record: OcmfRecord): Buffer {
 }
 
 /** The verifier the gateway uses: native for secp256k1 when available, protocol's otherwise. */
-export function createFastVerifyOcmf(native: NativeSecp256k1 | null = loadNativeSecp256k1()): VerifyOcmf {
+export function createFastVerifyOcmf(native: NativeSecp256k1 | null): VerifyOcmf {
   if (!native) return verifyOcmf;
   return (record, publicKey, opts = {}) => {
     if (!nativeApplies(record, publicKey)) return verifyOcmf(record, publicKey, opts);

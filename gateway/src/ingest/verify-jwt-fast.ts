@@ -6,11 +6,11 @@
 // verifier when the addon is unavailable.
 import { createHash } from 'node:crypto';
 import { createMeterJwtVerifier, verifyMeterJwt, type MeterJwtVerifier } from '@feedin/protocol/jwt';
-import { loadNativeSecp256k1, type NativeSecp256k1 } from './verify-native-secp256k1.js';
+import type { NativeSecp256k1 } from './verify-native-secp256k1.js';
 
 export type VerifyMeterJwt = MeterJwtVerifier;
 
-export function createFastVerifyMeterJwt(native: NativeSecp256k1 | null = loadNativeSecp256k1()): VerifyMeterJwt {
+export function createFastVerifyMeterJwt(native: NativeSecp256k1 | null): VerifyMeterJwt {
   if (!native) return verifyMeterJwt;
   // RFC 8812 ES256K: R‖S over SHA-256 of the signing input; low-s only, as protocol's (libsecp256k1
   // refuses high-s by itself, and throws on r or s ≥ n: not valid either).

@@ -1,6 +1,7 @@
 // The native libsecp256k1 binding (the `secp256k1` package's prebuilt N-API addon), loaded
-// lazily and optionally: about 50× the pure-JS verify speed, and the gateway falls back to
-// protocol's pure verifier where the addon cannot load (another platform, no prebuild).
+// optionally: about 50× the pure-JS verify speed, and the gateway falls back to protocol's pure
+// verifier where the addon cannot load (another platform, no prebuild). Loaded by the composition
+// root (gateway-crypto.ts) and passed to the verifiers; nothing here keeps a copy.
 import { createRequire } from 'node:module';
 
 /** The part of the `secp256k1` package's API this gateway uses. */
@@ -10,17 +11,12 @@ export interface NativeSecp256k1 {
   ecdsaVerify(sig: Uint8Array, msg32: Uint8Array, publicKey: Uint8Array): boolean;
 }
 
-let cached: NativeSecp256k1 | null | undefined;
-
-/** The native verifier, or null when the addon is unavailable (FEEDIN_NATIVE_SECP256K1=0 forces that). */
+/** The native verifier, or null when the addon is unavailable. */
 export function loadNativeSecp256k1(): NativeSecp256k1 | null {
-  if (cached !== undefined) return cached;
-  if (process.env['FEEDIN_NATIVE_SECP256K1'] === '0') return (cached = null);
   try {
     // `secp256k1/bindings` is the addon only; the package root would fall back to elliptic (JS).
-    cached = createRequire(import.meta.url)('secp256k1/bindings') as NativeSecp256k1;
+    return createRequire(import.meta.url)('secp256k1/bindings') as NativeSecp256k1;
   } catch {
-    cached = null;
+    return null;
   }
-  return cached;
 }

@@ -7,12 +7,14 @@ import { signOcmf } from '@feedin/protocol/ocmf-build';
 import { parseOcmf, type OcmfRecord } from '@feedin/protocol/ocmf-parse';
 import { publicKeyFromPrivate } from '@feedin/protocol/public-key';
 import { createFastVerifyOcmf } from './verify-fast.js';
+import { loadNativeSecp256k1 } from './verify-native-secp256k1.js';
 import { createVerifyPool, verifyThreadsFromEnv } from './verify-pool.js';
 
 const secp = CURVES.secp256k1;
 const N = secp.Point.CURVE().n;
-const pool = createVerifyPool({ threads: 2 });
-const sync = createFastVerifyOcmf();
+const native = loadNativeSecp256k1();
+const pool = createVerifyPool({ threads: 2, native });
+const sync = createFastVerifyOcmf(native);
 afterAll(() => pool.close());
 
 describe('verify pool', () => {

@@ -10,7 +10,7 @@ import { verifyOcmf, type VerifyReason } from '@feedin/protocol/ocmf-verify';
 import type { PublicKey } from '@feedin/protocol/public-key';
 import type { Result } from '@feedin/protocol/result';
 import { createFastVerifyOcmf, nativeApplies, nativeVerdict, payloadSha256, prepareNativeCheck, type NativeCheck } from './verify-fast.js';
-import { loadNativeSecp256k1 } from './verify-native-secp256k1.js';
+import type { NativeSecp256k1 } from './verify-native-secp256k1.js';
 
 export interface VerifyPool {
   readonly threads: number;
@@ -52,8 +52,10 @@ export function verifyThreadsFromEnv(env: NodeJS.ProcessEnv = process.env): numb
   return availableParallelism() >= 2 ? 1 : 0;
 }
 
-export function createVerifyPool(p: { threads: number }): VerifyPool {
-  const native = loadNativeSecp256k1();
+/** `native`: the addon the composition root loaded (null: protocol's pure verifier, no threads).
+ * The caller owns the pool: close() ends its worker threads. */
+export function createVerifyPool(p: { threads: number; native: NativeSecp256k1 | null }): VerifyPool {
+  const { native } = p;
   const sync = createFastVerifyOcmf(native);
   if (!native || p.threads === 0) return { threads: 0, verify: async (record, key, opts) => sync(record, key, opts), close: async () => {} };
 

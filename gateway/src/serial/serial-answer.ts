@@ -1,4 +1,4 @@
-// The answer line for an ingest outcome (docs/design.md "Transports"); the line itself is
+// The answer line for an ingest outcome (docs/design.md §Serial); the line itself is
 // protocol's encodeSerialAnswer, which the device's parser reads.
 import { encodeSerialAnswer } from '@feedin/protocol/serial-answer';
 import type { IngestOutcome } from '../ingest/ingest.js';

@@ -1,8 +1,8 @@
 // Serial ingestion: OCMF lines from meters on an RS-485/USB line end in the same ingest step as
-// MQTT, and each line is answered only after ingest has recorded it durably (DESIGN
-// "Transports": `ACK <meterId> <PG>` / `NAK <meterId> <PG> <reason>`). Several meters share one
-// line; ingest keeps each meter's frames in order and answers carry the meter id, so answers of
-// different meters may interleave. See docs/serial.md.
+// MQTT, and each line is answered only after ingest has recorded it durably (docs/design.md
+// §Serial: `ACK <meterId> <PG>` / `NAK <meterId> <PG> <reason>`). Several meters share one line;
+// ingest keeps each meter's frames in order and answers carry the meter id, so answers of different
+// meters may interleave. See docs/serial.md.
 import type { Ingest, IngestOutcome } from '../ingest/ingest.js';
 import { createLineFramer } from '@feedin/protocol/line-framer';
 import { openReconnectingPort, type SerialLineSettings } from '@feedin/serial-port/reconnecting-port';

@@ -80,8 +80,9 @@ export async function loadBatchInput(p: LoadBatchInputParameters): Promise<Build
 
 /**
  * The claim's closing reading: the last one with TM ≤ `atMs` under the watermark whose key was not
- * revoked at its TM (DESIGN "Key history": a revocation from T cuts payment for every reading signed
- * with that key from T, also for readings stored before the revocation reached the gateway).
+ * revoked at its TM (docs/design.md §Key history: a revocation from T cuts payment for every
+ * reading signed with that key from T, also for readings stored before the revocation reached the
+ * gateway).
  */
 async function closingReading(p: LoadBatchInputParameters, meter: DirectoryMeter, atMs: number): Promise<{ closing: StoredReading | undefined; keyRevoked: boolean }> {
   const keys = meterKeyHistory(meter);

@@ -4,12 +4,15 @@
 // hashes go into one buffer, both trees are built from it, and hex is made once for the roots
 // and once, in bulk, for the leaf hashes.
 import type { Hex } from '@feedin/protocol/hex';
+import { portableKeccak256, type Keccak256Implementation } from '@feedin/protocol/keccak';
 import { buildMerkleTreeFromBytes, claimLeafHashes, hashesToHex, payoutLeafHashes, type ClaimLeaf, type PayoutLeaf } from '@feedin/protocol/merkle';
 
 export interface BuildBatchRootsParameters {
   claims: readonly ClaimLeaf[];
   /** cumulative per payee through the batch */
   payouts: readonly PayoutLeaf[];
+  /** the composition root's Keccak (WASM when it loaded); portable by default: the same bytes */
+  keccak?: Keccak256Implementation | undefined;
 }
 
 export interface BuildBatchRootsReturnType {
@@ -20,10 +23,11 @@ export interface BuildBatchRootsReturnType {
 }
 
 export function buildBatchRoots(p: BuildBatchRootsParameters): BuildBatchRootsReturnType {
-  const claimHashes = claimLeafHashes(p.claims);
+  const keccak = p.keccak ?? portableKeccak256;
+  const claimHashes = claimLeafHashes(p.claims, keccak);
   return {
     claimLeafHashes: hashesToHex(claimHashes),
-    claimsRoot: buildMerkleTreeFromBytes(claimHashes).root,
-    payoutsRoot: buildMerkleTreeFromBytes(payoutLeafHashes(p.payouts)).root,
+    claimsRoot: buildMerkleTreeFromBytes(claimHashes, keccak).root,
+    payoutsRoot: buildMerkleTreeFromBytes(payoutLeafHashes(p.payouts, keccak), keccak).root,
   };
 }

@@ -1,8 +1,9 @@
-// One batch from its inputs, with no clock and no I/O (DESIGN "Claims, batches and settlement"):
-// the service builds with it, and `feedin audit batch` rebuilds with it from the stored
-// watermark and the state after the previous batch, expecting identical roots.
+// One batch from its inputs, with no clock and no I/O (docs/design.md §Claims, batches and
+// settlement): the service builds with it, and `feedin audit batch` rebuilds with it from the
+// stored watermark and the state after the previous batch, expecting identical roots.
 import { checksumAddress } from '@feedin/protocol/address';
 import type { Hex } from '@feedin/protocol/hex';
+import type { Keccak256Implementation } from '@feedin/protocol/keccak';
 import type { ClaimLeaf, PayoutLeaf } from '@feedin/protocol/merkle';
 import { buildBatchRoots } from './batch-roots.js';
 import { coveredIntervalsOf, priceClaim, type ClaimFlag } from './price-claim.js';
@@ -111,7 +112,8 @@ export interface BuiltBatch {
   paidThrough: bigint;
 }
 
-export function buildBatch(input: BuildBatchInput): BuiltBatch {
+/** `keccak`: the composition root's implementation for the two trees (portable when absent). */
+export function buildBatch(input: BuildBatchInput, keccak?: Keccak256Implementation): BuiltBatch {
   const periodMs = input.intervalMinutes * 60_000;
   if (!Number.isInteger(input.intervalMinutes) || input.intervalMinutes < 1) throw new RangeError(`buildBatch: intervalMinutes must be a positive integer, got ${input.intervalMinutes}`);
   if (input.intervalStartMs % periodMs !== 0) throw new RangeError(`buildBatch: intervalStartMs ${input.intervalStartMs} is not aligned to ${input.intervalMinutes} minutes`);
@@ -140,7 +142,7 @@ export function buildBatch(input: BuildBatchInput): BuiltBatch {
     const { opening, closing } = m;
     if (!closing) continue;
     if (!opening) {
-      // DESIGN: the first reading is a baseline; it opens the meter's next claim.
+      // docs/design.md §Claims: the first reading is a baseline; it opens the meter's next claim.
       meterStates.push({ meterId: m.meterId, frozen: closing, carry: m.carryIn });
       continue;
     }
@@ -206,7 +208,7 @@ export function buildBatch(input: BuildBatchInput): BuiltBatch {
     .filter(([, value]) => value > 0n)
     .sort(([a], [b]) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1))
     .map(([payee, cumulativeAmount]) => ({ payee, cumulativeAmount }));
-  const roots = buildBatchRoots({ claims: claims.map((c) => c.leaf), payouts });
+  const roots = buildBatchRoots({ claims: claims.map((c) => c.leaf), payouts, keccak });
 
   return {
     batchId: input.batchId,

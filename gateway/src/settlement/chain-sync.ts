@@ -1,6 +1,7 @@
 // The steps that keep local batches and the chain in agreement. Each step reads the chain first
 // and changes local state in one store transaction, so a crash between any two steps is
-// repaired by running them again (DESIGN: no batch is sent twice, none is skipped).
+// repaired by running them again (docs/design.md §Submission: no batch is sent twice, none is
+// skipped).
 import type { GatewayEvents } from '../events.js';
 import { isOutOfOrder, isPausedRefusal } from './chain-errors.js';
 import type { SettlementChain } from './ports.js';

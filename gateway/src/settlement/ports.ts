@@ -2,8 +2,10 @@
 // passes the contracts helper's ChainClient, which satisfies it structurally; unit tests pass an
 // in-memory fake. Only these calls are made, so a fake that implements them is a faithful one.
 import type { Hex } from '@feedin/protocol/hex';
+import type { OnChainBatchStatus, SubmitBatchParameters } from '@feedin/contracts/chain-types';
 
-export type OnChainBatchStatus = 'pending' | 'frozen' | 'approved' | 'final' | 'rejected';
+// The contract's batch status and submission fields, defined once next to the contract's ABI.
+export type { OnChainBatchStatus, SubmitBatchParameters };
 
 export interface SettlementChainBatch {
   status: OnChainBatchStatus;
@@ -11,17 +13,6 @@ export interface SettlementChainBatch {
   final: boolean;
   claimsRoot: Hex;
   payoutsRoot: Hex;
-}
-
-export interface SubmitBatchParameters {
-  batchId: bigint;
-  intervalStartSec: bigint;
-  intervalEndSec: bigint;
-  claimsRoot: Hex;
-  payoutsRoot: Hex;
-  claimCount: bigint;
-  totalExportWh: bigint;
-  totalAmount: bigint;
 }
 
 export interface SubmittedTransaction {
@@ -54,7 +45,7 @@ export interface SettlementChain {
   sandboxEnd(): Promise<number | null>;
 }
 
-/** What an audit bundle says about the chain (DESIGN: contract addresses, chain id). */
+/** What an audit bundle says about the chain (docs/design.md §Chain: contract addresses, chain id). */
 export interface ChainInfo {
   chainId: number;
   rpcUrl: string;

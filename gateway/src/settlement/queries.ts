@@ -1,6 +1,7 @@
 // Read side of settlement for the HTTP API and the dashboard: batches, claims, audit bundles and
 // payouts, as JSON-ready views (bigints as decimal strings). Proofs come from trees rebuilt from
 // the stored leaf hashes and are checked against the stored roots before they are handed out.
+import type { Keccak256Implementation } from '@feedin/protocol/keccak';
 import { checksumAddress } from '@feedin/protocol/address';
 import type { AuditBundle } from '@feedin/protocol/audit-bundle';
 import { bytesToHex, type Hex } from '@feedin/protocol/hex';
@@ -56,7 +57,7 @@ export interface ClaimView {
   paidWh: string;
   amount: string;
   pricePerKWh: string;
-  /** rounding remainder carried into and out of this claim (docs/design.md "Claims, batches and settlement") */
+  /** rounding remainder carried into and out of this claim (docs/design.md §Claims) */
   carryIn: string;
   carryOut: string;
   /** caps that cut this claim, e.g. "interval-export-cap" */
@@ -94,8 +95,9 @@ export interface SettlementQueries {
   payoutOf(payee: Hex, chain: { withdrawn(payee: Hex, shard?: number): Promise<bigint> }): Promise<PayoutView>;
 }
 
-/** `shard`: the shard the store's batches belong to (config gateway.shard); default 0 */
-export function createSettlementQueries(deps: { settlementStore: SettlementStore; store: ReadingStore; directory: MeterDirectory; shard?: number }): SettlementQueries {
+/** `shard`: the shard the store's batches belong to (config gateway.shard); default 0.
+ * `keccak`: the composition root's implementation for proof trees (portable when absent). */
+export function createSettlementQueries(deps: { settlementStore: SettlementStore; store: ReadingStore; directory: MeterDirectory; shard?: number; keccak?: Keccak256Implementation | undefined }): SettlementQueries {
   const { settlementStore: local } = deps;
   const shard = deps.shard ?? 0;
   return {
@@ -111,7 +113,7 @@ export function createSettlementQueries(deps: { settlementStore: SettlementStore
       const batch = local.batch(batchId);
       const claim = batch && local.claim(batch.rowId, meterId);
       if (!batch || !claim) return undefined;
-      const tree = buildMerkleTree(local.claims(batch.rowId).map((c) => c.leafHash));
+      const tree = buildMerkleTree(local.claims(batch.rowId).map((c) => c.leafHash), deps.keccak);
       if (tree.root !== batch.claimsRoot.toLowerCase())
         throw new Error(`settlement store: the claims of batch ${batchId} hash to ${tree.root}, not to the stored root ${batch.claimsRoot}`);
       const [opening, closing] = await Promise.all([
@@ -164,7 +166,7 @@ export function createSettlementQueries(deps: { settlementStore: SettlementStore
       const cumulative = local.payeeCumulative(final.batchId);
       const amount = cumulative.get(who) ?? 0n;
       const hashes = [...cumulative].filter(([, v]) => v > 0n).map(([p, v]) => payoutLeafHash({ payee: p, cumulativeAmount: v }));
-      const tree = buildMerkleTree(hashes);
+      const tree = buildMerkleTree(hashes, deps.keccak);
       if (tree.root !== final.payoutsRoot.toLowerCase())
         throw new Error(`settlement store: the payouts after batch ${final.batchId} hash to ${tree.root}, not to the stored root ${final.payoutsRoot}`);
       return {

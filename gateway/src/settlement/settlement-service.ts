@@ -1,7 +1,10 @@
-// The settlement loop: build every closed interval's batch (after the grace period), persist it
-// as 'built', then submit in order; apply rejections and read statuses back. Chain trouble never
-// stops local building: the service reports degraded health, backs off and catches up in order.
+// The settlement loop (docs/design.md §Claims, batches and settlement): build every closed
+// interval's batch (after the grace period), persist it as 'built', then submit in order; apply
+// rejections and read statuses back. Chain trouble never stops local building: the service reports
+// degraded health, backs off and catches up in order. A pass is steps — build, then the chain steps
+// (chainSteps), whose outcome is one result that `settle` turns into the loop's state.
 import { intervalStartMs } from '@feedin/protocol/interval';
+import type { Keccak256Implementation } from '@feedin/protocol/keccak';
 import type { Clock } from '@feedin/protocol/sandbox-time';
 import type { SandboxConfig } from '@feedin/sandbox-config/schema';
 import type { GatewayEvents } from '../events.js';
@@ -10,11 +13,14 @@ import type { MeterDirectory } from '../registry/meter-directory.js';
 import type { ReadingStore } from '../store/reading-store.js';
 import { loadBatchInput } from './batch-input.js';
 import { buildBatch, type BuiltBatch } from './build-batch.js';
+import { DEFAULT_BACKOFF } from '@feedin/protocol/backoff';
 import { describeChainError, outcomeUnknown } from './chain-errors.js';
 import { MIN_NEXT_BATCH_ID, SettlementConflictError, applyRejections, reconcileWithChain, refreshStatuses, submitBuilt } from './chain-sync.js';
 import type { SettlementChain } from './ports.js';
 import type { SettlementStore } from './settlement-store.js';
 import { settlementMetrics, type SettlementMetrics } from './settlement-metrics.js';
+import { pauseChangeLine, readGovernanceSwitches, SWITCHES_BEFORE_FIRST_READ, type GovernanceSwitches } from './governance-switches.js';
+import { createRetryGate, createThrottle } from './throttle.js';
 import { REJECTABLE_ON_CHAIN, followRevocations, revocationsFingerprint, type RevokedKeyBatch } from './revoked-key-claims.js';
 
 export interface SettlementDeps {
@@ -27,6 +33,8 @@ export interface SettlementDeps {
   /** sandbox time of the sandbox's first clock reading; persisted on the first run */
   firstIntervalStartMs: number;
   events: GatewayEvents;
+  /** the composition root's Keccak for the batch trees (gateway-crypto.ts); portable when absent */
+  keccak?: Keccak256Implementation | undefined;
   metrics?: MetricsRegistry;
   log: (msg: string) => void;
   /** wall ms between ticks; 0 = no timer (tests drive tick()). Default 200. */
@@ -69,8 +77,20 @@ const INTERVAL_MINUTES = 'intervalMinutes';
 const BUILDS_PER_TICK = 50;
 const SUBMITS_PER_TICK = 20;
 const STATUS_POLL_WALL_MS = 1_000;
-const BACKOFF_MIN_WALL_MS = 250;
-const BACKOFF_MAX_WALL_MS = 10_000;
+/** after a chain failure: 250 ms, doubling to 10 s (protocol's default back-off steps) */
+const CHAIN_RETRY = DEFAULT_BACKOFF;
+const OUT_OF_ORDER = 'reverted: the settlement contract refused a batch as out of order; re-reading the chain';
+
+/** What one pass of the chain steps came to; the loop's state changes in one place (settle). */
+type ChainPass =
+  /** every step ran: the chain is reachable */
+  | { kind: 'synced' }
+  /** a rejection rolled batches back: rebuild and resubmit them at once */
+  | { kind: 'rolled-back' }
+  /** the chain holds another batch under one of our ids: stop submitting (an operator decides) */
+  | { kind: 'conflict'; detail: string }
+  /** a step failed or was refused: back off; `reconcile` when what was sent must be re-read */
+  | { kind: 'failed'; detail: string; reconcile: boolean };
 
 export async function startSettlement(deps: SettlementDeps): Promise<SettlementService> {
   const { config, clock, settlementStore: local, events, log } = deps;
@@ -79,21 +99,19 @@ export async function startSettlement(deps: SettlementDeps): Promise<SettlementS
   const firstIntervalMs = anchorFirstInterval(local, intervalStartMs(deps.firstIntervalStartMs, minutes), minutes, log);
   const metrics: SettlementMetrics | undefined = deps.metrics && settlementMetrics(deps.metrics);
   const sync = { chain: deps.chain, settlementStore: local, events, log };
+  const wallNowMs = () => clock.wallNowMs();
 
   let chainDetail: string | null = null;
   let conflict: string | null = null;
   let needsReconcile = true;
-  let retryAtWallMs = 0;
-  let backoffWallMs = BACKOFF_MIN_WALL_MS;
-  let lastStatusPollWallMs = -Infinity;
-  let lastRejectionPollWallMs = -Infinity;
-  // The regulator's switches, read from the chain (the contract enforces them; reading them here
-  // keeps the gateway from sending transactions that must revert).
-  let paused = false;
-  let chainEndMs: number | null = null;
-  let lastGovernancePollWallMs = -Infinity;
+  const retry = createRetryGate(CHAIN_RETRY, wallNowMs);
+  // Each periodic chain read about once a second (rejections are a log scan).
+  const rejectionPoll = createThrottle(STATUS_POLL_WALL_MS, wallNowMs);
+  const statusPoll = createThrottle(STATUS_POLL_WALL_MS, wallNowMs);
+  const governancePoll = createThrottle(STATUS_POLL_WALL_MS, wallNowMs);
+  let switches: GovernanceSwitches = SWITCHES_BEFORE_FIRST_READ;
   const configEndMs = Date.parse(config.sandbox.end);
-  const sandboxEndMs = (): number => (chainEndMs === null ? configEndMs : Math.min(configEndMs, chainEndMs));
+  const sandboxEndMs = (): number => (switches.endedAtMs === null ? configEndMs : Math.min(configEndMs, switches.endedAtMs));
   let running: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
@@ -103,7 +121,8 @@ export async function startSettlement(deps: SettlementDeps): Promise<SettlementS
   async function buildDue(): Promise<void> {
     for (let i = 0; i < BUILDS_PER_TICK; i++) {
       const startMs = nextIntervalStartMs();
-      // DESIGN: one batch per closed interval, after a grace period for late readings.
+      // docs/design.md §Batches: one batch per closed interval, after a grace period for late
+      // readings.
       if (clock.nowMs() < startMs + periodMs + config.interval.graceSeconds * 1000) return;
       // Nothing is settled past the sandbox's end (config, or the regulator's end-sandbox).
       if (startMs + periodMs > sandboxEndMs()) return;
@@ -113,7 +132,7 @@ export async function startSettlement(deps: SettlementDeps): Promise<SettlementS
       const watermark = await deps.store.highWaterSeq();
       const started = performance.now();
       const input = await loadBatchInput({ batchId, intervalStartMs: startMs, watermark, config, directory: deps.directory, store: deps.store, settlementStore: local });
-      const built = buildBatch(input);
+      const built = buildBatch(input, deps.keccak);
       const builtAtMs = clock.nowMs();
       await deps.batchLog?.recordBuilt(built, builtAtMs);
       local.recordBuilt(built, builtAtMs);
@@ -128,61 +147,71 @@ export async function startSettlement(deps: SettlementDeps): Promise<SettlementS
     }
   }
 
+  /** The chain steps in order: rejections (always before a reconcile), reconcile, the regulator's
+   * switches, submit, statuses. A chain client's error ends the pass (chainPass turns it into a
+   * result); a refusal the steps understand is returned, not thrown. */
+  async function chainSteps(): Promise<ChainPass> {
+    if (rejectionPoll.due(needsReconcile) && (await applyRejections(sync)) > 0) return { kind: 'rolled-back' };
+    if (needsReconcile) {
+      await reconcileWithChain(sync);
+      needsReconcile = false;
+    }
+    // Read the switches right before sending (a pause must stop the next batch), else about once a second.
+    if (governancePoll.due(local.countWithStatus(['built']) > 0 && !switches.paused)) {
+      const read = await readGovernanceSwitches(deps.chain);
+      const change = pauseChangeLine(switches, read);
+      if (change) log(change);
+      switches = read;
+    }
+    if (!switches.paused) {
+      const submitted = await submitBuilt(sync, SUBMITS_PER_TICK);
+      // Paused between our read and the send: the batch stays built; no back-off.
+      if (submitted.paused) switches = { ...switches, paused: true };
+      // The contract's sequence refused the batch: re-read the chain next pass, and back off so
+      // a refusal that reading the chain does not explain cannot spin.
+      if (submitted.outOfOrder) return { kind: 'failed', detail: OUT_OF_ORDER, reconcile: true };
+    }
+    if (statusPoll.due()) await refreshStatuses(sync, 100);
+    return { kind: 'synced' };
+  }
+
+  async function chainPass(): Promise<ChainPass> {
+    try {
+      return await chainSteps();
+    } catch (error) {
+      if (error instanceof SettlementConflictError) return { kind: 'conflict', detail: error.message };
+      return { kind: 'failed', detail: describeChainError(error), reconcile: outcomeUnknown(error) };
+    }
+  }
+
   /** Returns true when a rejection rolled batches back (the caller rebuilds them at once). */
   async function syncChain(): Promise<boolean> {
-    if (conflict || clock.wallNowMs() < retryAtWallMs) return false;
-    try {
-      // Rejections are looked for about once a second (a log scan), and always before a reconcile.
-      if (needsReconcile || clock.wallNowMs() - lastRejectionPollWallMs >= STATUS_POLL_WALL_MS) {
-        lastRejectionPollWallMs = clock.wallNowMs();
-        if ((await applyRejections(sync)) > 0) {
-          needsReconcile = true;
-          return true;
-        }
-      }
-      if (needsReconcile) {
-        await reconcileWithChain(sync);
-        needsReconcile = false;
-      }
-      const backlog = local.countWithStatus(['built']);
-      // Read the switches right before sending (a pause must stop the next batch), else about once a second.
-      if ((backlog > 0 && !paused) || clock.wallNowMs() - lastGovernancePollWallMs >= STATUS_POLL_WALL_MS) {
-        lastGovernancePollWallMs = clock.wallNowMs();
-        const [nowPaused, endSec] = await Promise.all([deps.chain.paused(), deps.chain.sandboxEnd()]);
-        if (nowPaused !== paused) log(`settlement: ${nowPaused ? 'paused by the regulator: batches are built and kept, not submitted' : 'resumed by the regulator'}`);
-        paused = nowPaused;
-        chainEndMs = endSec === null ? null : endSec * 1000;
-      }
-      const { outOfOrder, paused: refused } = paused ? { outOfOrder: false, paused: true } : await submitBuilt(sync, SUBMITS_PER_TICK);
-      if (refused) paused = true;
-      if (outOfOrder) {
-        // The contract's sequence refused the batch: re-read the chain next pass, and back off so
-        // a refusal that reading the chain does not explain cannot spin.
+    if (conflict || !retry.open()) return false;
+    return settle(await chainPass());
+  }
+
+  function settle(pass: ChainPass): boolean {
+    switch (pass.kind) {
+      case 'rolled-back':
         needsReconcile = true;
-        throw Object.assign(new Error('the settlement contract refused a batch as out of order; re-reading the chain'), { code: 'reverted' });
-      }
-      if (clock.wallNowMs() - lastStatusPollWallMs >= STATUS_POLL_WALL_MS) {
-        lastStatusPollWallMs = clock.wallNowMs();
-        await refreshStatuses(sync, 100);
-      }
-      if (chainDetail !== null) log('settlement: chain reachable again');
-      chainDetail = null;
-      backoffWallMs = BACKOFF_MIN_WALL_MS;
-    } catch (error) {
-      if (error instanceof SettlementConflictError) {
-        conflict = error.message;
-        chainDetail = error.message;
-        report(null, error.message);
+        return true;
+      case 'synced':
+        if (chainDetail !== null) log('settlement: chain reachable again');
+        chainDetail = null;
+        retry.succeeded();
         return false;
-      }
-      if (outcomeUnknown(error)) needsReconcile = true;
-      const detail = describeChainError(error);
-      chainDetail = detail;
-      retryAtWallMs = clock.wallNowMs() + backoffWallMs;
-      backoffWallMs = Math.min(backoffWallMs * 2, BACKOFF_MAX_WALL_MS);
-      report(local.batchesWithStatus(['built'], 1)[0]?.batchId ?? null, `chain: ${detail}`);
+      case 'conflict':
+        conflict = pass.detail;
+        chainDetail = pass.detail;
+        report(null, pass.detail);
+        return false;
+      case 'failed':
+        if (pass.reconcile) needsReconcile = true;
+        chainDetail = pass.detail;
+        retry.failed();
+        report(local.batchesWithStatus(['built'], 1)[0]?.batchId ?? null, `chain: ${pass.detail}`);
+        return false;
     }
-    return false;
   }
 
   function report(batchId: bigint | null, detail: string): void {
@@ -200,7 +229,7 @@ export async function startSettlement(deps: SettlementDeps): Promise<SettlementS
     }
   }
 
-  // Key revocations (DESIGN "Key history"): seen in the directory, followed once per change; not
+  // Key revocations (docs/design.md §Key history): seen in the directory, followed once per change; not
   // while a built batch may be on chain unrecorded (the reconcile first says which are sent).
   let revocations = '';
   let revokedOnChain: RevokedKeyBatch[] = [];
@@ -254,9 +283,9 @@ export async function startSettlement(deps: SettlementDeps): Promise<SettlementS
         lastFinalBatchId: local.newestWithStatus(['final'])?.batchId.toString() ?? null,
         backlog: local.countWithStatus(['built']),
         nextIntervalStartMs: nextIntervalStartMs(),
-        paused,
+        paused: switches.paused,
         sandboxEndMs: sandboxEndMs(),
-        ended: chainEndMs !== null,
+        ended: switches.endedAtMs !== null,
         revokedKeyBatches: revokedOnChain.flatMap((b) => {
           const status = local.batch(BigInt(b.batchId))?.status;
           return status && REJECTABLE_ON_CHAIN.includes(status) ? [{ ...b, status }] : [];

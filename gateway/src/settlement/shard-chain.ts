@@ -1,4 +1,4 @@
-// The gateway settles one shard (issue #13, docs/design.md "Shards"): this binds the chain client's
+// The gateway settles one shard (issue #13, docs/design.md §Shards): this binds the chain client's
 // per-shard calls to that shard, so that settlement code (chain-sync.ts, settlement-service.ts)
 // keeps speaking of "the" batch sequence and never passes a shard itself.
 import type { Hex } from '@feedin/protocol/hex';

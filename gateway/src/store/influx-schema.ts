@@ -1,8 +1,9 @@
 // The InfluxDB 1.x schema of accepted readings (docs/storage.md) and the mapping between points
 // and the port's StoredReading. One series per meter (tag `meter`); the point time is the
 // reading's TM in ms, unique per meter because validation requires TM after the previous reading
-// (DESIGN: validation rules). Writing the same reading twice therefore overwrites the same point
-// with the same values: forwarding is idempotent, so a retry can never duplicate a reading.
+// (docs/design.md §Validation rules (gateway)). Writing the same reading twice therefore overwrites
+// the same point with the same values: forwarding is idempotent, so a retry can never duplicate a
+// reading.
 import { FieldType, escape, type IPoint, type ISchemaOptions } from 'influx';
 import type { Hex } from '@feedin/protocol/hex';
 import type { FrameSource, StoredReading } from './reading-store.js';
@@ -16,7 +17,7 @@ export const DOWNSAMPLE_QUERY_NAME = 'registers_15m';
 /** every write and every query names its precision; the point time is the reading's TM in ms */
 export const PRECISION = 'ms' as const;
 
-// DESIGN: meter id is 1–32 characters of [A-Za-z0-9._-]. Checked before an id becomes a tag or
+// docs/design.md §Meter id: 1–32 characters of [A-Za-z0-9._-]. Checked before an id becomes a tag or
 // a query literal, on top of the escaping, so a hostile id can neither inject InfluxQL nor create
 // series.
 

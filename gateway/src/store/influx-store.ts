@@ -1,7 +1,7 @@
-// The InfluxDB-backed ReadingStore. A PUBACK may only follow a durable write (DESIGN: transports),
-// and InfluxDB 1.x acknowledges a write before it is fsync'd and is a network hop away, so every
-// append goes first into a local durable spool (the embedded SQLite store, fsync'd) and is then
-// forwarded to InfluxDB in groups by ./spool-forwarder.ts. The split (docs/storage.md):
+// The InfluxDB-backed ReadingStore. A PUBACK may only follow a durable write (docs/design.md
+// §Transports), and InfluxDB 1.x acknowledges a write before it is fsync'd and is a network hop
+// away, so every append goes first into a local durable spool (the embedded SQLite store, fsync'd)
+// and is then forwarded to InfluxDB in groups by ./spool-forwarder.ts. The split (docs/storage.md):
 // - local spool: system of record for validation — latest per meter, duplicate/replay lookups,
 //   batch watermarks, rejections and gaps. Exact and available while InfluxDB is down.
 // - InfluxDB: the shared time-series engine — range reads of readings (once the forwarder has

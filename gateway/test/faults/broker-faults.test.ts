@@ -12,12 +12,14 @@ import { startBroker, type Broker } from '../../src/broker/start-broker.js';
 import { createRateLimiter, type ReadingRateLimit } from '../../src/broker/reading-rate-limit.js';
 import { GatewayEvents, type GatewayEventMap } from '../../src/events.js';
 import { createIngest } from '../../src/ingest/ingest.js';
-import { manualClock, MINUTE, signedReading, T0, testMeter, type TestMeter } from '../../src/ingest/ingest-fixtures.js';
+import { inlineVerifiers, manualClock, MINUTE, signedReading, T0, testMeter, type TestMeter } from '../../src/ingest/ingest-fixtures.js';
 import { createMetrics } from '../../src/metrics.js';
 import { createDirectory } from '../../src/registry/meter-directory.js';
 import type { ReadingStore } from '../../src/store/reading-store.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import { connectPacket, rawConnect } from './raw-mqtt.js';
+
+const verifiers = inlineVerifiers();
 
 const dir = mkdtempSync(join(tmpdir(), 'feedin-faults-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -47,8 +49,8 @@ async function start(meters: TestMeter[], readingRateLimit?: ReadingRateLimit) {
   events.on('security', (e) => security.push(e));
   const metrics = createMetrics();
   const limits = { clockSkewSeconds: 120, plausibilityMarginPercent: 120, maxFrameBytes: 2048 };
-  const ingest = await createIngest({ store, directory, clock, limits, events, metrics, log: quiet });
-  const broker = await startBroker({ host: '127.0.0.1', port: 0, ingest, directory, clock, jwtMaxLifetimeSeconds: 600, maxPayloadBytes: 2048, events, metrics, log: quiet, ...(readingRateLimit ? { readingRateLimit } : {}) });
+  const ingest = await createIngest({ verifyPool: verifiers.verifyPool, store, directory, clock, limits, events, metrics, log: quiet });
+  const broker = await startBroker({ verifyMeterJwt: verifiers.verifyMeterJwt, host: '127.0.0.1', port: 0, ingest, directory, clock, jwtMaxLifetimeSeconds: 600, maxPayloadBytes: 2048, events, metrics, log: quiet, ...(readingRateLimit ? { readingRateLimit } : {}) });
   running = { broker, store, clients: [] };
   const connectMeter = async (m: TestMeter) => {
     const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, { clientId: m.meterId, username: m.meterId, password: jwt(m), clean: false, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 30_000 });

@@ -9,11 +9,13 @@ import { createDirectory, type MutableMeterDirectory } from '../../src/registry/
 import { keyAt, loginKeys } from '@feedin/protocol/key-history';
 import { meterKeyHistory } from '../../src/registry/meter-directory.js';
 import { createIngest, type Ingest, type IngestSource } from '../../src/ingest/ingest.js';
-import { manualClock, MINUTE, signedReading, T0, testMeter, type ReadingSpec } from '../../src/ingest/ingest-fixtures.js';
+import { inlineVerifiers, manualClock, MINUTE, signedReading, T0, testMeter, type ReadingSpec } from '../../src/ingest/ingest-fixtures.js';
 import { checkCredentials } from '../../src/broker/authenticate.js';
 import { signMeterJwt } from '@feedin/protocol/jwt';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import type { ReadingStore } from '../../src/store/reading-store.js';
+
+const verifiers = inlineVerifiers();
 
 const oldKey = testMeter('m1');
 const newKey = testMeter('m1', {}, ' rotated');
@@ -41,7 +43,7 @@ beforeEach(async () => {
   store = openSqliteStore(':memory:');
   directory = createDirectory();
   directory.upsert(rotated());
-  ingest = await createIngest({ store, directory, clock, limits, events: new GatewayEvents(), metrics: createMetrics(), log: { error: () => {}, warn: () => {} } });
+  ingest = await createIngest({ verifyPool: verifiers.verifyPool, store, directory, clock, limits, events: new GatewayEvents(), metrics: createMetrics(), log: { error: () => {}, warn: () => {} } });
 });
 afterEach(async () => {
   await store.close();
@@ -83,7 +85,7 @@ describe('meter key lifecycle', () => {
 
     const nowSec = Math.floor(Date.now() / 1000);
     const jwt = (k: typeof oldKey) => Buffer.from(signMeterJwt({ meterId: 'm1', issuedAtSec: nowSec, expiresAtSec: nowSec + 60, jwtId: randomBytes(16).toString('base64url') }, k.privateKey));
-    const at = (ms: number) => ({ directory, clock: { ...manualClock(ms), wallNowMs: () => Date.now() }, jwtMaxLifetimeSeconds: 600 });
+    const at = (ms: number) => ({ directory, clock: { ...manualClock(ms), wallNowMs: () => Date.now() }, jwtMaxLifetimeSeconds: 600, verifyMeterJwt: verifiers.verifyMeterJwt });
     directory.upsert(meter);
     expect(checkCredentials(at(T0), 'm1', 'm1', jwt(oldKey))).toEqual({ ok: true });
     expect(checkCredentials(at(T0), 'm1', 'm1', jwt(newKey))).toEqual({ ok: true });

@@ -8,12 +8,14 @@ import type { Clock } from '@feedin/protocol/sandbox-time';
 import { SerialPort } from 'serialport';
 import { GatewayEvents } from '../../src/events.js';
 import { createIngest } from '../../src/ingest/ingest.js';
-import { manualClock, MINUTE, T0, testMeter, type TestMeter } from '../../src/ingest/ingest-fixtures.js';
+import { inlineVerifiers, manualClock, MINUTE, T0, testMeter, type TestMeter } from '../../src/ingest/ingest-fixtures.js';
 import { createMetrics } from '../../src/metrics.js';
 import { createDirectory, type DirectoryMeter, type MutableMeterDirectory } from '../../src/registry/meter-directory.js';
 import { startSerialIngest, type SerialIngest, type StartSerialIngestParameters } from '../../src/serial/serial-ingest.js';
 import type { ReadingStore } from '../../src/store/reading-store.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
+
+const verifiers = inlineVerifiers();
 
 export const MAX_LINE_BYTES = 4096;
 export const meters: TestMeter[] = ['m1', 'm2', 'm3'].map((id) => testMeter(id));
@@ -43,7 +45,7 @@ export async function startGatewaySide(
     error: (...a: unknown[]) => logs.push(`error ${a.join(' ')}`),
   };
   const limits = { clockSkewSeconds: 120, plausibilityMarginPercent: 120, maxFrameBytes: MAX_LINE_BYTES };
-  const ingest = await createIngest({ store, directory, clock, limits, events: new GatewayEvents(), metrics: createMetrics(), log });
+  const ingest = await createIngest({ verifyPool: verifiers.verifyPool, store, directory, clock, limits, events: new GatewayEvents(), metrics: createMetrics(), log });
   const serial = await startSerialIngest({ path, ingest, maxLineBytes: MAX_LINE_BYTES, log, backoff: { initialMs: 50, maxMs: 500 }, ...over });
   return {
     store,

@@ -1,5 +1,6 @@
-// Rule: export between two readings ≤ capacity × elapsed time × margin (DESIGN: plausibility).
-// Integer arithmetic only: exportWh · 3 600 000 ms/h · 100 ≤ capacityW · elapsedMs · marginPercent.
+// Rule: export between two readings ≤ capacity × elapsed time × margin (docs/design.md §Validation
+// rules (gateway)). Integer arithmetic only: exportWh · 3 600 000 ms/h · 100 ≤ capacityW ·
+// elapsedMs · marginPercent.
 import type { MeterReading } from '@feedin/protocol/ocmf-reading';
 import { fail, ok, type Result } from '@feedin/protocol/result';
 import type { LastAccepted } from '../validation-state.js';

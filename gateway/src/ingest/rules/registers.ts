@@ -1,4 +1,4 @@
-// Rule: cumulative registers never decrease (DESIGN: validation rules).
+// Rule: cumulative registers never decrease (docs/design.md §Validation rules (gateway)).
 import type { MeterReading } from '@feedin/protocol/ocmf-reading';
 import { fail, ok, type Result } from '@feedin/protocol/result';
 import type { LastAccepted } from '../validation-state.js';

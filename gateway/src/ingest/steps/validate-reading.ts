@@ -1,5 +1,5 @@
-// Step 4 — validate: the per-meter rules of DESIGN "Validation rules (gateway)" in their order,
-// after registration and signature: PG → registers → TM → plausibility → status. The first
+// Step 4 — validate: the per-meter rules of docs/design.md §Validation rules (gateway) in their
+// order, after registration and signature: PG → registers → TM → plausibility → status. The first
 // failing rule gives the reason.
 import type { Hex } from '@feedin/protocol/hex';
 import type { MeterReading } from '@feedin/protocol/ocmf-reading';
