@@ -12,8 +12,9 @@ import { GatewayEvents } from '@feedin/gateway/events';
 import { createMetrics } from '@feedin/gateway/metrics';
 import { createDirectory } from '@feedin/gateway/registry/meter-directory';
 import { openSqliteStore } from '@feedin/gateway/store/sqlite-store';
-import { createIngest } from '@feedin/gateway/ingest/ingest';
+import { createIngest, type Ingest } from '@feedin/gateway/ingest/ingest';
 import { startBroker } from '@feedin/gateway/broker/start-broker';
+import { pgOf } from './plain-ack.js';
 
 export interface GatewayChildStart {
   type: 'start';
@@ -22,6 +23,9 @@ export interface GatewayChildStart {
   clockSkewSeconds: number;
   plausibilityMarginPercent: number;
   maxPayloadBytes: number;
+  /** the bench's MQTT-layer measure (issue 16): aedes with every hook, but a plain responder in
+   * place of ingest (no decode, no verify, no store), answering each reading as accepted */
+  plain?: boolean;
 }
 
 export type GatewayChildReply =
@@ -46,14 +50,21 @@ async function start(msg: GatewayChildStart): Promise<void> {
   events.on('reading.accepted', () => accepted++);
   events.on('reading.rejected', () => rejected++);
   const store = openSqliteStore(join(msg.dataDir, 'readings.sqlite'));
-  const ingest = await createIngest({
-    store,
-    directory,
-    clock,
-    limits: { clockSkewSeconds: msg.clockSkewSeconds, plausibilityMarginPercent: msg.plausibilityMarginPercent, maxFrameBytes: msg.maxPayloadBytes },
-    events,
-    metrics,
-  });
+  const ingest: Ingest = msg.plain
+    ? {
+        async ingest(frame, source) {
+          accepted++;
+          return { status: 'accepted', meterId: source.meterId ?? null, pg: pgOf(frame) };
+        },
+      }
+    : await createIngest({
+        store,
+        directory,
+        clock,
+        limits: { clockSkewSeconds: msg.clockSkewSeconds, plausibilityMarginPercent: msg.plausibilityMarginPercent, maxFrameBytes: msg.maxPayloadBytes },
+        events,
+        metrics,
+      });
   const quiet = { info: () => {}, warn: (...a: unknown[]) => console.warn(...a), error: (...a: unknown[]) => console.error(...a) };
   const broker = await startBroker({ host: '127.0.0.1', port: 0, ingest, directory, clock, jwtMaxLifetimeSeconds: 3600, maxPayloadBytes: msg.maxPayloadBytes, events, metrics, log: quiet });
   global.gc?.();
