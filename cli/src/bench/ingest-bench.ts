@@ -65,6 +65,8 @@ export interface IngestBenchResult {
   gatewayRssBaseBytes: number;
   gatewayRssConnectedBytes: number;
   rssPerMeterBytes: number;
+  /** RSS growth from half the meters connected to all of them ÷ the second half */
+  rssPerMeterMarginalBytes: number;
   /** CPU of the target's process during the saturated phase: the gateway, or mosquitto */
   gatewayCpuSeconds: number;
   /** of which the gateway's main thread (the event loop) */
@@ -290,13 +292,20 @@ export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBench
     o.log(`ingest: ${target} up on port ${server.port}; connecting ${o.meters} meters`);
 
     let started = performance.now();
-    await pool(fleet, 256, async (f) => {
-      // Signed at connect time, like a device: the gateway refuses tokens issued before it started,
-      // and accepts each token (its jti) once.
-      const nowSec = Math.floor(Date.now() / 1000);
-      const jwt = signJwtNative(addon, f.meterId, nowSec, nowSec + 300, f.key.secretKey);
-      f.wire = await openWire('127.0.0.1', server!.port, f.meterId, jwt, o.acks === false ? {} : { acksTopic: meterTopic(f.meterId, 'acks') });
-    });
+    const connectAll = (meters: typeof fleet) =>
+      pool(meters, 256, async (f) => {
+        // Signed at connect time, like a device: the gateway refuses tokens issued before it
+        // started, and accepts each token (its jti) once.
+        const nowSec = Math.floor(Date.now() / 1000);
+        const jwt = signJwtNative(addon, f.meterId, nowSec, nowSec + 300, f.key.secretKey);
+        f.wire = await openWire('127.0.0.1', server!.port, f.meterId, jwt, o.acks === false ? {} : { acksTopic: meterTopic(f.meterId, 'acks') });
+      });
+    // Half, a sample, the other half: the second half's RSS ÷ its meters is the marginal cost of a
+    // meter, without the heap's one-off growth from the first logins.
+    const half = Math.floor(fleet.length / 2);
+    await connectAll(fleet.slice(0, half));
+    const halfConnected = await server.counts();
+    await connectAll(fleet.slice(half));
     const connectSeconds = (performance.now() - started) / 1000;
     const connected = await server.counts();
     const connectedCount = Number.isNaN(connected.connected) ? fleet.length : connected.connected;
@@ -383,6 +392,7 @@ export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBench
       gatewayRssBaseBytes: base.rssBytes,
       gatewayRssConnectedBytes: connected.rssBytes,
       rssPerMeterBytes: Math.round((connected.rssBytes - base.rssBytes) / Math.max(1, connectedCount)),
+      rssPerMeterMarginalBytes: Math.round((connected.rssBytes - halfConnected.rssBytes) / Math.max(1, fleet.length - half)),
       gatewayCpuSeconds,
       gatewayMainThreadCpuSeconds,
       responderCpuSeconds,
