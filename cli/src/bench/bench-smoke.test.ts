@@ -26,7 +26,7 @@ it('runs every area in quick mode and writes the table as JSON with the hardware
   });
   expect(run.code, run.stderr).toBe(0);
   expect(run.stdout).toMatch(/\| area +\| measure/);
-  const result = JSON.parse(await readFile(out, 'utf8')) as { hardware: { cores: number; node: string }; mode: string; rows: Array<{ area: string; measure: string; met: boolean | null }> };
+  const result = JSON.parse(await readFile(out, 'utf8')) as { hardware: { cores: number; node: string }; mode: string; rows: Array<{ area: string; measure: string; value: string; met: boolean | null }> };
   expect(result.mode).toBe('quick');
   expect(result.hardware.cores).toBeGreaterThan(0);
   expect(result.hardware.node).toBe(process.version);
