@@ -62,7 +62,7 @@ const usage = `feedin — feed-in micropayment sandbox
   feedin regulator pause|resume|end-sandbox|freeze <batchId>|approve <batchId>|reject <batchId>|
                    suspend-meter <meterId> [--from <ISO>] --reason <text>
                                          regulator actions (reason hash on chain, audit log)
-  feedin bench [--quick] [--meters N] [--readings N] [--window N] [--no-acks] [--soak-minutes M] [--only verify,ingest,settlement,dashboard] [--out file]
+  feedin bench [--quick] [--meters N] [--readings N] [--window N] [--no-acks] [--soak-minutes M] [--only verify,ingest,settlement,dashboard] [--out file] [--mosquitto path]
                                          measure ingest, settlement and memory; print a table, write JSON
 
 'feedin <command> --help' shows a command's options. Exit codes: 0 success, 1 a check failed or

@@ -32,6 +32,9 @@ export interface GatewayCoreParameters {
   /** serial lines to meters, started before the broker, through the same ingest */
   serialLines?: readonly SerialLineSettings[];
   log: Pick<Console, 'info' | 'warn' | 'error'>;
+  /** only the bench's MQTT-layer measure (docs/bench.md): a plain responder in place of the ingest
+   * path, so aedes and every broker hook run as in `feedin up` but nothing is decoded or verified */
+  ingestStandIn?: Ingest;
 }
 
 export interface GatewayCore {
@@ -55,7 +58,7 @@ export async function startGatewayCore(p: GatewayCoreParameters): Promise<Gatewa
     stack.push(() => crypto.close());
     const { store, directory, clock, events, metrics, log } = p;
     const limits = { ...p.limits, maxFrameBytes: p.maxPayloadBytes };
-    const ingest = await createIngest({ store, directory, clock, limits, events, metrics, verifyPool: crypto.verifyPool, log });
+    const ingest = p.ingestStandIn ?? (await createIngest({ store, directory, clock, limits, events, metrics, verifyPool: crypto.verifyPool, log }));
     const serial: SerialIngest[] = [];
     for (const line of p.serialLines ?? []) {
       const started = await startSerialIngest({ ...line, ingest, maxLineBytes: p.maxPayloadBytes, log });

@@ -53,3 +53,13 @@ it('with Chromium: measures the first render and exits by itself', async () => {
   expect({ exitedAlone: run.exitedAlone, code: run.code }, run.stderr).toEqual({ exitedAlone: true, code: 0 });
   expect((await rowsOf(out)).map((r) => r.measure)).toEqual(['first render, regulator page, 1,000 meters', 'page weight']);
 }, 70_000);
+
+it('without mosquitto: marks the MQTT peer rows skipped, says how to install it, measures the rest and exits by itself', async () => {
+  const out = join(dir, 'no-mosquitto.json');
+  const run = await runToExit(['bench', '--quick', '--only', 'ingest', '--meters', '20', '--mosquitto', '/nonexistent/mosquitto', '--out', out], 120_000);
+  expect({ exitedAlone: run.exitedAlone, code: run.code }, run.stderr).toEqual({ exitedAlone: true, code: 0 });
+  expect(run.stderr).toContain('bench: ingest: peer skipped: no mosquitto at /nonexistent/mosquitto: install it (Debian/Ubuntu: apt-get install mosquitto) or pass its path with --mosquitto <path>');
+  const rows = await rowsOf(out);
+  expect(rows.find((r) => r.measure.startsWith('floor:'))).toMatchObject({ value: 'skipped (no mosquitto: apt-get install mosquitto)', met: null });
+  expect(rows.find((r) => r.measure === 'every reading accepted and stored')?.met).toBe(true);
+}, 130_000);

@@ -26,13 +26,19 @@ it('runs every area in quick mode and writes the table as JSON with the hardware
   });
   expect(run.code, run.stderr).toBe(0);
   expect(run.stdout).toMatch(/\| area +\| measure/);
-  const result = JSON.parse(await readFile(out, 'utf8')) as { hardware: { cores: number; node: string }; mode: string; rows: Array<{ area: string; measure: string; met: boolean | null }> };
+  const result = JSON.parse(await readFile(out, 'utf8')) as { hardware: { cores: number; node: string }; mode: string; rows: Array<{ area: string; measure: string; value: string; met: boolean | null }> };
   expect(result.mode).toBe('quick');
   expect(result.hardware.cores).toBeGreaterThan(0);
   expect(result.hardware.node).toBe(process.version);
-  expect(new Set(result.rows.map((r) => r.area))).toEqual(new Set(['verify', 'ingest', 'durability', 'memory', 'settlement', 'dashboard']));
+  expect(new Set(result.rows.map((r) => r.area))).toEqual(new Set(['verify', 'ingest', 'mqtt', 'durability', 'memory', 'settlement', 'dashboard']));
   // correctness rows hold whatever the speed: every reading accepted (in both durability modes), gas flat
   expect(result.rows.find((r) => r.measure === 'every reading accepted and stored')?.met).toBe(true);
   expect(result.rows.find((r) => r.measure === 'every reading accepted and stored, JetStream R3')?.met).toBe(true);
+  // the MQTT-layer peers (issue 16) answered every reading and delivered every ack: Mosquitto is
+  // installed by .ci/run, so its rows are measured, not skipped
+  const mqtt = result.rows.filter((r) => r.area === 'mqtt');
+  expect(mqtt.find((r) => r.measure.startsWith('aedes + hooks, plain responder'))?.measure).toContain('all answered, all acks delivered');
+  expect(mqtt.find((r) => r.measure.startsWith('Mosquitto 2 + plain responder'))?.measure).toContain('all answered, all acks delivered');
+  expect(mqtt.find((r) => r.measure.startsWith('floor:'))?.value).toMatch(/^\d+ \+ \d+ \+ \d+ = \d+ µs$/);
   expect(result.rows.filter((r) => r.measure.startsWith('gas per submitBatch')).every((r) => r.met === true)).toBe(true);
 }, 300_000);

@@ -19,6 +19,8 @@ import { openLogMode, type LogMode } from '@feedin/gateway/log/open-log-mode';
 import type { ReadingStore } from '@feedin/gateway/store/reading-store';
 import { startGatewayCore } from '@feedin/gateway/gateway-core';
 import { gatewayCryptoOptionsFromEnv } from '@feedin/gateway/gateway-crypto';
+import type { Ingest } from '@feedin/gateway/ingest/ingest';
+import { pgOf } from './plain-ack.js';
 
 export interface GatewayChildStart {
   type: 'start';
@@ -30,6 +32,9 @@ export interface GatewayChildStart {
   /** fixed MQTT port (a standby takes over the same one); 0 = any */
   port?: number;
   durability?: { servers: string[]; shard: string; replicas: number; leaseSeconds: number };
+  /** the bench's MQTT-layer measure (issue 16): aedes with every hook, but a plain responder in
+   * place of ingest (no decode, no verify, no store), answering each reading as accepted */
+  plain?: boolean;
 }
 
 export type GatewayChildReply =
@@ -68,6 +73,15 @@ async function start(msg: GatewayChildStart): Promise<void> {
     store = logMode.store;
   } else store = openSqliteStore(join(msg.dataDir, 'readings.sqlite'));
   const rebuiltReadings = (await store.latestPerMeter()).size;
+  // The bench's MQTT-layer measure (issue 16): every reading answered as accepted, nothing decoded.
+  const ingestStandIn: Ingest | undefined = msg.plain
+    ? {
+        async ingest(frame, source) {
+          accepted++;
+          return { status: 'accepted', meterId: source.meterId ?? null, pg: pgOf(frame) };
+        },
+      }
+    : undefined;
   const quiet = { info: () => {}, warn: (...a: unknown[]) => console.warn(...a), error: (...a: unknown[]) => console.error(...a) };
   // The core `feedin up` runs (gateway-core.ts), with the same FEEDIN_VERIFY_THREADS / FEEDIN_NATIVE_SECP256K1.
   const core = await listen(() =>
@@ -83,6 +97,7 @@ async function start(msg: GatewayChildStart): Promise<void> {
       jwtMaxLifetimeSeconds: 3600,
       broker: { host: '127.0.0.1', port: msg.port ?? 0 },
       log: quiet,
+      ...(ingestStandIn ? { ingestStandIn } : {}),
     }),
   );
   const { broker } = core;

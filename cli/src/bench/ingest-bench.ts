@@ -2,6 +2,9 @@
 // QoS 1 readings through the full gateway path in a separate process. Phase 1 saturates (every
 // meter keeps one reading in flight) for throughput; phase 2 paces at half that rate for
 // publish→PUBACK latency (under saturation latency only measures the queue length).
+// The same fleet, load generator and phases also drive the MQTT-layer peers of issue 16: aedes
+// with a plain responder in place of ingest ('aedes-plain'), and Debian's Mosquitto with a plain
+// responder process ('mosquitto'), so the MQTT layer's own cost is measured beside C's.
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,8 +14,20 @@ import type { GatewayChildReply, GatewayChildStart } from './gateway-child.js';
 import { encodePublish, openWire, type EncodedPublish, type WireConnection } from './mqtt-wire.js';
 import { loadAddon, newKey, signJwtNative, signOcmfNative } from './native-signer.js';
 import { meterTopic } from '@feedin/protocol/mqtt-topics';
+import { startMosquitto } from './mosquitto-peer.js';
+import type { ResponderReply } from './responder-child.js';
+
+/** What the load is sent to: the full gateway, aedes with a plain responder, or Mosquitto with a
+ * plain responder process (issue 16). */
+export type IngestTarget = 'gateway' | 'aedes-plain' | 'mosquitto';
 
 export interface IngestBenchOptions {
+  /** default 'gateway' */
+  target?: IngestTarget;
+  /** the mosquitto binary, for target 'mosquitto' */
+  mosquittoBin?: string;
+  /** keys and signed readings made by prepareFleet, to drive several targets with the same load */
+  fleet?: Fleet;
   meters: number;
   /** readings per meter in the saturation phase */
   readingsPerMeter: number;
@@ -36,6 +51,7 @@ export interface IngestBenchOptions {
 }
 
 export interface IngestBenchResult {
+  target: IngestTarget;
   meters: number;
   readings: number;
   acceptedByGateway: number;
@@ -52,9 +68,14 @@ export interface IngestBenchResult {
   gatewayRssBaseBytes: number;
   gatewayRssConnectedBytes: number;
   rssPerMeterBytes: number;
+  /** RSS growth from half the meters connected to all of them ÷ the second half */
+  rssPerMeterMarginalBytes: number;
+  /** CPU of the target's process during the saturated phase: the gateway, or mosquitto */
   gatewayCpuSeconds: number;
   /** of which the gateway's main thread (the event loop) */
   gatewayMainThreadCpuSeconds: number;
+  /** target 'mosquitto': the plain responder process's CPU meanwhile (0 otherwise) */
+  responderCpuSeconds: number;
   /** CPU of this process (the load generator) during the saturated phase: it shares the cores */
   loadGeneratorCpuSeconds: number;
   /** CPU time taken by the hypervisor for other guests during the saturated phase (0–1) */
@@ -118,15 +139,29 @@ async function childCpu(pid: number): Promise<{ totalSeconds: number; mainThread
   return { totalSeconds, mainThreadSeconds };
 }
 
-export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBenchResult> {
+export interface FleetMeter {
+  meterId: string;
+  key: { secretKey: Uint8Array; publicKey: Uint8Array };
+  topic: string;
+  readings: EncodedPublish[];
+}
+
+export interface Fleet {
+  meters: FleetMeter[];
+  /** readings encoded per meter: the saturated phase's, then the paced phase's */
+  perMeter: number;
+}
+
+const PACED_PER_METER_PER_SECOND = 2;
+
+/** Meter keys and their pre-signed, pre-encoded readings, one minute apart, the last one now: all
+ * in the past, in order, plausible. */
+export function prepareFleet(o: { meters: number; readingsPerMeter: number; pacedSeconds: number; log: (l: string) => void }): Fleet {
   const addon = loadAddon();
-  const pacedPerMeter = 2;
-  const perMeter = o.readingsPerMeter + pacedPerMeter * Math.ceil(o.pacedSeconds);
+  const perMeter = o.readingsPerMeter + PACED_PER_METER_PER_SECOND * Math.ceil(o.pacedSeconds);
   o.log(`ingest: preparing ${o.meters} meter keys and ${o.meters * perMeter} signed readings`);
-  const nowMs = Date.now();
-  // Readings one minute apart, the last one now: all in the past, in order, plausible.
-  const firstTmMs = nowMs - perMeter * STEP_MS;
-  const fleet = Array.from({ length: o.meters }, (_, m) => {
+  const firstTmMs = Date.now() - perMeter * STEP_MS;
+  const meters = Array.from({ length: o.meters }, (_, m) => {
     const meterId = `bench-${String(m).padStart(6, '0')}`;
     const key = newKey(addon);
     const topic = meterTopic(meterId, 'readings');
@@ -140,43 +175,155 @@ export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBench
         ),
       ),
     );
-    return { meterId, key, readings, topic, sent: 0, wire: undefined as WireConnection | undefined };
+    return { meterId, key, readings, topic };
   });
+  return { meters, perMeter };
+}
+
+/** What the load generator needs of the process under load. */
+interface Target {
+  pid: number;
+  port: number;
+  /** RSS and the target's own counts */
+  counts(): Promise<{ rssBytes: number; connected: number; accepted: number; rejected: number }>;
+  /** CPU of the target's process: all of it and its main thread; plus a responder process's */
+  cpu(): Promise<{ totalSeconds: number; mainThreadSeconds: number; responderSeconds: number }>;
+  profile?(action: 'start' | 'stop', path?: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function rssOf(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+  return kb ? Number(kb) * 1024 : NaN;
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.connected) child.send({ type: 'stop' });
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve();
+    }, 10_000);
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+async function startGatewayTarget(fleet: Fleet, dataDir: string, t: { plain: boolean; execArgv: string[]; durability?: { servers: string[]; shard: string } }): Promise<Target> {
+  const child = fork(new URL('./gateway-child.js', import.meta.url), { execArgv: ['--expose-gc', '--max-old-space-size=4096', ...t.execArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const start: GatewayChildStart = {
+    type: 'start',
+    dataDir,
+    meters: fleet.meters.map((f) => ({ meterId: f.meterId, publicKeyHex: Buffer.from(f.key.publicKey).toString('hex'), capacityW: CAPACITY_W })),
+    clockSkewSeconds: 120,
+    plausibilityMarginPercent: 120,
+    maxPayloadBytes: 4096,
+    plain: t.plain,
+    ...(t.durability ? { durability: { ...t.durability, replicas: 3, leaseSeconds: 10 } } : {}),
+  };
+  try {
+    const ready = await askChild(child, 'ready', start);
+    return {
+      pid: child.pid!,
+      port: ready.port,
+      counts: async () => askChild(child, 'rss', { type: 'rss' }),
+      cpu: async () => ({ ...(await childCpu(child.pid!)), responderSeconds: 0 }),
+      async profile(action, path) {
+        await askChild(child, 'profiled', action === 'start' ? { type: 'profile-start' } : { type: 'profile-stop', path });
+      },
+      stop: () => stopChild(child),
+    };
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
+}
+
+async function startMosquittoTarget(bin: string, dataDir: string): Promise<Target> {
+  const broker = await startMosquitto(bin, dataDir);
+  const responder = fork(new URL('./responder-child.js', import.meta.url), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ask = (m: object) =>
+    new Promise<ResponderReply>((resolve, reject) => {
+      responder.once('message', resolve);
+      responder.once('exit', (code) => reject(new Error(`bench responder exited (${code})`)));
+      responder.send(m);
+    });
+  try {
+    await ask({ type: 'start', port: broker.port });
+  } catch (error) {
+    await stopChild(responder);
+    await broker.stop();
+    throw error;
+  }
+  return {
+    pid: broker.pid,
+    port: broker.port,
+    async counts() {
+      const r = await ask({ type: 'count' });
+      return { rssBytes: await rssOf(broker.pid), connected: NaN, accepted: r.type === 'count' ? r.received : 0, rejected: 0 };
+    },
+    async cpu() {
+      const [own, responderSeconds] = await Promise.all([childCpu(broker.pid), cpuSecondsOf(`/proc/${responder.pid}/stat`)]);
+      return { ...own, responderSeconds };
+    },
+    async stop() {
+      await stopChild(responder);
+      await broker.stop();
+    },
+  };
+}
+
+export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBenchResult> {
+  const addon = loadAddon();
+  const target = o.target ?? 'gateway';
+  const pacedPerMeter = PACED_PER_METER_PER_SECOND;
+  const prepared = o.fleet ?? prepareFleet(o);
+  if (prepared.meters.length !== o.meters || prepared.perMeter < o.readingsPerMeter + pacedPerMeter * Math.ceil(o.pacedSeconds)) throw new Error('bench: the fleet given does not fit these options');
+  const fleet = prepared.meters.map((m) => ({ ...m, sent: 0, wire: undefined as WireConnection | undefined }));
 
   const dataDir = await mkdtemp(join(tmpdir(), 'feedin-bench-'));
   // FEEDIN_BENCH_PROFILE=<dir>: a V8 CPU profile of the gateway's main thread during the saturated
   // phase only (open it in Chrome DevTools) to show where the time goes.
   const profileDir = process.env['FEEDIN_BENCH_PROFILE'];
-  const child = fork(new URL('./gateway-child.js', import.meta.url), { execArgv: ['--expose-gc', '--max-old-space-size=4096', ...(o.gatewayExecArgv ?? [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let server: Target | undefined;
   try {
-    const start: GatewayChildStart = {
-      type: 'start',
-      dataDir,
-      meters: fleet.map((f) => ({ meterId: f.meterId, publicKeyHex: Buffer.from(f.key.publicKey).toString('hex'), capacityW: CAPACITY_W })),
-      clockSkewSeconds: 120,
-      plausibilityMarginPercent: 120,
-      maxPayloadBytes: 4096,
-      ...(o.durability ? { durability: { ...o.durability, replicas: 3, leaseSeconds: 10 } } : {}),
-    };
-    const ready = await askChild(child, 'ready', start);
-    const base = await askChild(child, 'rss', { type: 'rss' });
-    o.log(`ingest: gateway up on port ${ready.port}; connecting ${o.meters} meters`);
+    server = target === 'mosquitto' ? await startMosquittoTarget(o.mosquittoBin ?? 'mosquitto', dataDir) : await startGatewayTarget(prepared, dataDir, { plain: target === 'aedes-plain', execArgv: o.gatewayExecArgv ?? [], ...(o.durability ? { durability: o.durability } : {}) });
+    const base = await server.counts();
+    o.log(`ingest: ${target} up on port ${server.port}; connecting ${o.meters} meters`);
 
     let started = performance.now();
-    await pool(fleet, 256, async (f) => {
-      // Signed at connect time, like a device: the gateway refuses tokens issued before it started,
-      // and accepts each token (its jti) once.
-      const nowSec = Math.floor(Date.now() / 1000);
-      const jwt = signJwtNative(addon, f.meterId, nowSec, nowSec + 300, f.key.secretKey);
-      f.wire = await openWire('127.0.0.1', ready.port, f.meterId, jwt, o.acks === false ? {} : { acksTopic: meterTopic(f.meterId, 'acks') });
-    });
+    const connectAll = (meters: typeof fleet) =>
+      pool(meters, 256, async (f) => {
+        // Signed at connect time, like a device: the gateway refuses tokens issued before it
+        // started, and accepts each token (its jti) once.
+        const nowSec = Math.floor(Date.now() / 1000);
+        const jwt = signJwtNative(addon, f.meterId, nowSec, nowSec + 300, f.key.secretKey);
+        f.wire = await openWire('127.0.0.1', server!.port, f.meterId, jwt, o.acks === false ? {} : { acksTopic: meterTopic(f.meterId, 'acks') });
+      });
+    // Half, a sample, the other half: the second half's RSS ÷ its meters is the marginal cost of a
+    // meter, without the heap's one-off growth from the first logins.
+    const half = Math.floor(fleet.length / 2);
+    await connectAll(fleet.slice(0, half));
+    const halfConnected = await server.counts();
+    await connectAll(fleet.slice(half));
     const connectSeconds = (performance.now() - started) / 1000;
-    const connected = await askChild(child, 'rss', { type: 'rss' });
-    o.log(`ingest: ${connected.connected} connected in ${connectSeconds.toFixed(1)} s; saturating`);
+    const connected = await server.counts();
+    const connectedCount = Number.isNaN(connected.connected) ? fleet.length : connected.connected;
+    o.log(`ingest: ${connectedCount} connected in ${connectSeconds.toFixed(1)} s; saturating`);
 
+    const acksNow = () => fleet.reduce((n, f) => n + (f.wire?.acksReceived() ?? 0), 0);
+    /** waits (bounded) until `n` acks have arrived: behind Mosquitto they follow the PUBACK */
+    const acksReached = async (n: number, boundMs: number) => {
+      for (let waited = 0; o.acks !== false && waited < boundMs && acksNow() < n; waited += 5) await new Promise((r) => setTimeout(r, 5));
+    };
     const send = async (f: (typeof fleet)[number]) => f.wire!.publishEncoded(f.readings[f.sent++]!);
-    if (profileDir) await askChild(child, 'profiled', { type: 'profile-start' });
-    const cpuBefore = await childCpu(child.pid!);
+    const profiling = profileDir !== undefined && server.profile !== undefined;
+    if (profiling) await server.profile!('start');
+    const cpuBefore = await server.cpu();
     const ownCpuBefore = process.cpuUsage();
     const stealBefore = await stealSince();
     const saturated: number[] = [];
@@ -192,20 +339,23 @@ export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBench
         );
       }),
     );
+    // The phase ends with the last PUBACK and the last ack: all the work it caused is in the CPU.
+    await acksReached(saturated.length, 30_000);
     const saturateSeconds = (performance.now() - started) / 1000;
-    const cpuAfter = await childCpu(child.pid!);
+    const cpuAfter = await server.cpu();
     const gatewayCpuSeconds = cpuAfter.totalSeconds - cpuBefore.totalSeconds;
     const gatewayMainThreadCpuSeconds = cpuAfter.mainThreadSeconds - cpuBefore.mainThreadSeconds;
+    const responderCpuSeconds = cpuAfter.responderSeconds - cpuBefore.responderSeconds;
     const ownCpu = process.cpuUsage(ownCpuBefore);
     const stealShare = (await stealSince(stealBefore.ticks)).share;
     const loadGeneratorCpuSeconds = (ownCpu.user + ownCpu.system) / 1e6;
-    if (profileDir) {
-      const path = join(profileDir, `gateway-saturated-${Date.now()}.cpuprofile`);
-      await askChild(child, 'profiled', { type: 'profile-stop', path });
-      o.log(`ingest: CPU profile of the gateway's main thread while saturated: ${path}`);
+    if (profiling) {
+      const path = join(profileDir, `${target}-saturated-${Date.now()}.cpuprofile`);
+      await server.profile!('stop', path);
+      o.log(`ingest: CPU profile of the ${target} main thread while saturated: ${path}`);
     }
     const readingsPerSecond = Math.round(saturated.length / saturateSeconds);
-    o.log(`ingest: ${saturated.length} readings in ${saturateSeconds.toFixed(1)} s = ${readingsPerSecond}/s; paced phase`);
+    o.log(`ingest: ${target}: ${saturated.length} readings in ${saturateSeconds.toFixed(1)} s = ${readingsPerSecond}/s; paced phase`);
 
     // Paced: one meter at a time in round robin, at half the saturated rate.
     const pacedRate = Math.max(1, Math.floor(readingsPerSecond / 2));
@@ -222,14 +372,15 @@ export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBench
     saturated.sort((a, b) => a - b);
 
     let soaked = 0;
-    if (o.soak) soaked = await soak(o.soak, fleet, child, (f, i) => signOcmfNative(addon, buildOcmfPayload({ meterId: f.meterId, pagination: i + 1, importWh: BigInt(1000 + i * 7), exportWh: BigInt(5000 + i * 20), timestampMs: Date.now(), utcOffsetMinutes: 420 }), f.key.secretKey), o.log);
-    const after = await askChild(child, 'rss', { type: 'rss' });
+    if (o.soak) soaked = await soak(o.soak, fleet, server, (f, i) => signOcmfNative(addon, buildOcmfPayload({ meterId: f.meterId, pagination: i + 1, importWh: BigInt(1000 + i * 7), exportWh: BigInt(5000 + i * 20), timestampMs: Date.now(), utcOffsetMinutes: 420 }), f.key.secretKey), o.log);
     // the last acks may still be on their way
     const sentTotal = saturated.length + pacedLatencies.length + soaked;
-    for (let waited = 0; o.acks !== false && waited < 5000 && fleet.reduce((n, f) => n + (f.wire?.acksReceived() ?? 0), 0) < sentTotal; waited += 100) await new Promise((r) => setTimeout(r, 100));
-    const acksReceived = fleet.reduce((n, f) => n + (f.wire?.acksReceived() ?? 0), 0);
+    await acksReached(sentTotal, 5000);
+    const after = await server.counts();
+    const acksReceived = acksNow();
     for (const f of fleet) f.wire?.close();
     return {
+      target,
       meters: o.meters,
       readings: sentTotal,
       acksReceived,
@@ -244,25 +395,17 @@ export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBench
       saturatedP99Ms: percentile(saturated, 99),
       gatewayRssBaseBytes: base.rssBytes,
       gatewayRssConnectedBytes: connected.rssBytes,
-      rssPerMeterBytes: Math.round((connected.rssBytes - base.rssBytes) / Math.max(1, connected.connected)),
+      rssPerMeterBytes: Math.round((connected.rssBytes - base.rssBytes) / Math.max(1, connectedCount)),
+      rssPerMeterMarginalBytes: Math.round((connected.rssBytes - halfConnected.rssBytes) / Math.max(1, fleet.length - half)),
       gatewayCpuSeconds,
       gatewayMainThreadCpuSeconds,
+      responderCpuSeconds,
       loadGeneratorCpuSeconds,
       stealShare,
     };
   } finally {
-    if (child.connected) child.send({ type: 'stop' });
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        resolve();
-      }, 10_000);
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    for (const f of fleet) f.wire?.close();
+    await server?.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
 }
@@ -278,7 +421,7 @@ interface SoakMeter {
 async function soak(
   s: NonNullable<IngestBenchOptions['soak']>,
   fleet: SoakMeter[],
-  child: ChildProcess,
+  server: Target,
   sign: (f: SoakMeter, index: number) => string,
   log: (l: string) => void,
 ): Promise<number> {
@@ -290,7 +433,7 @@ async function soak(
   const inFlight = new Set<Promise<unknown>>();
   while (performance.now() < endsAt) {
     if (performance.now() >= nextSampleAt) {
-      const m = await askChild(child, 'rss', { type: 'rss' });
+      const m = await server.counts();
       const atSec = Math.round((performance.now() - started) / 1000);
       s.onSample({ atSec, rssBytes: m.rssBytes });
       log(`soak: ${atSec} s, gateway RSS ${(m.rssBytes / 2 ** 20).toFixed(1)} MiB, ${m.accepted} accepted`);

@@ -61,13 +61,17 @@ export function publishPacket(topic: string, payload: Buffer, packetId: number):
   return packet(0x32, Buffer.concat([str(topic), Buffer.from([packetId >> 8, packetId & 0xff]), payload]));
 }
 
-export function subscribePacket(topic: string, packetId: number): Buffer {
-  return packet(0x82, Buffer.concat([Buffer.from([packetId >> 8, packetId & 0xff]), str(topic), Buffer.from([1])]));
+export function subscribePacket(topic: string, packetId: number, qos: 0 | 1 = 1): Buffer {
+  return packet(0x82, Buffer.concat([Buffer.from([packetId >> 8, packetId & 0xff]), str(topic), Buffer.from([qos])]));
 }
 
 export interface WireOptions {
   /** subscribe to this topic at QoS 1 before resolving, as a device does to its acks */
   acksTopic?: string;
+  /** subscribe to this filter (e.g. a wildcard, for the bench's plain responder) instead */
+  subscribe?: { topic: string; qos: 0 | 1 };
+  /** every PUBLISH received, after its PUBACK went out (QoS 1) */
+  onPublish?: (topic: string, payload: Buffer) => void;
 }
 
 /** Opens a connection and resolves after a CONNACK 0 (and the SUBACK, with `acksTopic`); rejects
@@ -98,7 +102,7 @@ export function openWire(host: string, port: number, clientId: string, password:
         }),
       acksReceived: () => acks,
       close() {
-        socket.end(Buffer.from([0xe0, 0]));
+        if (!socket.writableEnded) socket.end(Buffer.from([0xe0, 0]));
       },
     };
     const ready = () => {
@@ -138,24 +142,28 @@ export function openWire(host: string, port: number, clientId: string, password:
             socket.destroy();
             return reject(new Error(`CONNACK ${body[1]} for ${clientId}`));
           }
-          if (!options.acksTopic) ready();
+          const sub = options.subscribe ?? (options.acksTopic ? { topic: options.acksTopic, qos: 1 as const } : undefined);
+          if (!sub) ready();
           else {
             // packet id 0 is not allowed; the publishes take ids from 1 once this one is acknowledged
-            socket.write(subscribePacket(options.acksTopic, 65535));
+            socket.write(subscribePacket(sub.topic, 65535, sub.qos));
           }
         } else if (type === 9) {
           if (body[2] === 0x80) {
             socket.destroy();
-            return reject(new Error(`SUBACK refused ${options.acksTopic} for ${clientId}`));
+            return reject(new Error(`SUBACK refused ${options.subscribe?.topic ?? options.acksTopic} for ${clientId}`));
           }
           ready();
         } else if (type === 3) {
           acks++;
+          const topicLength = body.readUInt16BE(0);
           // QoS 1 (flags 0b0x01x): its packet id follows the topic; answer with a PUBACK
-          if ((flags & 0x06) === 0x02) {
-            const id = body.readUInt16BE(2 + body.readUInt16BE(0));
+          const qos1 = (flags & 0x06) === 0x02;
+          if (qos1) {
+            const id = body.readUInt16BE(2 + topicLength);
             socket.write(Buffer.from([0x40, 2, id >> 8, id & 0xff]));
           }
+          options.onPublish?.(body.toString('utf8', 2, 2 + topicLength), body.subarray(2 + topicLength + (qos1 ? 2 : 0)));
         } else if (type === 4) {
           const id = body.readUInt16BE(0);
           const p = pending.get(id);

@@ -9,6 +9,7 @@ import type { Ingest, IngestOutcome } from '../ingest/ingest.js';
 import type { RateLimiter } from './reading-rate-limit.js';
 import type { BrokerLog, SecurityRecorder } from './security.js';
 import { encodeAck } from '@feedin/protocol/ack';
+import { writeAckCorked } from './ack-writer.js';
 import { meterTopic, parseMeterTopic } from '@feedin/protocol/mqtt-topics';
 
 /** QoS 1 readings of one connection being ingested at once. A device normally has one or a few;
@@ -37,23 +38,23 @@ export function createAuthorizePublish(deps: AuthorizePublishDeps) {
     done(new Error(`publish to ${topic} is not allowed for ${client.id}`));
   }
 
-  async function publishReading(client: Client, packet: PublishPacket): Promise<Error | null> {
+  /** Ingests the reading, then answers: the ack to the meter's acks topic and, through `settle`,
+   * the PUBACK (or, for a reading not recorded, the dropped connection). For a clean session the
+   * ack and the PUBACK leave in one write (ack-writer.ts). */
+  async function publishReading(client: Client, packet: PublishPacket, settle: (error: Error | null) => void): Promise<void> {
     // A reading is evidence for the gateway, not a message for other subscribers.
     packet.retain = false;
     const payload = typeof packet.payload === 'string' ? packet.payload : new Uint8Array(packet.payload);
     const outcome = await deps.ingest.ingest(payload, { kind: 'mqtt', meterId: client.id });
-    if (outcome.status === 'unavailable') return new Error(`reading not recorded, not acknowledged: ${outcome.detail ?? outcome.reason}`);
-    await new Promise<void>((resolve) => {
-      deps.broker().publish(
-        { cmd: 'publish', topic: meterTopic(client.id, 'acks'), payload: Buffer.from(ackPayload(outcome)), qos: 1, retain: false, dup: false },
-        (error) => {
-          // The reading is recorded either way; a lost ack is repaired by the device's resend (duplicate).
-          if (error) deps.log.warn(`mqtt: could not publish the ack to ${client.id}: ${error.message}`);
-          resolve();
-        },
-      );
+    if (outcome.status === 'unavailable') return settle(new Error(`reading not recorded, not acknowledged: ${outcome.detail ?? outcome.reason}`));
+    const topic = meterTopic(client.id, 'acks');
+    const ack = Buffer.from(ackPayload(outcome));
+    if (writeAckCorked(client, topic, ack, () => settle(null)) !== 'broker') return;
+    deps.broker().publish({ cmd: 'publish', topic, payload: ack, qos: 1, retain: false, dup: false }, (error) => {
+      // The reading is recorded either way; a lost ack is repaired by the device's resend (duplicate).
+      if (error) deps.log.warn(`mqtt: could not publish the ack to ${client.id}: ${error.message}`);
+      settle(null);
     });
-    return null;
   }
 
   // aedes keeps reading a client's socket while its publishes wait here, so a meter that floods
@@ -73,16 +74,20 @@ export function createAuthorizePublish(deps: AuthorizePublishDeps) {
       return done(new Error(`too many readings in flight for ${client.id}`));
     }
     inFlight.set(client, pending);
+    let settled = false;
     const settle = (error: Error | null) => {
+      // once: a throw after the answer must not answer again
+      if (settled) return;
+      settled = true;
       const left = (inFlight.get(client) ?? 1) - 1;
       if (left === 0) inFlight.delete(client);
       else inFlight.set(client, left);
       done(error);
     };
     const delayMs = deps.rateLimiter?.delayMs(client.id) ?? 0;
-    const run = () => publishReading(client, packet);
+    const run = () => publishReading(client, packet, settle);
     const started = delayMs > 0 ? new Promise<void>((resolve) => setTimeout(resolve, delayMs)).then(run) : run();
-    started.then(settle, (error: unknown) => {
+    started.catch((error: unknown) => {
       // ingest never throws; if it ever does, do not ack what may not be recorded.
       deps.log.error(`mqtt: reading from ${client.id} failed`, error);
       settle(error instanceof Error ? error : new Error(String(error)));
