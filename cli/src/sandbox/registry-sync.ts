@@ -105,6 +105,8 @@ export interface RegistrySync {
   refresh(): Promise<void>;
   /** resolves once the events up to the chain's current head are applied */
   caughtUp(): Promise<void>;
+  /** one safety-net pass now (the bench counts its calls) */
+  recheck(): Promise<void>;
 }
 
 export async function syncRegistry(opts: {
@@ -170,6 +172,7 @@ export async function syncRegistry(opts: {
 
   return {
     refresh: () => readRegistryInto(chain, directory, log, concurrency),
+    recheck: safetyNet,
     async caughtUp() {
       await polling;
       await pollEvents();
