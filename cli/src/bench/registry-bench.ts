@@ -5,17 +5,17 @@
 // its period (registry-sync.ts defaults).
 import { startAnvil } from '@feedin/contracts/anvil';
 import { createChainClient } from '@feedin/contracts/chain-client';
-import { contractInterface } from '@feedin/contracts/contract-interfaces';
 import { deployContracts } from '@feedin/contracts/deploy';
 import { SANDBOX_TEST_ADDRESSES, SANDBOX_TEST_KEYS } from '@feedin/contracts/sandbox-test-keys';
+import { checksumAddress } from '@feedin/protocol/address';
 import type { Hex } from '@feedin/protocol/hex';
 import { createDirectory } from '@feedin/gateway/registry/meter-directory';
 import { syncRegistry } from '../sandbox/registry-sync.js';
 import { startCountingRpcProxy } from './counting-rpc-proxy.js';
 import type { BenchRow } from './report.js';
 
-const [deployerKey] = SANDBOX_TEST_KEYS as Hex[];
-const [, gateway, regulator, operator, , payee] = SANDBOX_TEST_ADDRESSES as Hex[];
+const [deployerKey, , , operatorKey] = SANDBOX_TEST_KEYS as Hex[];
+const [, gateway, regulator, operator] = SANDBOX_TEST_ADDRESSES as Hex[];
 /** secp256k1 G (compressed): one valid key for every meter; the registry does not require distinct keys */
 const KEY: Hex = '0x0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798';
 const EVENT_POLL_MS = 5_000;
@@ -33,21 +33,10 @@ export interface RegistryBenchResult {
   rows: BenchRow[];
 }
 
-async function rpcBatch(url: string, calls: { method: string; params: unknown[] }[]): Promise<void> {
-  const body = JSON.stringify(calls.map((c, i) => ({ jsonrpc: '2.0', id: i, ...c })));
-  const answer = (await (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).json()) as { error?: { message: string } }[];
-  const failed = answer.find((a) => a.error);
-  if (failed) throw new Error(`registry bench: ${failed.error!.message}`);
-}
-
-async function transactionCount(url: string, account: Hex, block: 'latest' | 'pending'): Promise<number> {
-  const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_getTransactionCount', params: [account, block] });
-  const answer = (await (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).json()) as { result: string };
-  return Number(answer.result);
-}
+const payeeOf = (n: number) => checksumAddress(`0x${(n + 1).toString(16).padStart(40, '0')}`);
 
 export async function runRegistryBench(o: { meters: number; windowSeconds: number; log: (l: string) => void }): Promise<RegistryBenchResult> {
-  const anvil = await startAnvil({ chainId: 31337 });
+  const anvil = await startAnvil({ chainId: 31337, gasLimit: 1_000_000_000 });
   const proxy = await startCountingRpcProxy(anvil.rpcUrl);
   try {
     const deployment = await deployContracts({
@@ -58,35 +47,19 @@ export async function runRegistryBench(o: { meters: number; windowSeconds: numbe
       token: { name: 'Sandbox Dong', symbol: 'sVND', decimals: 0, initialEscrow: 0n },
       challengeWindowSeconds: 60,
     });
-    // anvil's account 3 (the operator) is unlocked: eth_sendTransaction in batches, no local signing.
-    const registry = contractInterface('MeterRegistry');
+    // registerMeters, 1,000 meters per transaction; one household per meter, the fleet's shape.
+    const operatorChain = createChainClient({ rpcUrl: anvil.rpcUrl, chainId: 31337, deployment, signerKey: operatorKey!, pollingIntervalMs: 50 });
     const started = Date.now();
-    const BATCH = 200; // anvil's pool slows down sharply with thousands pending from one sender
-    const firstNonce = await transactionCount(anvil.rpcUrl, operator!, 'pending');
-    const send = (from: number, to: number) => {
-      const calls = [];
-      for (let i = from; i < to; i++)
-        calls.push({ method: 'eth_sendTransaction', params: [{ from: operator, to: deployment.registry, gas: '0x7a120', nonce: `0x${(firstNonce + i).toString(16)}`, data: registry.encodeFunctionData('registerMeter', [`B-${i}`, KEY, payee, 5000]) }] });
-      return rpcBatch(anvil.rpcUrl, calls).catch(() => {}); // a resent one already known is fine
-    };
-    for (let start = 0; start < o.meters; start += BATCH) {
-      const end = Math.min(o.meters, start + BATCH);
-      await send(start, end);
-      // Mined before the next batch is sent; anvil sometimes drops part of a batch from its pool
-      // (seen under load), so what has not moved for 2 s is sent again with the same nonces.
-      let last = -1;
-      let still = 0;
-      for (;;) {
-        const mined = (await transactionCount(anvil.rpcUrl, operator!, 'latest')) - firstNonce;
-        if (mined >= end) break;
-        if (mined === last && ++still >= 40) {
-          await send(mined, end);
-          still = 0;
-        } else if (mined !== last) still = 0;
-        last = mined;
-        await new Promise((r) => setTimeout(r, 50));
+    try {
+      const PER_TX = 1_000;
+      for (let start = 0; start < o.meters; start += PER_TX) {
+        const end = Math.min(o.meters, start + PER_TX);
+        const meters = Array.from({ length: end - start }, (_, i) => ({ meterId: `B-${start + i}`, publicKey: KEY, payee: payeeOf(start + i), capacityW: 5000 }));
+        await operatorChain.registerMeters(meters);
+        if ((start / PER_TX) % 10 === 0) o.log(`registry: ${end.toLocaleString('en-US')} of ${o.meters.toLocaleString('en-US')} meters registered`);
       }
-      if (process.env.FEEDIN_BENCH_VERBOSE || (start / BATCH) % 50 === 0) o.log(`registry: ${end.toLocaleString('en-US')} of ${o.meters.toLocaleString('en-US')} meters registered`);
+    } finally {
+      operatorChain.close();
     }
     const registerSeconds = (Date.now() - started) / 1000;
     o.log(`registry: ${o.meters.toLocaleString('en-US')} meters registered in ${registerSeconds.toFixed(0)} s`);
