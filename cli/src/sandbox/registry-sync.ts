@@ -10,14 +10,14 @@
 // count ÷ keySliceSize safety-net passes. At 100,000 meters and the defaults that is well under
 // one call per second (measured by `feedin bench`, row "registry RPC calls per minute").
 import type { ChainClient } from '@feedin/contracts/chain-client';
-import type { RegisteredMeter, RegisteredMeterKey } from '@feedin/contracts/chain-types';
+import type { RegisteredMeter, RegisteredMeterKey, ShardAssignment } from '@feedin/contracts/chain-types';
 import { decodePublicKey } from '@feedin/protocol/public-key';
 import { bytesToHex } from '@feedin/protocol/hex';
 import { keyPeriodFromSeconds } from '@feedin/protocol/key-history';
 import type { DirectoryMeter, MutableMeterDirectory } from '@feedin/gateway/registry/meter-directory';
 
 /** The registry reads the sync needs (a ChainClient has them all). */
-export type RegistryReads = Pick<ChainClient, 'blockNumber' | 'meter' | 'meters' | 'meterKeys' | 'events'>;
+export type RegistryReads = Pick<ChainClient, 'blockNumber' | 'meter' | 'meters' | 'meterKeys' | 'meterShards' | 'events'>;
 
 export interface RegistrySyncOptions {
   /** how often the registry's events are polled; default 5 000 (2 calls per poll) */
@@ -30,7 +30,12 @@ export interface RegistrySyncOptions {
   keySliceSize?: number;
 }
 
-export function toDirectory(meter: RegisteredMeter, history: RegisteredMeterKey[] | undefined, log: (line: string) => void = () => {}): DirectoryMeter | undefined {
+export function toDirectory(
+  meter: RegisteredMeter,
+  history: RegisteredMeterKey[] | undefined,
+  log: (line: string) => void = () => {},
+  shards?: readonly ShardAssignment[],
+): DirectoryMeter | undefined {
   const key = decodePublicKey(bytesToHex(meter.publicKey), 'secp256k1');
   if (!key.ok) return undefined;
   // Key rotation/revocation: every key with its effective times (sandbox ms). A key that is not a
@@ -50,6 +55,8 @@ export function toDirectory(meter: RegisteredMeter, history: RegisteredMeterKey[
     capacityW: meter.capacityW,
     active: meter.active,
     suspendedFromMs: meter.suspendedFromSec === null ? null : meter.suspendedFromSec * 1000,
+    // The household's shard history (docs/design.md "Shards"); without it, the shard in force now.
+    shards: shards && shards.length > 0 ? shards.map((a) => ({ shard: a.shard, validFromMs: a.validFromSec * 1000 })) : [{ shard: meter.shard ?? 0, validFromMs: 0 }],
   };
 }
 
@@ -67,8 +74,8 @@ export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (
   return out;
 }
 
-function upsertInto(directory: MutableMeterDirectory, meter: RegisteredMeter, history: RegisteredMeterKey[] | undefined, log: (line: string) => void): void {
-  const entry = toDirectory(meter, history, log);
+function upsertInto(directory: MutableMeterDirectory, meter: RegisteredMeter, history: RegisteredMeterKey[] | undefined, log: (line: string) => void, shards?: readonly ShardAssignment[]): void {
+  const entry = toDirectory(meter, history, log, shards);
   if (entry) directory.upsert(entry);
   else log(`registry: meter ${meter.meterId} has an unusable key; ignored`);
 }
@@ -81,6 +88,7 @@ function pageChanged(known: DirectoryMeter | undefined, meter: RegisteredMeter):
     bytesToHex(inForce) !== bytesToHex(meter.publicKey) ||
     known.payee !== meter.payee ||
     known.capacityW !== meter.capacityW ||
+    (known.shards?.at(-1)?.shard ?? 0) !== meter.shard ||
     known.suspendedFromMs !== (meter.suspendedFromSec === null ? null : meter.suspendedFromSec * 1000)
   );
 }
@@ -90,13 +98,23 @@ function pageChanged(known: DirectoryMeter | undefined, meter: RegisteredMeter):
 export async function readRegistryInto(chain: RegistryReads, directory: MutableMeterDirectory, log: (line: string) => void, concurrency = 16): Promise<void> {
   const meters = await chain.meters();
   const histories = await mapBounded(meters, concurrency, (m) => chain.meterKeys(m.meterId));
-  for (const [i, meter] of meters.entries()) upsertInto(directory, meter, histories[i], log);
+  const shards = await householdShards(chain, meters, concurrency);
+  for (const [i, meter] of meters.entries()) upsertInto(directory, meter, histories[i], log, shards.get(meter.payee));
+}
+
+/** Shard histories by household (payee): one read per household, its meters share it. */
+async function householdShards(chain: RegistryReads, meters: readonly RegisteredMeter[], concurrency: number): Promise<Map<string, ShardAssignment[] | undefined>> {
+  const firstOf = new Map<string, string>();
+  for (const m of meters) if (!firstOf.has(m.payee)) firstOf.set(m.payee, m.meterId);
+  const payees = [...firstOf.keys()];
+  const lists = await mapBounded(payees, concurrency, (p) => chain.meterShards(firstOf.get(p)!));
+  return new Map(payees.map((p, i) => [p, lists[i]]));
 }
 
 /** Re-reads one meter (after one of its registry events). */
 async function refreshMeter(chain: RegistryReads, directory: MutableMeterDirectory, meterId: string, log: (line: string) => void): Promise<void> {
-  const [meter, history] = await Promise.all([chain.meter(meterId), chain.meterKeys(meterId)]);
-  if (meter) upsertInto(directory, meter, history, log);
+  const [meter, history, shards] = await Promise.all([chain.meter(meterId), chain.meterKeys(meterId), chain.meterShards(meterId)]);
+  if (meter) upsertInto(directory, meter, history, log, shards);
 }
 
 export interface RegistrySync {
@@ -136,7 +154,8 @@ export async function syncRegistry(opts: {
     const byId = new Map(meters.map((m) => [m.meterId, m]));
     const ids = [...due];
     const histories = await mapBounded(ids, concurrency, (id) => chain.meterKeys(id));
-    ids.forEach((id, i) => upsertInto(directory, byId.get(id)!, histories[i], log));
+    const shards = await householdShards(chain, ids.map((id) => byId.get(id)!), concurrency);
+    ids.forEach((id, i) => upsertInto(directory, byId.get(id)!, histories[i], log, shards.get(byId.get(id)!.payee)));
   };
 
   const pollEvents = async () => {
@@ -144,7 +163,12 @@ export async function syncRegistry(opts: {
     if (head < nextBlock) return;
     const events = await chain.events(nextBlock, head);
     const touched = new Set<string>();
-    for (const e of events) if (e.contract === 'registry' && 'meterId' in e.args) touched.add(e.args.meterId);
+    for (const e of events) {
+      if (e.contract !== 'registry') continue;
+      // A shard assignment moves the whole household: every meter of that payee is re-read.
+      if (e.name === 'ShardAssigned' || e.name === 'ShardAssignmentCancelled') for (const m of directory.all()) if (m.payee === e.args.payee) touched.add(m.meterId);
+      if ('meterId' in e.args) touched.add(e.args.meterId);
+    }
     for (const meterId of touched) await refreshMeter(chain, directory, meterId, log);
     nextBlock = head + 1;
   };

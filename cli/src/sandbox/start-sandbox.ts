@@ -149,6 +149,7 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
     const ingest = await createIngest({
       store,
       directory,
+      shard: config.gateway.shard, // readings of meters on another shard at their TM are refused
       clock,
       limits: { clockSkewSeconds: config.limits.clockSkewSeconds, plausibilityMarginPercent: config.limits.plausibilityMarginPercent, maxFrameBytes: config.mqtt.maxPayloadBytes },
       events,
@@ -173,6 +174,7 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
       ingest,
       directory,
       clock,
+      shard: config.gateway.shard, // meters assigned to another shard at login get CONNACK 5
       jwtMaxLifetimeSeconds: config.mqtt.jwtMaxLifetimeSeconds,
       maxPayloadBytes: config.mqtt.maxPayloadBytes,
       events,

@@ -29,6 +29,8 @@ export interface StartBrokerParameters {
   directory: MeterDirectory;
   clock: Clock;
   jwtMaxLifetimeSeconds: number;
+  /** the shard this gateway settles (config gateway.shard): meters of other shards are refused */
+  shard?: number;
   /** readings larger than this are recorded as rejected 'oversize'; packets far larger cut the connection */
   maxPayloadBytes: number;
   events: GatewayEvents;
@@ -105,6 +107,7 @@ export async function startBroker(p: StartBrokerParameters): Promise<Broker> {
     authenticate: createAuthenticate({
       directory: p.directory,
       clock: p.clock,
+      shard: p.shard,
       jwtMaxLifetimeSeconds: p.jwtMaxLifetimeSeconds,
       security,
       replay,
