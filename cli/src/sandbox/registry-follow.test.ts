@@ -1,5 +1,5 @@
 // The registry sync on a real anvil (issue #13.4): a full read at start, then registrations,
-// suspensions and rotations arrive through the registry's events; the steady state makes no
+// suspensions, rotations and shard assignments arrive through the registry's events; the steady state makes no
 // per-meter calls (counted through a JSON-RPC proxy); the slow safety-net re-read repairs an
 // entry a missed event left wrong.
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -49,7 +49,7 @@ afterAll(async () => {
   await anvil?.stop();
 });
 
-it('follows registrations, suspensions and rotations by events, with no per-meter calls in the steady state', async () => {
+it('follows registrations, suspensions, rotations and shard assignments by events, with no per-meter calls in the steady state', async () => {
   const directory = createDirectory();
   const sync = await syncRegistry({ chain: reader, directory, log: () => {}, eventPollMs: 200, fullReadEveryMs: 3_600_000 });
   try {
@@ -63,6 +63,10 @@ it('follows registrations, suspensions and rotations by events, with no per-mete
 
     await operatorChain.rotateKey({ meterId: 'm2', publicKey: KEYS[2]!, validFromSec: 0, reason: 'test' });
     await expect.poll(() => directory.get('m2')?.keys?.length, { timeout: 20_000 }).toBe(2);
+
+    // A shard assignment moves the household (issue #13.1): its history reaches the directory.
+    await operatorChain.assignShard({ meterId: 'm2', shard: 2, validFromSec: 0, reason: 'test' });
+    await expect.poll(() => directory.get('m2')?.shards?.map((p) => p.shard), { timeout: 20_000 }).toEqual([0, 2]);
 
     // Steady state: only the event poll (eth_blockNumber + eth_getLogs), nothing per meter.
     await sync.caughtUp();
