@@ -138,9 +138,11 @@ export async function syncRegistry(opts: {
   const concurrency = opts.concurrency ?? 16;
   const keySliceSize = opts.keySliceSize ?? 100;
 
-  // Events from the block the full read starts at: a change in that block is applied twice, which
-  // is harmless (each event re-reads the meter's current state).
-  let nextBlock = await chain.blockNumber();
+  // Events from the block after the one the full read starts at: the full read sees that block's
+  // changes (it reads at it or later), and a later change is both read and applied again, which is
+  // harmless (each event re-reads the meter's current state). Not from that block itself: at a
+  // large registry it may hold a registerMeters of hundreds, re-read one by one (bench-measured).
+  let nextBlock = (await chain.blockNumber()) + 1;
   await readRegistryInto(chain, directory, log, concurrency);
 
   let stopped = false;
