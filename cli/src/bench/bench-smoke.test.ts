@@ -30,7 +30,7 @@ it('runs every area in quick mode and writes the table as JSON with the hardware
   expect(result.mode).toBe('quick');
   expect(result.hardware.cores).toBeGreaterThan(0);
   expect(result.hardware.node).toBe(process.version);
-  expect(new Set(result.rows.map((r) => r.area))).toEqual(new Set(['verify', 'ingest', 'memory', 'settlement', 'dashboard']));
+  expect(new Set(result.rows.map((r) => r.area))).toEqual(new Set(['verify', 'ingest', 'memory', 'settlement', 'registry', 'dashboard']));
   // correctness rows hold whatever the speed: every reading accepted, gas flat
   expect(result.rows.find((r) => r.measure === 'every reading accepted and stored')?.met).toBe(true);
   expect(result.rows.filter((r) => r.measure.startsWith('gas per submitBatch')).every((r) => r.met === true)).toBe(true);

@@ -55,7 +55,7 @@ function parseArgs(argv: string[]) {
     if (!metersGiven) o.meters = 500;
     o.readings = Math.min(o.readings, 3);
     o.claims = [10, 1_000, 10_000];
-    o.registryMeters = Math.min(o.registryMeters, 2_000);
+    o.registryMeters = Math.min(o.registryMeters, 200);
   }
   return o;
 }
@@ -127,7 +127,7 @@ export async function bench(argv: string[]): Promise<number> {
   }
 
   if (o.only.has('registry')) {
-    const r = await runRegistryBench({ meters: o.registryMeters, windowSeconds: o.quick ? 10 : 60, log });
+    const r = await runRegistryBench({ meters: o.registryMeters, windowSeconds: o.quick ? 5 : 60, log });
     raw['registry'] = { ...r, rows: undefined };
     rows.push(...r.rows);
   }
