@@ -21,6 +21,9 @@ export interface GatewayCoreParameters {
   store: ReadingStore;
   directory: MeterDirectory;
   clock: Clock;
+  /** the shard this gateway serves (config gateway.shard): other shards' meters are refused at
+   * login and their readings by TM (docs/design.md §Shards) */
+  shard?: number;
   events: GatewayEvents;
   metrics: GatewayMetrics;
   crypto: GatewayCryptoOptions;
@@ -58,7 +61,7 @@ export async function startGatewayCore(p: GatewayCoreParameters): Promise<Gatewa
     stack.push(() => crypto.close());
     const { store, directory, clock, events, metrics, log } = p;
     const limits = { ...p.limits, maxFrameBytes: p.maxPayloadBytes };
-    const ingest = p.ingestStandIn ?? (await createIngest({ store, directory, clock, limits, events, metrics, verifyPool: crypto.verifyPool, log }));
+    const ingest = p.ingestStandIn ?? (await createIngest({ store, directory, ...(p.shard === undefined ? {} : { shard: p.shard }), clock, limits, events, metrics, verifyPool: crypto.verifyPool, log }));
     const serial: SerialIngest[] = [];
     for (const line of p.serialLines ?? []) {
       const started = await startSerialIngest({ ...line, ingest, maxLineBytes: p.maxPayloadBytes, log });
@@ -69,6 +72,7 @@ export async function startGatewayCore(p: GatewayCoreParameters): Promise<Gatewa
       ...p.broker,
       ingest,
       directory,
+      ...(p.shard === undefined ? {} : { shard: p.shard }),
       clock,
       events,
       metrics,

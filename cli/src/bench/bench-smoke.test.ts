@@ -30,7 +30,7 @@ it('runs every area in quick mode and writes the table as JSON with the hardware
   expect(result.mode).toBe('quick');
   expect(result.hardware.cores).toBeGreaterThan(0);
   expect(result.hardware.node).toBe(process.version);
-  expect(new Set(result.rows.map((r) => r.area))).toEqual(new Set(['verify', 'ingest', 'mqtt', 'durability', 'memory', 'settlement', 'dashboard']));
+  expect(new Set(result.rows.map((r) => r.area))).toEqual(new Set(['verify', 'ingest', 'mqtt', 'durability', 'memory', 'settlement', 'registry', 'dashboard']));
   // correctness rows hold whatever the speed: every reading accepted (in both durability modes), gas flat
   expect(result.rows.find((r) => r.measure === 'every reading accepted and stored')?.met).toBe(true);
   expect(result.rows.find((r) => r.measure === 'every reading accepted and stored, JetStream R3')?.met).toBe(true);

@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 
 export interface BenchRow {
-  area: 'ingest' | 'mqtt' | 'durability' | 'verify' | 'settlement' | 'memory' | 'dashboard';
+  area: 'ingest' | 'mqtt' | 'durability' | 'verify' | 'settlement' | 'registry' | 'shards' | 'memory' | 'dashboard';
   measure: string;
   value: string;
   target: string;

@@ -1,4 +1,4 @@
-// `feedin bench [--quick] [--meters N] [--readings N] [--window N] [--no-acks] [--soak-minutes M] [--only a,b] [--out file] [--chromium path]`:
+// `feedin bench [--quick] [--meters N] [--readings N] [--window N] [--no-acks] [--soak-minutes M] [--only a,b] [--registry-meters N] [--out file] [--chromium path] [--mosquitto path]`:
 // runs the benchmarks of docs/design.md §Measures that matter, prints one table (every row with its
 // target and met / not met) and writes the figures as JSON (bench-results.json by default).
 import { resolve } from 'node:path';
@@ -12,14 +12,15 @@ import { measureSqliteInsert } from '../bench/sqlite-insert-speed.js';
 import { durabilityRows } from '../bench/durability-bench.js';
 import { formatTable, hardware, hardwareLine, writeResults, type BenchRow } from '../bench/report.js';
 import { runSettlementBench } from '../bench/settlement-bench.js';
+import { runRegistryBench } from '../bench/registry-bench.js';
 import { maxOpenFiles, runSoak } from '../bench/soak.js';
 import { measureVerifySpeed } from '../bench/verify-speed.js';
 
-const AREAS = ['verify', 'ingest', 'settlement', 'dashboard'] as const;
+const AREAS = ['verify', 'ingest', 'settlement', 'registry', 'dashboard'] as const;
 type Area = (typeof AREAS)[number];
 
 function parseArgs(argv: string[]) {
-  const o = { quick: false, meters: 10_000, readings: 5, window: 1, acks: true, soakMinutes: 0, only: new Set<Area>(AREAS), out: 'bench-results.json', claims: [10, 1_000, 100_000], chromium: '/usr/bin/chromium', mosquitto: undefined as string | undefined };
+  const o = { quick: false, meters: 10_000, readings: 5, window: 1, acks: true, soakMinutes: 0, only: new Set<Area>(AREAS), out: 'bench-results.json', claims: [10, 1_000, 100_000], registryMeters: 100_000, chromium: '/usr/bin/chromium', mosquitto: undefined as string | undefined };
   let metersGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -42,6 +43,7 @@ function parseArgs(argv: string[]) {
     else if (a === '--window') o.window = int(1);
     else if (a === '--no-acks') o.acks = false;
     else if (a === '--soak-minutes') o.soakMinutes = int(0);
+    else if (a === '--registry-meters') o.registryMeters = int(1);
     else if (a === '--out') o.out = value();
     else if (a === '--chromium') o.chromium = value();
     else if (a === '--mosquitto') o.mosquitto = value();
@@ -57,13 +59,15 @@ function parseArgs(argv: string[]) {
     if (!metersGiven) o.meters = 500;
     o.readings = Math.min(o.readings, 3);
     o.claims = [10, 1_000, 10_000];
+    o.registryMeters = Math.min(o.registryMeters, 200);
   }
   return o;
 }
 
 export const help: CommandHelp = {
   usage: `usage: feedin bench [--quick] [--meters N] [--readings N] [--window N] [--no-acks] [--soak-minutes M]
-                    [--only verify,ingest,settlement,dashboard] [--out bench-results.json] [--chromium /usr/bin/chromium]
+                    [--only verify,ingest,settlement,registry,dashboard]
+                    [--registry-meters 100000] [--out bench-results.json] [--chromium /usr/bin/chromium]
                     [--mosquitto /usr/sbin/mosquitto]
 
 Runs the benchmarks (docs/bench.md) and prints one table, every row with its target and whether it
@@ -138,6 +142,12 @@ export async function bench(argv: string[]): Promise<number> {
     const s = await runSettlementBench({ claimCounts: o.claims, ...(o.quick ? { registerCounts: [1, 10, 100] } : {}), log });
     raw['settlement'] = s;
     rows.push(...s.rows);
+  }
+
+  if (o.only.has('registry')) {
+    const r = await runRegistryBench({ meters: o.registryMeters, windowSeconds: o.quick ? 5 : 60, log });
+    raw['registry'] = { ...r, rows: undefined };
+    rows.push(...r.rows);
   }
 
   if (o.only.has('dashboard')) rows.push(...(await dashboardRows(log, raw, { ...(o.quick ? { meterCount: 1_000, runs: 1 } : { meterCount: 10_000, runs: 5 }), executablePath: o.chromium })));

@@ -16,8 +16,8 @@ describe('toDirectory', () => {
       { publicKey: good, validFromSec: 0, revokedFromSec: null },
       { publicKey: notOnCurve, validFromSec: 1_000, revokedFromSec: null },
     ], (line) => lines.push(line))!;
-    expect(keyAt(entry.keys, 999_999)).toMatchObject({ ok: true, key: { validFromMs: 0 } });
-    expect(keyAt(entry.keys, 1_000_000)).toMatchObject({ ok: false, reason: 'key-revoked', key: { validFromMs: 1_000_000, revokedFromMs: 1_000_000 } });
+    expect(keyAt(entry.keys!, 999_999)).toMatchObject({ ok: true, key: { validFromMs: 0 } });
+    expect(keyAt(entry.keys!, 1_000_000)).toMatchObject({ ok: false, reason: 'key-revoked', key: { validFromMs: 1_000_000, revokedFromMs: 1_000_000 } });
     expect(lines).toEqual(['registry: meter m1: the key from 1970-01-01T00:16:40.000Z is unusable (not a point on secp256k1); nothing it signs is accepted']);
   });
 });

@@ -181,6 +181,7 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
       store,
       directory,
       clock,
+      shard: config.gateway.shard, // other shards' meters: CONNACK 5 at login, readings refused by TM
       events,
       metrics,
       crypto: gatewayCryptoOptionsFromEnv(env),
@@ -215,7 +216,7 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
       settlementStore,
       directory,
       // This gateway's shard only (config gateway.shard, default 0): its own batch sequence.
-      chain: shardSettlementChain(gatewayChain, config.gateway.shard),
+      chain: catchUpBeforeRejections(shardSettlementChain(gatewayChain, config.gateway.shard), registry),
       firstIntervalStartMs: intervalStartMs(anchor.sandboxMs, config.interval.minutes),
       keccak: core.crypto.keccak,
       events,
@@ -296,6 +297,20 @@ export async function startSandbox(ctx: SandboxContext, env: NodeJS.ProcessEnv, 
     await stop();
     throw error;
   }
+}
+
+/** A rejected batch is rebuilt from the directory: a suspension the regulator made just before the
+ * rejection must be in it, so the registry's events are caught up first (the sync polls them only
+ * every few seconds, docs/design.md "Registry sync"). */
+function catchUpBeforeRejections<C extends { batchRejections(fromBlock: number): Promise<unknown[]> }>(chain: C, registry: { caughtUp(): Promise<void> }): C {
+  return {
+    ...chain,
+    async batchRejections(fromBlock: number) {
+      const found = await chain.batchRejections(fromBlock);
+      if (found.length > 0) await registry.caughtUp();
+      return found;
+    },
+  };
 }
 
 function requireRpcUrl(rpcUrl: string | undefined): string {

@@ -2,11 +2,12 @@
 // id, password = a JWT (ES256K, RFC 8812) signed by the meter's registered key with sub = meter id
 // and a short lifetime, used once (its jti: login-replay.ts). A login that takes over a connected
 // meter's session is a security event and rate-limited (session-takeover.ts). Anything else →
-// CONNACK return code 5 "not authorized" (MQTT-3.2.2-3).
+// CONNACK return code 5 "not authorized" (MQTT-3.2.2-3), as is a meter assigned to another shard
+// than this gateway's at login time (docs/design.md "Shards").
 import type { AuthenticateError, Client } from 'aedes';
 import type { Clock } from '@feedin/protocol/sandbox-time';
 import { loginKeys } from '@feedin/protocol/key-history';
-import { meterAdmits, meterKeyHistory, type MeterDirectory } from '../registry/meter-directory.js';
+import { meterAdmits, meterKeyHistory, shardAdmits, type MeterDirectory } from '../registry/meter-directory.js';
 import type { VerifiedMeterJwt } from '@feedin/protocol/jwt';
 import type { LoginReplayGuard } from './login-replay.js';
 import type { SecurityRecorder } from './security.js';
@@ -16,6 +17,8 @@ import type { VerifyMeterJwt } from '../ingest/verify-jwt-fast.js';
 export interface AuthenticateDeps {
   directory: MeterDirectory;
   clock: Clock;
+  /** the shard this gateway settles: only meters assigned to it at login time may connect */
+  shard?: number;
   jwtMaxLifetimeSeconds: number;
   /** the composition root's (gateway-crypto.ts): native libsecp256k1 when it loads, so that a
    * fleet reconnecting at once does not hold the event loop */
@@ -36,6 +39,9 @@ export function checkCredentials(deps: Omit<AuthenticateDeps, 'security'>, clien
   // Suspension is judged on the sandbox clock, like the readings it stops.
   const admitted = meterAdmits(meter, deps.clock.nowMs());
   if (!admitted.ok) return { ok: false, reason: 'meter-suspended', detail: admitted.detail };
+  // A meter on another shard belongs to another gateway; the refusal names the right shard.
+  const onShard = shardAdmits(meter, deps.shard, deps.clock.nowMs());
+  if (!onShard.ok) return { ok: false, reason: 'wrong-shard', detail: onShard.detail };
   if (!password || password.length === 0) return { ok: false, reason: 'no-password', detail: 'no JWT given as password' };
   // Key rotation: the key valid now or a later one (a device that already switched); never a revoked one.
   const keys = loginKeys(meterKeyHistory(meter), deps.clock.nowMs());

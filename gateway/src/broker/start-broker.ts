@@ -33,6 +33,8 @@ export interface StartBrokerParameters {
   jwtMaxLifetimeSeconds: number;
   /** checks the login JWTs (gateway-crypto.ts) */
   verifyMeterJwt: VerifyMeterJwt;
+  /** the shard this gateway settles (config gateway.shard): meters of other shards are refused */
+  shard?: number;
   /** readings larger than this are recorded as rejected 'oversize'; packets far larger cut the connection */
   maxPayloadBytes: number;
   events: GatewayEvents;
@@ -109,6 +111,7 @@ export async function startBroker(p: StartBrokerParameters): Promise<Broker> {
     authenticate: createAuthenticate({
       directory: p.directory,
       clock: p.clock,
+      shard: p.shard,
       jwtMaxLifetimeSeconds: p.jwtMaxLifetimeSeconds,
       verifyMeterJwt: p.verifyMeterJwt,
       security,

@@ -55,6 +55,8 @@ export interface IngestLimits {
 export interface IngestDeps {
   store: ReadingStore;
   directory: MeterDirectory;
+  /** the shard this gateway settles (config gateway.shard); absent = every meter */
+  shard?: number;
   clock: Clock;
   limits: IngestLimits;
   events: GatewayEvents;
@@ -86,7 +88,7 @@ export async function createIngest(deps: IngestDeps): Promise<Ingest> {
     const reject = (reason: string, detail: string, security = false) =>
       rejectFrame({ meterId: filedUnder, pagination: reading.pagination, reason, detail, frame: text, security }, pg, source, receivedAtMs, startedAt);
 
-    const meter = identifyMeter(reading, source.meterId, directory);
+    const meter = identifyMeter(reading, source.meterId, directory, deps.shard);
     if (!meter.ok) return reject(meter.reason, meter.detail, meter.reason === 'meter-mismatch');
     // Key rotation/revocation: the key valid when the reading was taken signs it.
     const key = keyAt(meterKeyHistory(meter.value), reading.timestampMs);

@@ -20,6 +20,15 @@ export interface DirectoryMeter {
   /** key history, oldest first (rotation, revocation: @feedin/protocol/key-history); absent =
    * `publicKey` only. `publicKey` is the key in force when the registry was read. */
   keys?: readonly KeyPeriod[];
+  /** the household's shard history, oldest first (docs/design.md "Shards"): readings with TM in
+   * [validFromMs, next entry's) belong to `shard`; absent = shard 0 at every time */
+  shards?: readonly ShardPeriod[];
+}
+
+/** One entry of a meter's (its household's) shard history; the first has validFromMs 0. */
+export interface ShardPeriod {
+  shard: number;
+  validFromMs: number;
 }
 
 export interface MeterDirectory {
@@ -74,4 +83,20 @@ export function meterAdmits(meter: DirectoryMeter, atMs: number): { ok: true } |
 /** The meter's key history for the key-history rule (@feedin/protocol/key-history keyAt/loginKeys). */
 export function meterKeyHistory(meter: DirectoryMeter): readonly KeyPeriod[] {
   return meter.keys && meter.keys.length > 0 ? meter.keys : singleKeyHistory(meter.publicKey);
+}
+
+/** The shard the meter's readings taken at `atMs` (sandbox time) belong to. */
+export function meterShardAt(meter: DirectoryMeter, atMs: number): number {
+  let shard = 0;
+  for (const p of meter.shards ?? []) if (p.validFromMs <= atMs) shard = p.shard;
+  return shard;
+}
+
+/** Whether a gateway settling `shard` takes the meter's readings taken at `atMs` (absent shard:
+ * every meter, for tests and tools that are not a gateway). */
+export function shardAdmits(meter: DirectoryMeter, shard: number | undefined, atMs: number): { ok: true } | { ok: false; detail: string } {
+  if (shard === undefined) return { ok: true };
+  const assigned = meterShardAt(meter, atMs);
+  if (assigned === shard) return { ok: true };
+  return { ok: false, detail: `meter ${meter.meterId} is assigned to shard ${assigned} at ${new Date(atMs).toISOString()}, not to this gateway's shard ${shard}: connect it to shard ${assigned}'s gateway` };
 }
