@@ -55,8 +55,15 @@ export interface SandboxSummary {
     plausibility: number;
     silentMeters: number;
     silentAfterIntervals: number;
+    /** today's gaps per meter (the anomalies list) */
+    gapsByMeter: Array<{ meterId: string; gaps: number; missingReadings: number }>;
+    /** the longest silent, at most SILENT_LISTED */
+    silent: Array<{ meterId: string; householdId: string; lastReadingMs: number | null }>;
   };
 }
+
+/** Silent meters listed by name in the summary (the count has them all). */
+export const SILENT_LISTED = 100;
 
 export function summarizeSandbox(p: {
   report: DailyReport;
@@ -108,6 +115,11 @@ export function summarizeSandbox(p: {
       plausibility: report.rejectionsByReason.find((r) => r.reason === PLAUSIBILITY_REASON)?.count ?? 0,
       silentMeters: silent.length,
       silentAfterIntervals: silentAfter,
+      gapsByMeter: report.gaps.byMeter,
+      silent: [...silent]
+        .sort((a, b) => (a.lastReadingMs ?? -Infinity) - (b.lastReadingMs ?? -Infinity) || (a.meterId < b.meterId ? -1 : 1))
+        .slice(0, SILENT_LISTED)
+        .map((m) => ({ meterId: m.meterId, householdId: m.householdId, lastReadingMs: m.lastReadingMs })),
     },
   };
 }
