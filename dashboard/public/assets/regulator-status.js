@@ -33,8 +33,8 @@ export async function refreshSandboxStatus(_info, loc, { onError, done }) {
   $('challenge-window').textContent = t('common.seconds', { count: s.challengeWindowSeconds });
   $('escrow').textContent = loc.money(s.escrowBalance);
   $('pause-control').replaceChildren(pauseButton(s.paused, loc, done, onError));
-  return s;
   renderChainRecovery(s.chainRecovery ?? [], loc);
+  return s;
 }
 
 /** Capped claims per meter in the newest batches (`flagged=true` keeps only those): a column of
