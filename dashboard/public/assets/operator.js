@@ -8,7 +8,7 @@ import { shortHex } from './format.js';
 import { debounce, showError, startPage } from './page.js';
 import { sumsByName } from './prometheus.js';
 import { METER_ID_SOURCE } from '/vendor/feedin-protocol.js';
-import { cell, replaceRows, row } from './table.js';
+import { cell, patchRow, replaceRows, row } from './table.js';
 
 const $ = (id) => document.getElementById(id);
 const RATE_POINTS = 120;
@@ -153,9 +153,8 @@ function updateMeter(meterId, change) {
   const m = state.meters.get(meterId);
   if (!m) return;
   Object.assign(m, change(m));
-  const fresh = meterRow(m);
-  fresh.classList.add('flash');
-  $('meters-table').querySelector(`tr[data-meter-id="${CSS.escape(meterId)}"]`)?.replaceWith(fresh);
+  const old = $('meters-table').querySelector(`tr[data-meter-id="${CSS.escape(meterId)}"]`);
+  if (old) patchRow(old, meterRow(m));
 }
 
 /** Suspends after confirmation; the row changes at once, an error appears beside the button. */

@@ -32,7 +32,11 @@ export async function refreshSandboxStatus(_info, loc, { onError, done }) {
   $('caps').textContent = caps.join('; ') || t('common.none');
   $('challenge-window').textContent = t('common.seconds', { count: s.challengeWindowSeconds });
   $('escrow').textContent = loc.money(s.escrowBalance);
-  $('pause-control').replaceChildren(pauseButton(s.paused, loc, done, onError));
+  // Replaced only when it changes: a refresh must not swap a button someone is about to press.
+  if ($('pause-control').dataset.paused !== String(s.paused)) {
+    $('pause-control').replaceChildren(pauseButton(s.paused, loc, done, onError));
+    $('pause-control').dataset.paused = String(s.paused);
+  }
   renderChainRecovery(s.chainRecovery ?? [], loc);
   return s;
 }

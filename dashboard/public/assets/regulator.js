@@ -11,7 +11,7 @@ import { capsByMeter, refreshSandboxStatus, renderAnomalies } from './regulator-
 import { refreshGlance } from './regulator-glance.js';
 import { foldEmptyRuns, runStatuses } from './batch-rows.js';
 import { debounce, showError, startPage } from './page.js';
-import { cell, replaceRows, row } from './table.js';
+import { cell, patchRow, replaceRows, row } from './table.js';
 
 const FEED_ROWS = 50;
 // A page of the meters table: 10,000 rows would cost seconds of layout and help no one; the
@@ -64,6 +64,7 @@ const renderPause = (paused) => {
   $('sandbox-state').textContent = t(paused ? 'common.paused' : 'common.running');
   $('sandbox-state').className = paused ? 'bad' : 'ok';
   $('pause-control').replaceChildren(pauseButtonFor(paused));
+  $('pause-control').dataset.paused = String(paused);
 };
 const pauseButtonFor = (paused) => pauseButton(paused, loc(), afterAction, actionFailed);
 
@@ -143,9 +144,7 @@ function updateMeter(meterId, change) {
   if (!m) return;
   Object.assign(m, change(m));
   const old = $('meters-table').querySelector(`tr[data-meter-id="${CSS.escape(meterId)}"]`);
-  const fresh = meterRow(m);
-  fresh.classList.add('flash');
-  if (old) old.replaceWith(fresh);
+  if (old) patchRow(old, meterRow(m));
 }
 
 // ---- batches and claims ------------------------------------------------------------------
@@ -226,18 +225,42 @@ function runRow(run) {
   return tr;
 }
 
+// Rows are kept while their batch does not change, so a refresh (every batch event) does not
+// replace a button someone is about to press.
+const batchRowCache = new Map();
+const batchKey = (b) => `${b.batchId}|${b.status}|${b.txHash}|${b.blockNumber}|${b.claimCount}|${b.totalAmount}`;
+function cachedBatchRow(b, fresh) {
+  const key = batchKey(b);
+  const cached = batchRowCache.get(key);
+  if (cached) return cached;
+  const made = batchRow(b);
+  batchRowCache.set(key, made);
+  fresh.add(key);
+  return made;
+}
+
 function renderBatches() {
   const batches = state.batches.map(shown);
   const rows = [];
+  const used = new Set();
+  const take = (b) => {
+    const r = cachedBatchRow(b, used);
+    used.add(batchKey(b));
+    return r;
+  };
   for (const item of foldEmptyRuns(batches)) {
-    if (item.batch) rows.push(batchRow(item.batch));
+    if (item.batch) rows.push(take(item.batch));
     else {
       rows.push(runRow(item.run));
-      if (state.unfolded.has(item.run[0].batchId)) rows.push(...item.run.map((b) => batchRow(b)));
+      if (state.unfolded.has(item.run[0].batchId)) rows.push(...item.run.map(take));
     }
   }
-  for (const r of rows) if (r.dataset.batchId === state.selectedBatchId) r.classList.add('selected');
-  replaceRows($('batches-table').tBodies[0], rows, t('regulator.noBatchYet'), 9);
+  for (const key of batchRowCache.keys()) if (!used.has(key)) batchRowCache.delete(key);
+  for (const r of rows) r.classList.toggle('selected', r.dataset.batchId === state.selectedBatchId);
+  const tbody = $('batches-table').tBodies[0];
+  // Unchanged order and rows: leave the table alone.
+  if (rows.length === tbody.rows.length && rows.every((r, i) => tbody.rows[i] === r)) return;
+  replaceRows(tbody, rows, t('regulator.noBatchYet'), 9);
 }
 
 async function refreshBatches() {
