@@ -54,8 +54,8 @@ async function open(token: string, path: string, { language = 'en', width = 1280
     if (m.type() === 'error') problems.push(`console: ${m.text()} ${m.location().url}`);
   });
   await page.goto(`${sandbox.httpUrl}/#token=${token}`);
-  await page.waitForURL(`${sandbox.httpUrl}${path}`, { timeout: 15_000 });
-  await page.locator('body[data-loaded="true"]').waitFor({ timeout: 30_000 });
+  await page.waitForURL(`${sandbox.httpUrl}${path}`, { timeout: 30_000 });
+  await page.locator('body[data-loaded="true"]').waitFor({ timeout: 60_000 });
   return { page, problems };
 }
 
@@ -153,22 +153,22 @@ describe('regulator actions show their result at once (item 12)', () => {
     await rowOf(first).locator('span.actions button', { hasText: 'Freeze' }).click();
     await confirmWith(page, 'e2e: look closer');
     // No reload: the row changes from the action's answer (then the event stream confirms it).
-    await expect.poll(() => rowOf(first).getAttribute('data-status'), { timeout: 10_000 }).toBe('frozen');
+    await expect.poll(() => rowOf(first).getAttribute('data-status'), { timeout: 30_000 }).toBe('frozen');
     expect(await rowOf(first).locator('span.actions button').allTextContents()).toEqual(['Approve', 'Reject']);
     await page.screenshot({ path: join(SHOTS, 'regulator', 'after-freeze-en-1280.png'), fullPage: true, timeout: 60_000 });
     await rowOf(first).locator('span.actions button', { hasText: 'Approve' }).click();
     await confirmWith(page, 'e2e: fine after all');
-    await expect.poll(async () => ['approved', 'final'].includes((await rowOf(first).getAttribute('data-status')) ?? ''), { timeout: 10_000 }).toBe(true);
+    await expect.poll(async () => ['approved', 'final'].includes((await rowOf(first).getAttribute('data-status')) ?? ''), { timeout: 30_000 }).toBe(true);
     expect(await rowOf(first).locator('span.actions button').count()).toBe(0);
 
     // Freeze and reject a later one: it (and every later pending batch) shows rejected at once.
     const second = (await pendingAfter(Number(first)))!;
     await rowOf(second).locator('span.actions button', { hasText: 'Freeze' }).click();
     await confirmWith(page, 'e2e: second look');
-    await expect.poll(() => rowOf(second).getAttribute('data-status'), { timeout: 10_000 }).toBe('frozen');
+    await expect.poll(() => rowOf(second).getAttribute('data-status'), { timeout: 30_000 }).toBe('frozen');
     await rowOf(second).locator('span.actions button', { hasText: 'Reject' }).click();
     await confirmWith(page, 'e2e: tampered');
-    await page.locator(`#batches-table tbody tr[data-batch-id="${second}"][data-status="rejected"]`).waitFor({ timeout: 10_000 });
+    await page.locator(`#batches-table tbody tr[data-batch-id="${second}"][data-status="rejected"]`).waitFor({ timeout: 30_000 });
     await page.screenshot({ path: join(SHOTS, 'regulator', 'after-reject-en-1280.png'), fullPage: true, timeout: 60_000 });
     expect(problems).toEqual([]);
     await page.context().close();
@@ -178,11 +178,11 @@ describe('regulator actions show their result at once (item 12)', () => {
     const { page, problems } = await open(REGULATOR, '/regulator');
     await page.locator('#pause-control button').click();
     await confirmWith(page, 'e2e: pause');
-    await expect.poll(() => page.locator('#pause-control button').textContent(), { timeout: 10_000 }).toBe('Resume');
+    await expect.poll(() => page.locator('#pause-control button').textContent(), { timeout: 30_000 }).toBe('Resume');
     expect(await page.locator('#sandbox-state').textContent()).toBe('paused');
     await page.locator('#pause-control button').click();
     await confirmWith(page, 'e2e: resume');
-    await expect.poll(() => page.locator('#pause-control button').textContent(), { timeout: 10_000 }).toBe('Pause');
+    await expect.poll(() => page.locator('#pause-control button').textContent(), { timeout: 30_000 }).toBe('Pause');
     expect(problems).toEqual([]);
     await page.context().close();
   }, 60_000);
@@ -198,7 +198,7 @@ describe('suspending a meter (items 12, 14)', () => {
     await meterRow.locator('button', { hasText: 'Suspend' }).click();
     await confirmWith(page, 'e2e: seal broken');
     // At once: suspended, and Suspend is no longer offered.
-    await expect.poll(() => meterRow.locator('td').last().textContent(), { timeout: 10_000 }).toBe('suspended');
+    await expect.poll(() => meterRow.locator('td').last().textContent(), { timeout: 30_000 }).toBe('suspended');
     expect(await meterRow.locator('button').count()).toBe(0);
     // The broker cuts it off (the event stream says so) ...
     await expect.poll(() => meterRow.locator('td').nth(3).textContent(), { timeout: 15_000 }).toBe('no');
@@ -249,7 +249,7 @@ describe('operator page (items 12, 14, 15)', () => {
     await page.locator('#confirm-dialog[open]').waitFor();
     expect(await page.locator('#confirm-description').textContent()).toContain('it is disconnected and its logins are refused');
     await confirmWith(page, 'e2e: decommissioned');
-    await expect.poll(() => meterRow.locator('td').nth(4).textContent(), { timeout: 10_000 }).toBe('suspended');
+    await expect.poll(() => meterRow.locator('td').nth(4).textContent(), { timeout: 30_000 }).toBe('suspended');
     expect(await meterRow.locator('button').count()).toBe(0);
     await expect.poll(() => meterRow.locator('td').nth(5).textContent(), { timeout: 15_000 }).toBe('no');
     expect(problems).toEqual([]);
