@@ -19,7 +19,6 @@ import type { SettlementStore } from '@feedin/gateway/settlement/settlement-stor
 import { withdrawPayout } from '@feedin/gateway/audit/withdraw-payout';
 import { buildDailyReport } from '@feedin/gateway/reports/daily-report';
 import { summarizeSandbox } from '@feedin/gateway/reports/sandbox-summary';
-import { localDayOf } from '@feedin/gateway/settlement/batch-input';
 import type { StoredReading } from '@feedin/gateway/store/reading-store';
 import type { MonitoredReadingStore } from '@feedin/gateway/store/open-store';
 import type { Clock } from '@feedin/protocol/sandbox-time';
