@@ -66,7 +66,9 @@ function startInClone(command: string, args: string[]): Running {
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       const exited = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
-      process.kill(-child.pid!, 'SIGTERM');
+      // What Ctrl-C in the terminal ends: `feedin up` itself (its pid is in runtime.json); npm or
+      // npx then exits with its exit code. The whole group only if it does not end in time.
+      process.kill(await runtimePid(), 'SIGTERM');
       const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 20_000);
       const code = await exited;
       clearTimeout(timer);
