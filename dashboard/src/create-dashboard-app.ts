@@ -48,7 +48,7 @@ export interface CreateDashboardAppParameters {
 }
 
 export function createDashboardApp({ ports, tokens, log, info, events, sessions = createSessionStore(), regulator, trustProxy = false, loginLimit, siwe }: CreateDashboardAppParameters): express.Express {
-  const resolveToken = createTokenResolver(tokens);
+  const resolveToken = createTokenResolver(tokens, ports.meterIdsOfHousehold?.bind(ports));
   const metrics = createDashboardMetrics();
   const sandboxInfo: SandboxInfo = {
     sandboxName: info?.sandboxName ?? 'feedin sandbox',
@@ -79,7 +79,7 @@ export function createDashboardApp({ ports, tokens, log, info, events, sessions 
   app.use(sessionRoutes({ resolveToken, sessions, info: sandboxInfo, limiter, log }));
   app.use(
     siweSessionRoutes({
-      resolvePayee: createPayeeResolver(tokens),
+      resolvePayee: createPayeeResolver(tokens, ports.meterIdsOfHousehold?.bind(ports)),
       sessions,
       nonces: siwe?.nonces ?? createSiweNonceStore({ wallNowMs: siwe?.wallNowMs }),
       info: sandboxInfo,

@@ -18,6 +18,7 @@ import type { SettlementService } from '@feedin/gateway/settlement/settlement-se
 import type { SettlementStore } from '@feedin/gateway/settlement/settlement-store';
 import { withdrawPayout } from '@feedin/gateway/audit/withdraw-payout';
 import { buildDailyReport } from '@feedin/gateway/reports/daily-report';
+import { summarizeSandbox } from '@feedin/gateway/reports/sandbox-summary';
 import type { StoredReading } from '@feedin/gateway/store/reading-store';
 import type { MonitoredReadingStore } from '@feedin/gateway/store/open-store';
 import type { Clock } from '@feedin/protocol/sandbox-time';
@@ -63,9 +64,25 @@ const readingView = (r: StoredReading) => ({
 });
 
 export function createDashboardPorts(d: DashboardPortsDeps): DashboardPorts {
-  const householdOf = new Map(d.config.meters.map((m) => [m.id, m.household]));
+  const configuredHousehold = new Map(d.config.meters.map((m) => [m.id, m.household]));
+  const householdOfPayee = new Map(d.config.participants.households.map((h) => [h.payee.toLowerCase(), h.id]));
+  // A meter of the sandbox file belongs to its household; one registered later (the operator
+  // page) to the household its payee is (issue #11 item 15) — the payee is on chain, so this
+  // survives a restart.
+  const householdOf = (meterId: string, payee: string) => configuredHousehold.get(meterId) ?? householdOfPayee.get(payee.toLowerCase()) ?? '';
   const isKnownPayee = (payee: string) => d.directory.all().some((m) => m.payee.toLowerCase() === payee.toLowerCase());
-  return {
+  const dailyReport = d.settlementStore
+    ? (date: string) =>
+        buildDailyReport({
+          date,
+          utcOffsetMinutes: d.config.sandbox.utcOffsetMinutes,
+          households: d.config.participants.households,
+          settlementStore: d.settlementStore!,
+          store: d.store,
+          chain: d.chain,
+        })
+    : undefined;
+  const ports: DashboardPorts = {
     clock: d.clock,
     async health(): Promise<HealthView> {
       const storeHealth = await d.store.health().catch((error: unknown) => ({ status: 'down' as const, detail: `store health check failed: ${(error as Error).message}` }));
@@ -112,7 +129,7 @@ export function createDashboardPorts(d: DashboardPortsDeps): DashboardPorts {
         const recorded = found && Date.parse(found.from) === m.suspendedFromMs ? found : undefined;
         return {
           meterId: m.meterId,
-          householdId: householdOf.get(m.meterId) ?? '',
+          householdId: householdOf(m.meterId, m.payee),
           payee: m.payee,
           capacityW: m.capacityW,
           active: m.active && (m.suspendedFromMs === null || m.suspendedFromMs > nowMs),
@@ -201,18 +218,28 @@ export function createDashboardPorts(d: DashboardPortsDeps): DashboardPorts {
       const result = await withdrawPayout({ payee: payee as Hex, queries: d.queries, chain: d.chain, ...(shard === undefined ? {} : { shard }) });
       return result.ok ? result : { ok: false, payee: result.payee, reason: result.reason, detail: result.detail, ...(result.refusal ? { refusal: result.refusal } : {}) };
     },
-    dailyReport: d.settlementStore
-      ? (date) =>
-          buildDailyReport({
-            date,
-            utcOffsetMinutes: d.config.sandbox.utcOffsetMinutes,
-            households: d.config.participants.households,
-            settlementStore: d.settlementStore!,
-            store: d.store,
-            chain: d.chain,
-          })
+    dailyReport,
+    summary: dailyReport
+      ? async () => {
+          const nowMs = d.clock.nowMs();
+          const [report, meters] = await Promise.all([dailyReport(localDayOf(nowMs, d.config.sandbox.utcOffsetMinutes)), ports.meters()]);
+          return summarizeSandbox({
+            report,
+            meters: meters.map((m) => ({ meterId: m.meterId, householdId: m.householdId, active: m.active, connected: m.connected, lastReadingMs: m.lastReading?.timestampMs ?? null })),
+            householdIds: d.config.participants.households.map((h) => h.id),
+            nowMs,
+            intervalMinutes: d.config.interval.minutes,
+          });
+        }
       : undefined,
+    households: d.config.participants.households.map((h) => ({ householdId: h.id, payee: h.payee })),
+    meterIdsOfHousehold(householdId) {
+      const ids = new Set(d.config.meters.filter((m) => m.household === householdId).map((m) => m.id));
+      for (const m of d.directory.all()) if (householdOf(m.meterId, m.payee) === householdId) ids.add(m.meterId);
+      return ids;
+    },
   };
+  return ports;
 }
 
 /** Today's and this month's totals (sandbox-local) and the pending part with when it becomes final. */

@@ -9,6 +9,7 @@ import type { LocalBatchStatus } from '@feedin/gateway/settlement/settlement-sto
 import type { StoredRejection } from '@feedin/gateway/store/reading-store';
 import type { ChainRefusal } from '@feedin/gateway/settlement/chain-errors';
 import type { CapExplanation } from '@feedin/gateway/settlement/cap-explanation';
+import type { SandboxSummary } from '@feedin/gateway/reports/sandbox-summary';
 
 export interface ComponentHealth {
   status: 'ok' | 'degraded' | 'down';
@@ -180,6 +181,9 @@ export interface SandboxStatusView {
   chainRecovery?: ChainRecoveryView[];
 }
 
+/** GET /api/summary: the regulator's "at a glance" (gateway/src/reports/sandbox-summary.ts). */
+export type SummaryView = SandboxSummary;
+
 export interface RegisterMeterRequest {
   meterId: string;
   /** hex (0x optional) compressed or uncompressed secp256k1 public key */
@@ -233,6 +237,13 @@ export interface DashboardPorts {
   withdraw?(payee: string, shard?: number): Promise<WithdrawView | undefined>;
   /** the regulator's daily report for a sandbox-local day YYYY-MM-DD; absent = not wired (503) */
   dailyReport?(date: string): Promise<DailyReport>;
+  /** today's money verdict, energy, activity and anomalies (GET /api/summary); absent = not wired (503) */
+  summary?(): Promise<SummaryView>;
+  /** the sandbox file's households; registration by household id resolves its payee here */
+  households?: ReadonlyArray<{ householdId: string; payee: string }>;
+  /** a household's meters now: the sandbox file's and every registered meter paid to its payee
+   * (one registered from the operator page included); absent = the sandbox file's only */
+  meterIdsOfHousehold?(householdId: string): ReadonlySet<string>;
 }
 
 /** The outcome of POST /api/payouts/:payee/withdraw (gateway/src/audit/withdraw-payout.ts). */

@@ -22,6 +22,7 @@ import type {
   RegisterMeterRequest,
   RejectionsQuery,
   SandboxStatusView,
+  SummaryView,
 } from '../src/ports.js';
 
 export const PAYEE_A: Hex = '0x1111111111111111111111111111111111111111';
@@ -140,6 +141,7 @@ export interface FakePorts extends DashboardPorts {
     earnings: Map<string, EarningsView>;
     /** the caps the fake sandbox priced with (explainCaps) */
     limits: { exportCapPercentOfCapacity?: number; householdDailyCap?: bigint };
+    summary: SummaryView;
   };
 }
 
@@ -173,6 +175,37 @@ export function createFakePorts(): FakePorts {
     },
     earnings: new Map(),
     limits: { exportCapPercentOfCapacity: 20, householdDailyCap: 20000n },
+    summary: {
+      date: '2026-11-22',
+      nowMs: T0 + 20 * 60_000,
+      money: {
+        ok: true,
+        throughBatchId: '2',
+        sumOfClaims: '5968',
+        committedOnChain: '5968',
+        withdrawn: '3000',
+        outstanding: '2968',
+        checks: [{ name: 'claims-equal-committed', ok: true, detail: 'Σ claims of batches 1..2 5968; committed on chain 5968' }],
+      },
+      today: { exportWh: '2984', paidWh: '2734', cappedWh: '250', amount: '5968', claims: 3, cappedClaims: 1 },
+      households: { total: 2, active: 2, paidToday: 2 },
+      meters: { total: 3, active: 3, connected: 3, suspended: 0 },
+      anomalies: {
+        gaps: 1,
+        missingReadings: 2,
+        rejections: 4,
+        rejectionsByReason: [
+          { reason: 'bad-signature', count: 2 },
+          { reason: 'malformed', count: 1 },
+          { reason: 'replay', count: 1 },
+        ],
+        plausibility: 0,
+        silentMeters: 0,
+        silentAfterIntervals: 2,
+        gapsByMeter: [{ meterId: 'm-a2', gaps: 1, missingReadings: 2 }],
+        silent: [],
+      },
+    },
   };
   const summary = ({ claims: _claims, ...batch }: BatchDetailView) => batch;
   const claimsNewestFirst = (query: ClaimsQuery) =>
@@ -258,6 +291,13 @@ export function createFakePorts(): FakePorts {
     async sandboxStatus() {
       return state.status;
     },
+    async summary() {
+      return state.summary;
+    },
+    households: [
+      { householdId: 'hh-a', payee: PAYEE_A },
+      { householdId: 'hh-b', payee: PAYEE_B },
+    ],
     operatorActions: {
       async registerMeter(request) {
         // What the chain client throws when the registry refuses (contracts/src/chain-error.ts).

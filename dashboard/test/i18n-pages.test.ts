@@ -124,9 +124,9 @@ describe('pages in Vietnamese and English', () => {
     expect(await text(page.locator('#time-zone'))).toBe('Asia/Ho_Chi_Minh (GMT+7)');
     expect(await text(page.locator('#clock'))).toMatch(/^10:2\d:\d\d 22 thg 11, 2026 \(60×\)$/);
     expect(await texts(page.locator('#batches-table tbody tr[data-batch-id="1"] td'))).toEqual(['#1', '10:00–10:15 22 thg 11, 2026', 'đã chốt', '2', '1,750', '3.500 ₫', '0x010101…010101', '101', '']);
-    expect(await texts(page.locator('#meters-table tbody tr[data-meter-id="m-b1"] td'))).toEqual(['m-b1', NAMES['hh-b'], '5', 'có', '10:15:00 22 thg 11, 2026', '987,7', 'Đình chỉ']);
+    expect(await texts(page.locator('#meters-table tbody tr[data-meter-id="m-b1"] td'))).toEqual(['m-b1', NAMES['hh-b'], '5', 'có', '10:15:00 22 thg 11, 2026', '987,7', '—', 'Đình chỉ']);
     expect(await page.locator('#meters-table tbody tr[data-meter-id="m-b1"] td').nth(1).getAttribute('title')).toBe('hh-b');
-    expect(await texts(page.locator('#batches-table tbody tr[data-batch-id="2"] span.actions button'))).toEqual(['Phong tỏa', 'Bác bỏ']);
+    expect(await texts(page.locator('#batches-table tbody tr[data-batch-id="2"] span.actions button'))).toEqual(['Phong tỏa']);
     // Rejection reasons in words, the code as the title (and in the CSV).
     expect(await text(page.locator('#rejections-table tbody tr[data-reason="bad-signature"] td').first())).toBe('chữ ký sai');
     expect(await page.locator('#rejections-table tbody tr[data-reason="bad-signature"] td').first().getAttribute('title')).toBe('bad-signature');
@@ -151,7 +151,7 @@ describe('pages in Vietnamese and English', () => {
     expect(await text(page.locator('#sandbox-state'))).toBe('running');
     expect(await text(page.locator('#budget-used'))).toBe('₫3,500 of ₫100,000,000 (0.00%)');
     expect(await texts(page.locator('#batches-table tbody tr[data-batch-id="1"] td'))).toEqual(['#1', 'Nov 22, 2026, 10:00 – 10:15', 'final', '2', '1.750', '₫3,500', '0x010101…010101', '101', '']);
-    expect(await texts(page.locator('#meters-table tbody tr[data-meter-id="m-b1"] td'))).toEqual(['m-b1', NAMES['hh-b'], '5', 'yes', 'Nov 22, 2026, 10:15:00', '987.7', 'Suspend']);
+    expect(await texts(page.locator('#meters-table tbody tr[data-meter-id="m-b1"] td'))).toEqual(['m-b1', NAMES['hh-b'], '5', 'yes', 'Nov 22, 2026, 10:15:00', '987.7', '—', 'Suspend']);
     await page.reload();
     await page.locator('body[data-loaded="true"]').waitFor();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');

@@ -43,8 +43,26 @@ describe('operator meter routes', () => {
     for (const token of [REG, HA]) expect((await post('/api/operator/meters', token, body)).status).toBe(403);
     const r = await post('/api/operator/meters', OP, body);
     expect(r.status).toBe(201);
-    expect(r.body).toEqual({ meterId: 'm-new', registered: true, txHash: '0x' + 'a1'.repeat(32), blockNumber: 200 });
+    expect(r.body).toEqual({ meterId: 'm-new', registered: true, payee: PAYEE_A, capacityW: 4000, txHash: '0x' + 'a1'.repeat(32), blockNumber: 200 });
     expect(s.ports.calls.registered).toEqual([body]);
+  });
+
+  it('registers for a household: its payee from the sandbox file (issue #11 item 15)', async () => {
+    const r = await post('/api/operator/meters', OP, { meterId: 'm-hh', publicKey: KEY, householdId: 'hh-b', capacityW: 2500 });
+    expect(r.status).toBe(201);
+    expect(r.body).toMatchObject({ meterId: 'm-hh', registered: true, payee: PAYEE_B, capacityW: 2500 });
+    expect(s.ports.calls.registered.at(-1)).toEqual({ meterId: 'm-hh', publicKey: KEY, payee: PAYEE_B, capacityW: 2500 });
+    const cases: [Record<string, unknown>, string][] = [
+      [{ meterId: 'm-hh2', publicKey: KEY, householdId: 'hh-zz', capacityW: 1 }, 'householdId'],
+      [{ meterId: 'm-hh2', publicKey: KEY, householdId: 'hh-b', payee: PAYEE_A, capacityW: 1 }, 'payee'],
+      [{ meterId: 'm-hh2', publicKey: KEY, capacityW: 1 }, 'householdId'],
+      [{ meterId: 'm-hh2', publicKey: KEY, householdId: 'hh-b', capacityW: 1, capacityKW: 1 }, 'capacityKW'],
+    ];
+    for (const [body, param] of cases) {
+      const bad = await post('/api/operator/meters', OP, body);
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.param).toBe(param);
+    }
   });
 
   it('names the bad field, and answers a chain refusal in words with its code (409)', async () => {

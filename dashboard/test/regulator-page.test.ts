@@ -55,6 +55,7 @@ describe('regulator page', () => {
       'yes',
       'Nov 22, 2026, 10:15:00',
       '987.7',
+      '—',
       'Suspend',
     ]);
     expect(await page.locator('#batches-table tbody tr').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.batchId))).toEqual(['2', '1']);

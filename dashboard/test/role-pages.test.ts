@@ -15,7 +15,7 @@ let s: Served;
 let browser: Browser;
 
 beforeAll(async () => {
-  s = await serve({ info: { sandboxName: 'Test neighbourhood', token: { symbol: 'sVND', decimals: 0 }, intervalMinutes: 15, timeZone: 'Asia/Ho_Chi_Minh', locale: 'en', currency: 'VND' } });
+  s = await serve({ info: { sandboxName: 'Test neighbourhood', token: { symbol: 'sVND', decimals: 0 }, intervalMinutes: 15, timeZone: 'Asia/Ho_Chi_Minh', locale: 'en', currency: 'VND', householdNames: { 'hh-a': 'Nguyễn An', 'hh-b': 'Trần Bình' } } });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
@@ -43,12 +43,13 @@ async function openAs(token: string, path: string): Promise<{ page: Page; proble
   return { page, problems };
 }
 
-/** Answers POSTs to `pattern` with `answer` and records them. */
+/** Answers POSTs to `pattern` with `answer` (or what it makes of the request) and records them. */
 async function capturePosts(page: Page, pattern: string, answer: unknown): Promise<Request[]> {
   const seen: Request[] = [];
   await page.route(pattern, async (route) => {
     seen.push(route.request());
-    await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(answer) });
+    const body = typeof answer === 'function' ? (answer as (r: Request) => unknown)(route.request()) : answer;
+    await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
   });
   return seen;
 }
@@ -58,11 +59,12 @@ describe('regulator governance actions', () => {
     const { page, problems } = await openAs(TOKENS.regulator!, '/regulator');
     expect(await page.locator('#sandbox-state').textContent()).toBe('running');
     expect(await page.locator('#budget-used').textContent()).toBe('₫3,500 of ₫100,000,000 (0.00%)');
-    const posts = await capturePosts(page, '**/api/regulator/**', { ok: true });
+    // The regulator API answers with its audit entry, whose `target` names the batch or meter.
+    const posts = await capturePosts(page, '**/api/regulator/**', (r: Request) => ({ outcome: 'ok', target: /\/(batches|meters)\/([^/]+)\//.exec(new URL(r.url()).pathname)?.[2] ?? null }));
 
-    // Batch 2 is pending: it can be frozen or rejected, not approved.
+    // Batch 2 is pending: it can be frozen, not approved nor rejected (only a frozen batch can be).
     const actions = page.locator('#batches-table tbody tr[data-batch-id="2"] span.actions button');
-    expect(await actions.allTextContents()).toEqual(['Freeze', 'Reject']);
+    expect(await actions.allTextContents()).toEqual(['Freeze']);
     await actions.first().focus();
     await page.keyboard.press('Enter');
     await page.locator('#confirm-dialog[open]').waitFor();
@@ -73,6 +75,9 @@ describe('regulator governance actions', () => {
     expect(posts[0]!.method()).toBe('POST');
     expect(new URL(posts[0]!.url()).pathname).toBe('/api/regulator/batches/2/freeze');
     expect(posts[0]!.postDataJSON()).toEqual({ reason: 'meter HCM-0007 looks tampered' });
+    // At once, without a reload (the gateway here still says pending): frozen, Approve or Reject.
+    await expect.poll(() => page.locator('#batches-table tbody tr[data-batch-id="2"]').getAttribute('data-status')).toBe('frozen');
+    expect(await actions.allTextContents()).toEqual(['Approve', 'Reject']);
 
     // Pause, then Escape: nothing is sent.
     await page.locator('#pause-control button').click();
@@ -88,6 +93,9 @@ describe('regulator governance actions', () => {
     await page.locator('#confirm-reason').fill('seal broken');
     await page.locator('#confirm-dialog button[value="confirm"]').click();
     await expect.poll(() => posts.map((p) => new URL(p.url()).pathname)).toEqual(['/api/regulator/batches/2/freeze', '/api/regulator/meters/m-b1/suspend']);
+    // The meter's row says suspended at once, and Suspend is no longer offered.
+    await expect.poll(() => page.locator('#meters-table tbody tr[data-meter-id="m-b1"] td').last().textContent()).toBe('suspended');
+    expect(await page.locator('#meters-table tbody tr[data-meter-id="m-b1"] button').count()).toBe(0);
     expect(problems).toEqual([]);
     await page.context().close();
   }, 60_000);
@@ -114,18 +122,25 @@ describe('operator page', () => {
 
     await page.locator('#reg-meter-id').fill('m-new');
     await page.locator('#reg-public-key').fill(KEY);
-    await page.locator('#reg-payee').fill(PAYEE_A);
-    await page.locator('#reg-capacity').fill('4000');
+    // Registered for a household (paid to its payee), capacity in kW, sent as integer W.
+    await page.locator('#reg-household').selectOption('hh-a');
+    await page.locator('#reg-capacity').fill('4.5');
     await page.locator('#register-form button[type="submit"]').click();
     await page.locator('#confirm-dialog[open]').waitFor();
+    expect(await page.locator('#confirm-description').textContent()).toContain('4.5 kW');
     await page.locator('#confirm-dialog button[value="confirm"]').click();
     await expect.poll(() => page.locator('#register-status').textContent()).toBe('Registered in transaction 0xa1a1a1…a1a1a1.');
-    expect(s.ports.calls.registered).toEqual([{ meterId: 'm-new', publicKey: KEY, payee: PAYEE_A, capacityW: 4000 }]);
+    expect(s.ports.calls.registered).toEqual([{ meterId: 'm-new', publicKey: KEY, payee: PAYEE_A, capacityW: 4500 }]);
+    // The new row at once, with its household and capacity.
+    expect((await page.locator('#meters-table tbody tr[data-meter-id="m-new"] td').allTextContents()).slice(0, 5)).toEqual(['m-new', 'Nguyễn An', '0x111111…111111', '4.5', 'yes']);
 
     await page.locator('#meters-table tbody tr[data-meter-id="m-a2"] button').click();
     await page.locator('#confirm-reason').fill('decommissioned');
     await page.locator('#confirm-dialog button[value="confirm"]').click();
     await expect.poll(() => s.ports.calls.suspended.map((c) => [c.meterId, c.reason])).toEqual([['m-a2', 'decommissioned']]);
+    // At once: suspended, and Suspend no longer offered.
+    await expect.poll(() => page.locator('#meters-table tbody tr[data-meter-id="m-a2"] td').nth(4).textContent()).toBe('suspended');
+    expect(await page.locator('#meters-table tbody tr[data-meter-id="m-a2"] button').count()).toBe(0);
     await page.screenshot({ path: join(SCREENSHOTS, 'operator.png'), fullPage: true });
     expect(problems).toEqual([]);
     await page.context().close();

@@ -1,7 +1,7 @@
 // Money and energy from integers, in both languages: grouping, symbol placement, exact digits
 // beyond 2^53, no float anywhere (the values below would lose digits as Numbers).
 import { describe, expect, it } from 'vitest';
-import { decimalString, formatCount, formatKW, formatKWh, formatMoney, formatPercent } from './format-number.js';
+import { decimalString, formatCount, formatKW, formatKWh, formatMoney, formatPercent, wattsFromKW } from './format-number.js';
 
 const VND = { token: { symbol: 'sVND', decimals: 0 }, currency: 'VND' };
 // Intl puts a no-break space between the amount and ₫ in Vietnamese.
@@ -70,5 +70,18 @@ describe('energy and counts', () => {
     expect(decimalString(-5n, 3)).toBe('-0.005');
     expect(decimalString('7', 0)).toBe('7');
     expect(() => decimalString('1.5', 2)).toThrow(TypeError);
+  });
+});
+
+describe('wattsFromKW', () => {
+  it('reads kW as typed into exact integer watts', () => {
+    expect(wattsFromKW('5')).toBe(5000);
+    expect(wattsFromKW('4.5')).toBe(4500);
+    expect(wattsFromKW('4,5')).toBe(4500);
+    expect(wattsFromKW(' 0.250 ')).toBe(250);
+    expect(wattsFromKW('0.001')).toBe(1);
+  });
+  it('refuses what is not a positive kW figure with at most 3 decimals', () => {
+    for (const bad of ['', '0', '0.000', '-1', '1.0001', '1e3', 'abc', '1.2.3']) expect(wattsFromKW(bad)).toBeUndefined();
   });
 });

@@ -61,6 +61,15 @@ export function formatKW(watts: bigint | string | number, locale: string): strin
   return formatDecimal(numberFormat(locale, { maximumFractionDigits: 3 }), decimalString(watts, 3));
 }
 
+/** kW as typed into a form ("5", "4.5", "4,5", "0.250") → integer W, exact (formatKW's inverse);
+ * undefined for anything else, a negative value or more than 3 decimals (below 1 W). */
+export function wattsFromKW(text: string): number | undefined {
+  const m = /^\s*(\d{1,7})(?:[.,](\d{1,3}))?\s*$/.exec(text);
+  if (!m) return undefined;
+  const watts = Number(m[1]) * 1000 + Number((m[2] ?? '').padEnd(3, '0'));
+  return watts > 0 ? watts : undefined;
+}
+
 /** A plain integer count with local grouping. */
 export function formatCount(n: bigint | string | number, locale: string): string {
   if (!isInteger(n)) return '—';

@@ -19,6 +19,7 @@ import {
   formatUtc,
   isLanguage,
   languageOf,
+  wattsFromKW,
   zoneLabel,
 } from '/vendor/feedin-locale.js';
 
@@ -51,6 +52,8 @@ export function createLocale(info = {}) {
     money: (baseUnits) => formatMoney(baseUnits, money),
     kWh: (wh, decimals) => formatKWh(wh, locale, decimals),
     kW: (watts) => formatKW(watts, locale),
+    /** a kW figure typed into a form → integer W, or undefined */
+    wattsFromKW,
     count: (n) => formatCount(n, locale),
     percent: (part, whole) => formatPercent(part, whole, locale),
     time: (ms) => formatTime(ms, when),

@@ -8,7 +8,7 @@ import { shortHex } from './format.js';
 import { debounce, showError, startPage } from './page.js';
 import { sumsByName } from './prometheus.js';
 import { METER_ID_SOURCE } from '/vendor/feedin-protocol.js';
-import { cell, replaceRows, row } from './table.js';
+import { cell, patchRow, replaceRows, row } from './table.js';
 
 const $ = (id) => document.getElementById(id);
 const RATE_POINTS = 120;
@@ -18,7 +18,15 @@ const METER_ROWS = 100;
 let ctx;
 const loc = () => ctx.loc;
 const t = (key, values) => ctx.loc.t(key, values);
-const state = { meters: new Map(), lastMetrics: undefined, rate: [[], []], liveCount: 0 };
+const state = {
+  meters: new Map(),
+  lastMetrics: undefined,
+  rate: [[], []],
+  liveCount: 0,
+  // What an action changed on chain, shown at once (issue #11 item 12) until the gateway's
+  // directory (synced from the registry about once a second) reports it: meterId → change.
+  pending: new Map(),
+};
 
 function renderHealth(health) {
   if (!health) return;
@@ -96,9 +104,8 @@ function meterRow(m) {
   const suspend = document.createElement('button');
   suspend.type = 'button';
   suspend.textContent = t('governance.suspend.label');
-  suspend.disabled = !m.active;
   suspend.setAttribute('aria-label', t('governance.suspend.title', { meterId: m.meterId }));
-  suspend.addEventListener('click', () => suspendMeter(m.meterId).catch((error) => showActionError(suspend, error)));
+  suspend.addEventListener('click', () => suspendMeter(m.meterId, suspend));
   return row(
     [
       cell(m.meterId),
@@ -108,7 +115,8 @@ function meterRow(m) {
       cell(m.active ? t('common.yes') : t('common.suspended'), { className: m.active ? 'ok' : 'bad' }),
       cell(loc().yesNo(m.connected), { className: m.connected ? 'ok' : 'bad' }),
       cell(m.lastReading ? loc().time(m.lastReading.timestampMs) : '—', { csv: m.lastReading ? new Date(m.lastReading.timestampMs).toISOString() : '' }),
-      cell(suspend, { csv: '' }),
+      // Suspend is offered only to a meter that is not suspended (issue #11 item 12).
+      cell(m.active ? suspend : '—', { csv: '' }),
     ],
     { meterId: m.meterId },
   );
@@ -117,6 +125,13 @@ function meterRow(m) {
 async function refreshMeters() {
   const { meters } = await api('/api/meters');
   state.meters = new Map(meters.map((m) => [m.meterId, m]));
+  // Keep what an action did until the server's list shows it.
+  for (const [meterId, change] of state.pending) {
+    const m = state.meters.get(meterId);
+    if (change.registered && !m) state.meters.set(meterId, change.registered);
+    else if (change.suspended && m?.active) m.active = false;
+    else state.pending.delete(meterId);
+  }
   renderMeterTable();
   renderSilent();
 }
@@ -138,16 +153,43 @@ function updateMeter(meterId, change) {
   const m = state.meters.get(meterId);
   if (!m) return;
   Object.assign(m, change(m));
-  const fresh = meterRow(m);
-  fresh.classList.add('flash');
-  $('meters-table').querySelector(`tr[data-meter-id="${CSS.escape(meterId)}"]`)?.replaceWith(fresh);
+  const old = $('meters-table').querySelector(`tr[data-meter-id="${CSS.escape(meterId)}"]`);
+  if (old) patchRow(old, meterRow(m));
 }
 
-async function suspendMeter(meterId) {
+/** Suspends after confirmation; the row changes at once, an error appears beside the button. */
+async function suspendMeter(meterId, button) {
   const reason = await confirmAction({ title: t('governance.suspend.title', { meterId }), description: t('operator.suspendText') });
   if (reason === undefined) return;
-  await postAction(`/api/operator/meters/${encodeURIComponent(meterId)}/suspend`, { reason });
-  await refreshMeters();
+  button.disabled = true;
+  button.parentElement.querySelector(':scope > .action-error')?.remove();
+  try {
+    await postAction(`/api/operator/meters/${encodeURIComponent(meterId)}/suspend`, { reason });
+  } catch (error) {
+    button.disabled = false;
+    showActionError(button, error);
+    return;
+  }
+  state.pending.set(meterId, { suspended: true });
+  updateMeter(meterId, () => ({ active: false }));
+  renderSilent();
+}
+
+function fillHouseholds() {
+  const select = $('reg-household');
+  const names = ctx.info.householdNames ?? {};
+  const empty = document.createElement('option');
+  empty.value = '';
+  empty.textContent = t('operator.chooseHousehold');
+  const options = Object.keys(names)
+    .sort()
+    .map((id) => {
+      const o = document.createElement('option');
+      o.value = id;
+      o.textContent = names[id] === id ? id : `${names[id]} (${id})`;
+      return o;
+    });
+  select.replaceChildren(empty, ...options);
 }
 
 async function register(event) {
@@ -155,20 +197,40 @@ async function register(event) {
   const form = event.target;
   const status = $('register-status');
   const data = Object.fromEntries(new FormData(form));
+  // Capacity is entered in kW like everywhere else and sent as integer W (docs/dashboard.md).
+  const capacityW = loc().wattsFromKW(String(data.capacityKW));
+  if (capacityW === undefined) {
+    $('reg-capacity').setCustomValidity(t('operator.capacityInvalid'));
+    $('reg-capacity').reportValidity();
+    return;
+  }
   const ok = await confirmAction({
     title: t('operator.registerTitle', { meterId: data.meterId }),
-    description: t('operator.registerText', { payee: data.payee, capacity: loc().kW(data.capacityW) }),
+    description: t('operator.registerForText', { household: loc().household(data.householdId), capacity: loc().kW(capacityW) }),
     needsReason: false,
   });
   if (ok === undefined) return;
   status.textContent = t('operator.registering');
+  status.className = '';
+  const submit = form.querySelector('button[type="submit"]');
+  submit.disabled = true;
   try {
-    const answer = await postAction('/api/operator/meters', { ...data, capacityW: Number(data.capacityW) });
+    const answer = await postAction('/api/operator/meters', { meterId: data.meterId, publicKey: data.publicKey, householdId: data.householdId, capacityW });
     status.textContent = t('operator.registered', { tx: shortHex(answer.txHash) });
+    status.className = 'ok';
     form.reset();
-    await refreshMeters();
+    // The new row at once, from the answer; the server's list takes over once the registry sync has it.
+    const added = { meterId: answer.meterId, householdId: data.householdId, payee: answer.payee, capacityW: answer.capacityW, active: true, connected: false, lastReading: null };
+    state.pending.set(answer.meterId, { registered: added });
+    state.meters.set(answer.meterId, added);
+    $('meter-filter').value = '';
+    renderMeterTable();
+    $('meters-table').querySelector(`tr[data-meter-id="${CSS.escape(answer.meterId)}"]`)?.classList.add('flash');
   } catch (error) {
     status.textContent = t('operator.notRegistered', { message: error.message });
+    status.className = 'bad';
+  } finally {
+    submit.disabled = false;
   }
 }
 
@@ -177,6 +239,8 @@ async function start() {
   installConfirmDialog(loc());
   // The browser checks the meter-id rule of protocol/, so the form cannot drift from it.
   $('reg-meter-id').pattern = METER_ID_SOURCE;
+  fillHouseholds();
+  $('reg-capacity').addEventListener('input', () => $('reg-capacity').setCustomValidity(''));
   $('register-form').addEventListener('submit', (e) => register(e).catch(showError));
   $('silent-intervals').addEventListener('input', renderSilent);
   $('meter-filter').addEventListener('input', renderMeterTable);

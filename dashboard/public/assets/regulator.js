@@ -6,10 +6,12 @@ import { createBatchChart } from './batch-chart.js';
 import { csvFromRows, downloadCsvText } from './csv.js';
 import { installConfirmDialog, showActionError } from './confirm.js';
 import { shortHex } from './format.js';
-import { batchActions, suspendMeterButton } from './regulator-governance.js';
-import { refreshAttention, refreshSandboxStatus } from './regulator-status.js';
+import { BATCH_ACTIONS, batchActions, pauseButton, suspendMeterButton } from './regulator-governance.js';
+import { capsByMeter, refreshSandboxStatus, renderAnomalies } from './regulator-status.js';
+import { refreshGlance } from './regulator-glance.js';
+import { foldEmptyRuns, runStatuses } from './batch-rows.js';
 import { debounce, showError, startPage } from './page.js';
-import { cell, replaceRows, row } from './table.js';
+import { cell, patchRow, replaceRows, row } from './table.js';
 
 const FEED_ROWS = 50;
 // A page of the meters table: 10,000 rows would cost seconds of layout and help no one; the
@@ -18,19 +20,63 @@ const METER_ROWS = 100;
 const $ = (id) => document.getElementById(id);
 
 let ctx;
-const state = { meters: new Map(), batches: [], selectedBatchId: undefined, gaps: new Map() };
-
-function actionFailed(error, control) {
-  $('action-status').textContent = t('regulator.actionFailed', { message: error.message });
-  if (control) showActionError(control, error);
-}
-
-const afterAction = async () => {
-  $('action-status').textContent = t('regulator.done');
-  await Promise.all([refreshBatches(), refreshStatus()]);
+const state = {
+  meters: new Map(),
+  batches: [],
+  selectedBatchId: undefined,
+  caps: new Map(),
+  rejections: [],
+  summary: undefined,
+  // What an action changed on chain, shown at once (issue #11 item 12) until the gateway's own
+  // view moves on from the status it had: batchId → { before, becomes }.
+  batchOverrides: new Map(),
+  // runs of empty batches the regulator unfolded, by their newest batch id
+  unfolded: new Set(),
 };
 
+/** An action's error goes beside the control it was taken with (and only there). */
+function actionFailed(error, control) {
+  if (control) showActionError(control, error);
+  else $('action-status').textContent = t('regulator.actionFailed', { message: error.message });
+}
+
+/** After an action the chain took: the row and its buttons change now, the lists refresh after. */
+async function afterAction(verb, answer) {
+  const target = answer?.target;
+  if (BATCH_ACTIONS[verb] && target !== undefined) {
+    const batch = state.batches.find((b) => b.batchId === String(target) && b.status !== 'rejected');
+    if (batch) state.batchOverrides.set(batch.batchId, { before: batch.status, becomes: BATCH_ACTIONS[verb].becomes });
+    // A rejection discards every later batch not yet final too (docs/design.md).
+    if (verb === 'reject')
+      for (const b of state.batches)
+        if (BigInt(b.batchId) > BigInt(target) && ['built', 'submitted', 'pending', 'frozen'].includes(b.status)) state.batchOverrides.set(b.batchId, { before: b.status, becomes: 'rejected' });
+    renderBatches();
+  } else if (verb === 'suspend' && target !== undefined) {
+    updateMeter(String(target), () => ({ active: false }));
+  } else if (verb === 'pause' || verb === 'resume') {
+    renderPause(verb === 'pause');
+  }
+  await Promise.all([refreshBatches(), refreshStatus(), refreshSummary()]).catch(showError);
+}
+
 const refreshStatus = () => refreshSandboxStatus(info(), loc(), { onError: actionFailed, done: afterAction });
+const renderPause = (paused) => {
+  $('sandbox-state').textContent = t(paused ? 'common.paused' : 'common.running');
+  $('sandbox-state').className = paused ? 'bad' : 'ok';
+  $('pause-control').replaceChildren(pauseButtonFor(paused));
+  $('pause-control').dataset.paused = String(paused);
+};
+const pauseButtonFor = (paused) => pauseButton(paused, loc(), afterAction, actionFailed);
+
+async function refreshSummary() {
+  state.summary = (await refreshGlance(loc())) ?? state.summary;
+  renderAnomalies(state, loc());
+}
+
+async function refreshCaps() {
+  state.caps = await capsByMeter();
+  renderMeters();
+}
 
 const info = () => ctx.info;
 const loc = () => ctx.loc;
@@ -47,10 +93,18 @@ function meterRow(m) {
       cell(loc().yesNo(m.connected), { className: m.connected ? 'ok' : 'bad' }),
       cell(last ? loc().time(last.timestampMs) : '—', { csv: last ? new Date(last.timestampMs).toISOString() : '' }),
       cell(last ? loc().kWh(last.exportWh, 1) : '—', { className: 'num', csv: last?.exportWh ?? '' }),
-      cell(m.active ? suspendMeterButton(m.meterId, loc(), afterAction, actionFailed) : t('common.suspended'), { csv: m.active ? '' : 'suspended' }),
+      capsCell(state.caps.get(m.meterId)),
+      // Suspend only a meter that is not suspended (issue #11 item 12).
+      cell(m.active ? suspendMeterButton(m.meterId, loc(), afterAction, actionFailed) : t('common.suspended'), { csv: m.active ? '' : 'suspended', className: m.active ? undefined : 'bad' }),
     ],
     { meterId: m.meterId },
   );
+}
+
+function capsCell(caps) {
+  if (!caps) return cell('—', { className: 'num', csv: 0 });
+  const flags = [...caps.flags].sort();
+  return cell(loc().count(caps.count), { className: 'num', csv: caps.count, title: flags.map(loc().flag).join(', ') });
 }
 
 function matchingMeters() {
@@ -61,7 +115,7 @@ function matchingMeters() {
 
 function renderMeters() {
   const matching = matchingMeters();
-  replaceRows($('meters-table').tBodies[0], matching.slice(0, METER_ROWS).map(meterRow), t('common.noMetersMatch'), 7);
+  replaceRows($('meters-table').tBodies[0], matching.slice(0, METER_ROWS).map(meterRow), t('common.noMetersMatch'), 8);
   $('meters-caption').textContent =
     matching.length > METER_ROWS
       ? t('regulator.metersShowing', { shown: METER_ROWS, matching: matching.length, count: state.meters.size })
@@ -90,13 +144,22 @@ function updateMeter(meterId, change) {
   if (!m) return;
   Object.assign(m, change(m));
   const old = $('meters-table').querySelector(`tr[data-meter-id="${CSS.escape(meterId)}"]`);
-  const fresh = meterRow(m);
-  fresh.classList.add('flash');
-  if (old) old.replaceWith(fresh);
+  if (old) patchRow(old, meterRow(m));
 }
 
 // ---- batches and claims ------------------------------------------------------------------
 const chart = { instance: undefined };
+
+/** The batch as the page shows it: an action's result until the gateway's view moves on. */
+function shown(b) {
+  const o = state.batchOverrides.get(b.batchId);
+  if (!o || b.status === 'rejected') return b;
+  if (b.status !== o.before) {
+    state.batchOverrides.delete(b.batchId);
+    return b;
+  }
+  return { ...b, status: o.becomes };
+}
 
 function batchRow(b) {
   const open = document.createElement('button');
@@ -115,7 +178,7 @@ function batchRow(b) {
       cell(loc().count(b.claimCount), { className: 'num', csv: b.claimCount }),
       cell(loc().kWh(b.totalExportWh), { className: 'num', csv: b.totalExportWh }),
       cell(loc().money(b.totalAmount), { className: 'num', csv: b.totalAmount }),
-      cell(b.txHash ? shortHex(b.txHash) : '—', { csv: b.txHash ?? '', title: b.txHash ?? t('regulator.notOnChainYet'), className: 'mono' }),
+      cell(b.txHash ? shortHex(b.txHash) : t('regulator.notOnChainYet'), { csv: b.txHash ?? '', title: b.txHash ?? undefined, className: 'mono' }),
       cell(b.blockNumber === null ? '—' : String(b.blockNumber), { className: 'num' }),
       cell(batchActions(b, loc(), afterAction, actionFailed), { csv: '' }),
     ],
@@ -123,12 +186,87 @@ function batchRow(b) {
   );
 }
 
+/** One row for a run of batches without claims (the night), newest first; it unfolds on demand. */
+function runRow(run) {
+  const newest = run[0];
+  const oldest = run[run.length - 1];
+  const toggle = document.createElement('button');
+  toggle.type = 'button';
+  toggle.className = 'link';
+  const unfolded = state.unfolded.has(newest.batchId);
+  toggle.textContent = `#${oldest.batchId}–#${newest.batchId}`;
+  toggle.setAttribute('aria-expanded', String(unfolded));
+  toggle.setAttribute('aria-label', t(unfolded ? 'regulator.foldRun' : 'regulator.unfoldRun', { count: run.length, from: oldest.batchId, to: newest.batchId }));
+  toggle.addEventListener('click', () => {
+    if (state.unfolded.has(newest.batchId)) state.unfolded.delete(newest.batchId);
+    else state.unfolded.add(newest.batchId);
+    renderBatches();
+  });
+  const blocks = run.map((b) => b.blockNumber).filter((n) => n !== null);
+  const tr = row(
+    [
+      cell(toggle, { csv: `${oldest.batchId}-${newest.batchId}` }),
+      cell(loc().interval(oldest.intervalStartMs, newest.intervalEndMs), {
+        csv: `${new Date(oldest.intervalStartMs).toISOString()}/${new Date(newest.intervalEndMs).toISOString()}`,
+      }),
+      cell(runStatuses(run).map(([status, n]) => (run.length === n ? loc().status(status) : `${loc().status(status)} ${loc().count(n)}`)).join(', '), {
+        csv: runStatuses(run).map(([status, n]) => `${status} ${n}`).join(' '),
+      }),
+      cell(t('regulator.emptyRun', { count: run.length }), { className: 'num', csv: 0 }),
+      cell(loc().kWh(0), { className: 'num', csv: 0 }),
+      cell(loc().money(0), { className: 'num', csv: 0 }),
+      cell('—', { csv: '' }),
+      cell(blocks.length ? `${Math.min(...blocks)}–${Math.max(...blocks)}` : '—', { className: 'num' }),
+      cell('', { csv: '' }),
+    ],
+    { batchId: `${oldest.batchId}-${newest.batchId}`, run: 'true' },
+  );
+  tr.classList.add('run');
+  return tr;
+}
+
+// Rows are kept while their batch does not change, so a refresh (every batch event) does not
+// replace a button someone is about to press.
+const batchRowCache = new Map();
+const batchKey = (b) => `${b.batchId}|${b.status}|${b.txHash}|${b.blockNumber}|${b.claimCount}|${b.totalAmount}`;
+function cachedBatchRow(b, fresh) {
+  const key = batchKey(b);
+  const cached = batchRowCache.get(key);
+  if (cached) return cached;
+  const made = batchRow(b);
+  batchRowCache.set(key, made);
+  fresh.add(key);
+  return made;
+}
+
+function renderBatches() {
+  const batches = state.batches.map(shown);
+  const rows = [];
+  const used = new Set();
+  const take = (b) => {
+    const r = cachedBatchRow(b, used);
+    used.add(batchKey(b));
+    return r;
+  };
+  for (const item of foldEmptyRuns(batches)) {
+    if (item.batch) rows.push(take(item.batch));
+    else {
+      rows.push(runRow(item.run));
+      if (state.unfolded.has(item.run[0].batchId)) rows.push(...item.run.map(take));
+    }
+  }
+  for (const key of batchRowCache.keys()) if (!used.has(key)) batchRowCache.delete(key);
+  for (const r of rows) r.classList.toggle('selected', r.dataset.batchId === state.selectedBatchId);
+  const tbody = $('batches-table').tBodies[0];
+  // Unchanged order and rows: leave the table alone.
+  if (rows.length === tbody.rows.length && rows.every((r, i) => tbody.rows[i] === r)) return;
+  replaceRows(tbody, rows, t('regulator.noBatchYet'), 9);
+}
+
 async function refreshBatches() {
   const { batches } = await api('/api/batches?limit=200');
   state.batches = batches;
-  const rows = batches.map(batchRow);
-  for (const r of rows) if (r.dataset.batchId === state.selectedBatchId) r.classList.add('selected');
-  replaceRows($('batches-table').tBodies[0], rows, t('regulator.noBatchYet'), 9);
+  renderBatches();
   chart.instance ??= createBatchChart($('batch-chart'), { token: info().token, loc: loc() });
   chart.instance.update(batches);
 }
@@ -161,6 +299,8 @@ async function selectBatch(batchId) {
 // ---- rejections ----------------------------------------------------------------------------
 async function refreshRejections() {
   const { rejections } = await api('/api/rejections?limit=500');
+  state.rejections = rejections;
+  renderAnomalies(state, loc());
   const byReason = new Map();
   for (const r of rejections) {
     const g = byReason.get(r.reason) ?? { count: 0, meters: new Set(), latest: r };
@@ -225,14 +365,16 @@ function listen() {
     addFeedRow({ meterId: e.meterId, pagination: e.pagination, outcome: t('regulator.outcomeRejected', { reason: loc().reason(e.reason) }) });
     rejectionsChanged();
   });
-  const attentionChanged = debounce(() => refreshAttention(state.gaps, loc()), 1_000);
-  on('reading.gap', (e) => state.gaps.set(e.meterId, (state.gaps.get(e.meterId) ?? 0) + 1));
-  on('reading.gap', attentionChanged);
+  // The summary (money verdict, today's energy, anomaly counts) follows batches and anomalies.
+  const summaryChanged = debounce(refreshSummary, 1_000);
+  on('reading.rejected', summaryChanged);
+  on('reading.gap', summaryChanged);
   on('reading.gap', (e) => addFeedRow({ meterId: e.meterId, pagination: e.received, outcome: t('regulator.outcomeGap', { from: e.expected, to: e.received - 1 }) }));
   on('meter.connected', (e) => updateMeter(e.meterId, () => ({ connected: true })));
   on('meter.disconnected', (e) => updateMeter(e.meterId, () => ({ connected: false })));
   for (const name of ['batch.built', 'batch.submitted', 'batch.status', 'batch.rejected']) on(name, batchesChanged);
-  for (const name of ['batch.built', 'batch.status']) on(name, attentionChanged);
+  for (const name of ['batch.built', 'batch.submitted', 'batch.status', 'batch.rejected']) on(name, summaryChanged);
+  on('batch.built', debounce(refreshCaps, 1_000));
   on('batch.status', debounce(refreshStatus, 500));
 }
 
@@ -253,12 +395,14 @@ async function start() {
       state.meters = new Map(meters.map((m) => [m.meterId, m]));
       renderMeters();
     };
-    await Promise.all([loadMeters(), refreshBatches(), refreshRejections(), refreshStatus()]);
+    await Promise.all([loadMeters(), refreshBatches(), refreshRejections(), refreshStatus(), refreshSummary()]);
     // First render done; the bench reads this mark (time since navigation start).
     document.body.dataset.loadedAtMs = String(Math.round(performance.now()));
     document.body.dataset.loaded = 'true';
     // Needs claim details of several batches (large with many meters): after the first render.
-    await refreshAttention(state.gaps, loc());
+    await refreshCaps();
+    // Silent meters change with the clock, not with an event.
+    setInterval(() => refreshSummary().catch(showError), 30_000);
   } catch (error) {
     showError(error);
   }

@@ -27,3 +27,25 @@ export function replaceRows(tbody, rows, emptyText, columns) {
   }
   tbody.replaceChildren(...rows);
 }
+
+/** Brings row `old` to `fresh` cell by cell, replacing only the cells whose text, class or CSV
+ * value changed: a live update (a reading every second) must not replace a button someone is
+ * about to press. Answers the row that is now in the table. */
+export function patchRow(old, fresh) {
+  if (!old || old.cells.length !== fresh.cells.length) {
+    old?.replaceWith(fresh);
+    return fresh;
+  }
+  // An action's error note (confirm.js showActionError) is not the row's data: it stays.
+  const text = (c) => {
+    const note = c.querySelector('.action-error');
+    return note ? c.textContent.replace(note.textContent, '') : c.textContent;
+  };
+  const same = (a, b) => text(a) === text(b) && a.className === b.className && a.dataset.csv === b.dataset.csv && a.title === b.title;
+  [...fresh.cells].forEach((cell, i) => {
+    const current = old.cells[i];
+    if (!same(current, cell)) current.replaceWith(cell);
+  });
+  for (const [key, value] of Object.entries(fresh.dataset)) old.dataset[key] = value;
+  return old;
+}

@@ -29,7 +29,8 @@ const MIN_TOKEN_LENGTH = 16;
 
 const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 
-export function createTokenResolver(tokens: DashboardTokens): ResolveToken {
+/** `meterIdsOf` makes a household's meters live (a meter registered for it later joins them). */
+export function createTokenResolver(tokens: DashboardTokens, meterIdsOf?: (householdId: string) => ReadonlySet<string>): ResolveToken {
   const entries: { digest: Buffer; principal: Principal }[] = [];
   const add = (token: string | undefined, principal: Principal, where: string): void => {
     if (token === undefined) return;
@@ -43,7 +44,7 @@ export function createTokenResolver(tokens: DashboardTokens): ResolveToken {
   add(tokens.operator, { role: 'operator' }, 'operator token');
   for (const h of tokens.households) {
     if (!/^0x[0-9a-fA-F]{40}$/.test(h.payee)) throw new TypeError(`dashboard tokens: household ${h.householdId} payee is not an address`);
-    add(h.token, { role: 'household', householdId: h.householdId, payee: h.payee, meterIds: new Set(h.meterIds) }, `household ${h.householdId} token`);
+    add(h.token, householdPrincipal(h, meterIdsOf), `household ${h.householdId} token`);
   }
 
   return (token) => {
@@ -54,13 +55,27 @@ export function createTokenResolver(tokens: DashboardTokens): ResolveToken {
   };
 }
 
+/** A household's principal; with `meterIdsOf` its meters are live (a meter registered for it
+ * later, paid to its payee, joins them: issue #11 item 15), else the sandbox file's. */
+function householdPrincipal(h: { householdId: string; payee: string; meterIds: string[] }, meterIdsOf?: (householdId: string) => ReadonlySet<string>): Principal {
+  if (!meterIdsOf) return { role: 'household', householdId: h.householdId, payee: h.payee, meterIds: new Set(h.meterIds) };
+  return {
+    role: 'household',
+    householdId: h.householdId,
+    payee: h.payee,
+    get meterIds(): ReadonlySet<string> {
+      return meterIdsOf(h.householdId);
+    },
+  };
+}
+
 /** payee address → the household principal that signs with it (Sign-In with Ethereum). */
 export type ResolvePayee = (address: string) => Principal | undefined;
 
-export function createPayeeResolver(tokens: DashboardTokens): ResolvePayee {
+export function createPayeeResolver(tokens: DashboardTokens, meterIdsOf?: (householdId: string) => ReadonlySet<string>): ResolvePayee {
   const byPayee = new Map<string, Principal>();
   for (const h of tokens.walletHouseholds ?? tokens.households)
     // EVM addresses: the checksum case is presentation, not identity.
-    byPayee.set(h.payee.toLowerCase(), { role: 'household', householdId: h.householdId, payee: h.payee, meterIds: new Set(h.meterIds) });
+    byPayee.set(h.payee.toLowerCase(), householdPrincipal(h, meterIdsOf));
   return (address) => byPayee.get(address.toLowerCase());
 }

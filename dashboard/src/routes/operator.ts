@@ -11,8 +11,25 @@ import { parseAddress, parseMeterId, readParam, readQuery } from '../http/query.
 import type { DashboardPorts, OperatorActions } from '../ports.js';
 
 const REASON_MAX_CHARS = 500;
+const REGISTER_FIELDS = ['meterId', 'publicKey', 'payee', 'householdId', 'capacityW'];
 
-export function operatorRoutes(ports: Pick<DashboardPorts, 'operatorActions' | 'clock'>, log: (line: string) => void): Router {
+/** A meter is paid to its household's payee (issue #11 item 15): `householdId` names the
+ * household (its payee from the sandbox file), `payee` an address; given both, they must agree. */
+function payeeOf(body: Record<string, unknown>, households: ReadonlyArray<{ householdId: string; payee: string }>): string {
+  const payee = body.payee === undefined ? undefined : readParam('payee', stringField(body, 'payee'), parseAddress);
+  if (body.householdId === undefined) {
+    if (payee === undefined) throw new ApiError(400, 'invalid-parameter', 'householdId: required (or payee, an address)', 'householdId');
+    return payee;
+  }
+  const householdId = stringField(body, 'householdId');
+  const household = households.find((h) => h.householdId === householdId);
+  if (!household) throw new ApiError(400, 'invalid-parameter', `householdId: no household ${JSON.stringify(householdId)} in the sandbox file`, 'householdId');
+  if (payee !== undefined && payee.toLowerCase() !== household.payee.toLowerCase())
+    throw new ApiError(400, 'invalid-parameter', `payee: ${payee} is not the payee of household ${householdId} (${household.payee})`, 'payee');
+  return household.payee;
+}
+
+export function operatorRoutes(ports: Pick<DashboardPorts, 'operatorActions' | 'clock' | 'households'>, log: (line: string) => void): Router {
   const router = Router();
   const operator = requireRole('operator');
   const json = express.json({ limit: '8kb' });
@@ -25,8 +42,10 @@ export function operatorRoutes(ports: Pick<DashboardPorts, 'operatorActions' | '
   router.post('/api/operator/meters', operator, json, async (req, res) => {
     readQuery(req.query, {});
     const body = objectBody(req.body);
+    for (const key of Object.keys(body))
+      if (!REGISTER_FIELDS.includes(key)) throw new ApiError(400, 'unknown-parameter', `unknown field ${key}; allowed: ${REGISTER_FIELDS.join(', ')}`, key);
     const meterId = readParam('meterId', stringField(body, 'meterId'), parseMeterId);
-    const payee = readParam('payee', stringField(body, 'payee'), parseAddress);
+    const payee = payeeOf(body, ports.households ?? []);
     const publicKey = stringField(body, 'publicKey');
     // secp256k1 SEC1: 33 bytes compressed or 65 uncompressed.
     if (!/^(0x)?(0[23][0-9a-fA-F]{64}|04[0-9a-fA-F]{128})$/.test(publicKey))
@@ -39,7 +58,7 @@ export function operatorRoutes(ports: Pick<DashboardPorts, 'operatorActions' | '
     if (!Number.isInteger(capacityW) || capacityW <= 0 || capacityW > 4_294_967_295)
       throw new ApiError(400, 'invalid-parameter', 'capacityW: installed capacity in watts, a positive integer', 'capacityW');
     const sent = await chainCall(() => actions().registerMeter({ meterId, publicKey, payee, capacityW }), log, `register meter ${meterId}`);
-    res.status(201).json({ meterId, registered: true, ...sent });
+    res.status(201).json({ meterId, registered: true, payee, capacityW, ...sent });
   });
 
   router.post('/api/operator/meters/:id/suspend', operator, json, async (req, res) => {

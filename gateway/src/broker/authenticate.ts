@@ -88,7 +88,10 @@ export function createAuthenticate(deps: AuthenticateDeps) {
         verdict = { ok: false, reason: 'takeover-limited', detail: `meter ${client.id} is connected and its session was taken over too often; the live session stays` };
       } else deps.security('session-takeover', who, `a new login took over the live session of meter ${client.id}`);
     }
-    if (verdict.ok) return done(null, true);
+    if (verdict.ok) {
+      deps.security.admitted(client.id);
+      return done(null, true);
+    }
     deps.security('connect-refused', { meterId: deps.directory.get(client.id) ? client.id : null, clientId: client.id }, `${verdict.reason}: ${verdict.detail}`);
     const error = new Error('not authorized') as AuthenticateError;
     error.returnCode = 5; // NOT_AUTHORIZED (a const enum in aedes' typings)

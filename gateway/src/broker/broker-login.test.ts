@@ -22,7 +22,7 @@ import { startBroker, type Broker } from './start-broker.js';
 const verifiers = inlineVerifiers();
 
 const dir = mkdtempSync(join(tmpdir(), 'feedin-broker-login-'));
-const meters = Object.fromEntries(['replay', 'old', 'takeover', 'fresh', 'tls', 'refused', 'pending'].map((id) => [id, testMeter(id)])) as Record<string, TestMeter>;
+const meters = Object.fromEntries(['replay', 'old', 'takeover', 'fresh', 'tls', 'refused', 'pending', 'suspended'].map((id) => [id, testMeter(id)])) as Record<string, TestMeter>;
 const NOT_AUTHORIZED = { code: 5, message: 'Connection refused: Not authorized' };
 const UNAUTHENTICATED_MAX = 3;
 const CONNECT_TIMEOUT_MS = 400;
@@ -31,6 +31,8 @@ let store: ReadingStore;
 let broker: Broker;
 let metrics: GatewayMetrics;
 let tls: SandboxTls;
+let directory: ReturnType<typeof createDirectory>;
+let clock: ReturnType<typeof manualClock>;
 const security: GatewayEventMap['security'][] = [];
 const logged: string[] = [];
 const clients: MqttClient[] = [];
@@ -38,9 +40,9 @@ const startedAtSec = Math.floor(Date.now() / 1000);
 
 beforeAll(async () => {
   store = openSqliteStore(join(dir, 'readings.sqlite'));
-  const directory = createDirectory();
+  directory = createDirectory();
   for (const m of Object.values(meters)) directory.upsert(m.entry);
-  const clock = manualClock(T0 + 60 * MINUTE);
+  clock = manualClock(T0 + 60 * MINUTE);
   const events = new GatewayEvents();
   events.on('security', (e) => security.push(e));
   metrics = createMetrics();
@@ -161,20 +163,47 @@ describe('broker login: sockets that do not log in', () => {
     await connect(meters.pending!);
   });
 
-  it('counts refused logins by reason and logs them as one summary line, not one line each', async () => {
+  it('counts refused logins by reason and logs them as one summary line, plus one line per known meter on change', async () => {
     const linesBefore = logged.length;
     const stranger = testMeter('stranger');
     for (let i = 0; i < 5; i++) expect(await refused(stranger)).toEqual(NOT_AUTHORIZED);
     // signed by another key: a bad signature
     const forged = signMeterJwt({ meterId: 'refused', issuedAtSec: nowSec(), expiresAtSec: nowSec() + 300, jwtId: randomBytes(16).toString('base64url') }, stranger.privateKey);
     expect(await refused(meters.refused!, { password: forged })).toEqual(NOT_AUTHORIZED);
-    expect(metrics.mqttConnectionsRefused.get({ reason: 'bad-signature' })).toBe(1);
+    expect(await refused(meters.refused!, { password: forged })).toEqual(NOT_AUTHORIZED);
+    expect(metrics.mqttConnectionsRefused.get({ reason: 'bad-signature' })).toBe(2);
     expect(metrics.mqttConnectionsRefused.get({ reason: 'unknown-meter' })).toBe(5);
-    expect(logged.slice(linesBefore)).toEqual([]);
+    // unknown ids: no line at all; a registered meter: one line when its refusal changes
+    expect(logged.slice(linesBefore)).toEqual([expect.stringMatching(/^mqtt security: meter refused: login refused, bad-signature: .*; further refusals are counted, not logged/)]);
+    const afterMeterLine = logged.length;
     broker.flushSecuritySummary();
-    const summary = logged.slice(linesBefore);
+    const summary = logged.slice(afterMeterLine);
     expect(summary).toHaveLength(1);
     expect(summary[0]).toMatch(/^mqtt security: refused or taken over since the last summary: .*unknown-meter 5.*\(feedin_mqtt_connections_refused_total\)$/);
+  });
+});
+
+describe('broker login: a suspended meter', () => {
+  it('is disconnected once its suspension starts, and its later logins are refused and counted with one line', async () => {
+    const live = await connect(meters.suspended!);
+    const meter = directory.get('suspended')!;
+    // suspended from a sandbox minute ahead: still connected until the clock gets there
+    directory.suspend('suspended', clock.nowMs() + MINUTE);
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(live.connected).toBe(true);
+    const linesBefore = logged.length;
+    clock.advance(2 * MINUTE);
+    await vi.waitFor(() => expect(live.connected).toBe(false), { timeout: 5_000 });
+    expect(refusalsOf('suspended')).toEqual([expect.stringMatching(/^suspended-disconnect: disconnected: meter suspended is suspended from /)]);
+    const before = metrics.mqttConnectionsRefused.get({ reason: 'meter-suspended' });
+    for (let i = 0; i < 4; i++) expect(await refused(meters.suspended!)).toEqual(NOT_AUTHORIZED);
+    expect(metrics.mqttConnectionsRefused.get({ reason: 'meter-suspended' })).toBe(before + 4);
+    const lines = logged.slice(linesBefore).filter((l) => l.includes('suspended'));
+    expect(lines).toEqual([
+      expect.stringMatching(/^mqtt security: suspended-disconnect \(client "suspended"\): disconnected: meter suspended is suspended from /),
+      expect.stringMatching(/^mqtt security: meter suspended: login refused, meter-suspended: .*further refusals are counted, not logged \(feedin_mqtt_connections_refused_total\{reason="meter-suspended"\}\)$/),
+    ]);
+    directory.upsert({ ...meter, suspendedFromMs: null });
   });
 });
 

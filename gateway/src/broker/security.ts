@@ -16,12 +16,15 @@ export type SecurityKind =
   | 'foreign-publish'
   | 'foreign-subscribe'
   | 'oversize-packet'
-  | 'too-many-in-flight';
+  | 'too-many-in-flight'
+  | 'suspended-disconnect';
 
 export type BrokerLog = Pick<Console, 'info' | 'warn' | 'error'>;
 
 export interface SecurityRecorder {
   (kind: SecurityKind, who: { meterId: string | null; clientId: string | null }, detail: string): void;
+  /** a meter logged in: its next refusal is news again (one line per meter on change) */
+  admitted(meterId: string): void;
   /** logs the summary of what was counted since the last one (also on close) */
   flush(): void;
   stop(): void;
@@ -47,6 +50,9 @@ export interface SecurityRecorderParameters {
 
 export function createSecurityRecorder({ events, metrics, log, summaryEveryMs = 60_000 }: SecurityRecorderParameters): SecurityRecorder {
   let counts = new Map<string, number>();
+  // Per registered meter, the reason its logins are refused now: a change is logged once, the
+  // repeats (a suspended meter retrying with back-off) only counted (issue #11 item 14).
+  const refusedNow = new Map<string, string>();
   const flush = () => {
     if (counts.size === 0) return;
     const parts = [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([reason, n]) => `${reason} ${n}`);
@@ -64,11 +70,16 @@ export function createSecurityRecorder({ events, metrics, log, summaryEveryMs = 
     }
     const reason = refusalReason(kind, detail);
     if (kind !== 'session-takeover') metrics.mqttConnectionsRefused.inc({ reason });
+    if (kind === 'connect-refused' && who.meterId !== null && refusedNow.get(who.meterId) !== reason) {
+      refusedNow.set(who.meterId, reason);
+      log.warn(`mqtt security: meter ${who.meterId}: login refused, ${detail}; further refusals are counted, not logged (feedin_mqtt_connections_refused_total{reason="${reason}"})`);
+    }
     counts.set(reason, (counts.get(reason) ?? 0) + 1);
     // Sockets that never logged in have no meter: the counter is their whole trace.
     if (kind === 'connect-refused' || kind === 'session-takeover') events.emit('security', { meterId: who.meterId, clientId: who.clientId, kind, detail });
   }) as SecurityRecorder;
   record.flush = flush;
+  record.admitted = (meterId) => void refusedNow.delete(meterId);
   record.stop = () => {
     clearInterval(timer);
     flush();

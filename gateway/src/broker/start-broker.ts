@@ -21,6 +21,7 @@ import { guardPacketSize } from './packet-size-guard.js';
 import { indexRetainedByTopic, type RetainedPersistence } from './retained-by-topic.js';
 import { createRateLimiter, DEFAULT_READING_RATE_LIMIT, type ReadingRateLimit } from './reading-rate-limit.js';
 import { createSecurityRecorder, type BrokerLog } from './security.js';
+import { cutSuspendedMeters } from './cut-suspended.js';
 import { parseMeterTopic } from '@feedin/protocol/mqtt-topics';
 
 export interface StartBrokerParameters {
@@ -132,6 +133,7 @@ export async function startBroker(p: StartBrokerParameters): Promise<Broker> {
   indexRetainedByTopic((aedes as unknown as { persistence: RetainedPersistence }).persistence);
   const presence = trackMeterPresence(aedes, p);
   presenceRef.isConnected = presence.isConnected;
+  const suspendedCut = cutSuspendedMeters({ broker: aedes, directory: p.directory, clock: p.clock, security });
 
   // Sockets not yet logged in. 'client' fires once authenticate accepted the login.
   const pending = new Set<Client>();
@@ -186,6 +188,7 @@ export async function startBroker(p: StartBrokerParameters): Promise<Broker> {
     flushSecuritySummary: () => security.flush(),
     close() {
       closing ??= (async () => {
+        suspendedCut.stop();
         const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
         const tlsClosed = new Promise<void>((resolve) => (tlsServer ? tlsServer.close(() => resolve()) : resolve()));
         await new Promise<void>((resolve) => aedes.close(() => resolve()));
