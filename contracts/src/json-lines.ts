@@ -1,8 +1,9 @@
 // Append-only JSON-lines files — the transaction journal, the regulator's audit log, the chain
-// recovery log: several processes (`feedin up`, the one-shot CLI) may append to one file, so each
-// append is one write(2) in O_APPEND mode (lines stay whole), fsynced before it resolves
-// (durably recorded, then answered), files 0600. A crash mid-write leaves at most a torn last
-// line without its newline, which reading skips. One place for that rule (issue #12).
+// recovery log, the operator's suspension reasons: several processes (`feedin up`, the one-shot
+// CLI) may append to one file, so each append is one write(2) in O_APPEND mode (lines stay
+// whole), fsynced before it resolves (durably recorded, then answered), files 0600. A crash
+// mid-write leaves at most a torn last line without its newline, which reading skips. One place
+// for that rule (issue #12).
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 

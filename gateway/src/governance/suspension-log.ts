@@ -1,9 +1,10 @@
 // Why each meter was suspended, in words: the chain keeps only the reason's keccak256, so the
 // words are recorded here when the operator suspends a meter (the regulator's suspensions are in
 // its audit log, ./audit-log.ts), and the household page shows them (issue #11 item 6). One JSON
-// line per suspension, appended and fsynced, never rewritten.
-import { mkdir, open, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+// line per suspension, appended and fsynced, never rewritten (the one JSON-lines rule,
+// contracts/src/json-lines.ts).
+import { join } from 'node:path';
+import { appendJsonLines, readJsonLines } from '@feedin/contracts/json-lines';
 import type { AuditEntry } from './audit-log.js';
 
 export interface SuspensionRecord {
@@ -27,28 +28,8 @@ export function suspensionLogPath(dataDir: string): string {
 
 export function openSuspensionLog(path: string): SuspensionLog {
   return {
-    async append(record) {
-      await mkdir(dirname(path), { recursive: true });
-      const handle = await open(path, 'a', 0o600);
-      try {
-        await handle.write(`${JSON.stringify(record)}\n`);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-    },
-    async list() {
-      let text: string;
-      try {
-        text = await readFile(path, 'utf8');
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-        throw error;
-      }
-      const lines = text.split('\n');
-      lines.pop(); // a torn last line (crash mid-write) has no newline: skipped
-      return lines.filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as SuspensionRecord);
-    },
+    append: (record) => appendJsonLines(path, [record]),
+    list: () => readJsonLines<SuspensionRecord>(path),
   };
 }
 
