@@ -81,6 +81,7 @@ describe('submitBatch', () => {
     expect(await f.reader.totalCommitted()).toBe(1_000n);
     const [submission] = await f.reader.batchSubmissions(f.deployment.deployedAtBlock);
     expect(submission).toEqual({
+      shard: 0,
       batchId: 1n,
       intervalStartSec: T0,
       intervalEndSec: T0 + 900n,

@@ -62,7 +62,7 @@ describe('payouts, audit and the daily report', () => {
 
   it('serves cumulative, withdrawn and a proof against the newest final batch', async () => {
     const { payout } = await payeeWithSomethingDue();
-    expect(Object.keys(payout).sort()).toEqual(['batchId', 'cumulativeAmount', 'latestCumulativeAmount', 'payee', 'payoutsRoot', 'proof', 'shard', 'withdrawable', 'withdrawn'].sort());
+    expect(Object.keys(payout).sort()).toEqual(['batchId', 'cumulativeAmount', 'earnings', 'latestCumulativeAmount', 'payee', 'payoutsRoot', 'proof', 'shard', 'withdrawable', 'withdrawn'].sort());
     expect(BigInt(payout.withdrawable)).toBe(BigInt(payout.cumulativeAmount) - BigInt(payout.withdrawn));
     expect(BigInt(payout.latestCumulativeAmount) >= BigInt(payout.cumulativeAmount)).toBe(true);
     const onChain = await chain.batch(BigInt(payout.batchId));

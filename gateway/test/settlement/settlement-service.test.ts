@@ -310,6 +310,7 @@ describe('settlement service (fake chain)', () => {
     const payout = await q.payoutOf(payee(2), h.chain);
     expect(payout).toEqual({
       payee: payee(2),
+      shard: 0,
       cumulativeAmount: '600',
       withdrawn: '0',
       withdrawable: '600',
