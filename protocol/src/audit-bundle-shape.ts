@@ -15,6 +15,9 @@ const bytes32: Check = (v) => typeof v === 'string' && BYTES32.test(v);
 const str: Check = (v) => typeof v === 'string';
 const int: Check = (v) => Number.isSafeInteger(v) && (v as number) >= 0;
 const nullOr = (c: Check): Check => (v) => v === null || c(v);
+/** a field bundles from before it existed lack */
+const optional = (c: Check): Check => (v) => v === undefined || c(v);
+const uint32: Check = (v) => int(v) && (v as number) <= 0xffff_ffff;
 const arrayOf = (c: Check): Check => (v) => Array.isArray(v) && v.every(c);
 const oneOf = (values: string[]): Check => (v) => typeof v === 'string' && values.includes(v);
 
@@ -23,7 +26,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /** field → check, per section of the bundle (docs/design.md §Audits: the audit bundle) */
 const SHAPE: Record<string, Record<string, Check>> = {
   chain: { chainId: int, rpcUrl: str, registry: address, settlement: address, token: address },
-  batch: { batchId: uint, intervalStartSec: uint, intervalEndSec: uint, claimsRoot: bytes32, payoutsRoot: bytes32, txHash: nullOr(bytes32), blockNumber: nullOr(int) },
+  batch: { shard: optional(uint32), batchId: uint, intervalStartSec: uint, intervalEndSec: uint, claimsRoot: bytes32, payoutsRoot: bytes32, txHash: nullOr(bytes32), blockNumber: nullOr(int) },
   claim: { meterId: str, intervalStartSec: uint, intervalEndSec: uint, exportWh: uint, amount: uint, payee: address, openingDigest: bytes32, closingDigest: bytes32 },
   'claim.pricing': { pricePerKWh: uint, carryIn: uint, carryOut: uint, paidWh: uint, flags: arrayOf(str) },
   leaf: { types: arrayOf(str), values: arrayOf(str), hash: bytes32 },

@@ -18,7 +18,9 @@ import { decodePublicKey, type Curve, type PublicKey } from './public-key.js';
 export interface AuditBundle {
   version: 1;
   chain: { chainId: number; rpcUrl: string; registry: Hex; settlement: Hex; token: Hex };
-  batch: { batchId: string; intervalStartSec: string; intervalEndSec: string; claimsRoot: Hex; payoutsRoot: Hex; txHash: Hex | null; blockNumber: number | null };
+  /** `shard`: the settlement shard the batch belongs to (docs/design.md §Shards); absent in
+   * bundles from before shards, which are shard 0 */
+  batch: { shard?: number; batchId: string; intervalStartSec: string; intervalEndSec: string; claimsRoot: Hex; payoutsRoot: Hex; txHash: Hex | null; blockNumber: number | null };
   claim: {
     meterId: string;
     intervalStartSec: string;

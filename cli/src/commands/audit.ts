@@ -117,7 +117,7 @@ async function readChain(bundle: AuditBundle, rpcOverride: string | undefined): 
       view.capacityW = meter.capacityW;
       checks.push({ name: 'registry-key', ok: true, detail: `meter ${meter.meterId}: ${keys.length} key(s) read from registry ${chainInfo.registry}` });
     } else checks.push({ name: 'registry-key', ok: false, detail: `meter ${bundle.claim.meterId} is not in registry ${chainInfo.registry}` });
-    const batch = await chain.batch(BigInt(bundle.batch.batchId));
+    const batch = await chain.batch(BigInt(bundle.batch.batchId), bundle.batch.shard ?? 0);
     if (batch) {
       view.claimsRootOnChain = batch.claimsRoot;
       // A rejected batch keeps its root readable on chain, but nothing in it is paid.

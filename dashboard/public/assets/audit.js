@@ -47,9 +47,10 @@ async function registryKeys(rpcUrl, registry, meterId) {
   return keys;
 }
 
-/** Settlement.batch(uint64) → Batch (static struct): claimsRoot is its sixth word. */
-async function chainClaimsRoot(rpcUrl, settlement, batchId) {
-  const out = await ethCall(rpcUrl, 'eth_call', [{ to: settlement, data: selector('batch(uint64)') + word(batchId) }, 'latest']);
+/** Settlement.batch(uint32 shard, uint64 batchId) → Batch (static struct): claimsRoot is its sixth
+ * word. A bundle from before shards names none: shard 0. */
+async function chainClaimsRoot(rpcUrl, settlement, shard, batchId) {
+  const out = await ethCall(rpcUrl, 'eth_call', [{ to: settlement, data: selector('batch(uint32,uint64)') + word(shard) + word(batchId) }, 'latest']);
   return `0x${out.slice(2 + 5 * 64, 2 + 6 * 64)}`;
 }
 
@@ -71,7 +72,7 @@ export async function auditInBrowser(bundle) {
         if (!bad) opts.keyHistory = decoded.map((d) => keyPeriodFromSeconds(d.key.value, d.k.validFromSec, d.k.revokedFromSec));
         chainChecks.push({ name: 'registry-key', ok: !bad, detail: bad ? bad.key.detail : `meter ${bundle.claim.meterId}: ${keys.length} key(s) read from registry ${chain.registry}` });
       } else chainChecks.push({ name: 'registry-key', ok: false, detail: `meter ${bundle.claim.meterId} is not in registry ${chain.registry}` });
-      opts.claimsRootOnChain = await chainClaimsRoot(chain.rpcUrl, chain.settlement, bundle.batch.batchId);
+      opts.claimsRootOnChain = await chainClaimsRoot(chain.rpcUrl, chain.settlement, bundle.batch.shard ?? 0, bundle.batch.batchId);
     } catch (error) {
       chainChecks.push({ name: 'chain', ok: false, detail: `cannot read the chain at ${chain.rpcUrl}: ${error.message}` });
     }

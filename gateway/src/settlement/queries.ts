@@ -129,6 +129,7 @@ export function createSettlementQueries(deps: { settlementStore: SettlementStore
         version: 1,
         chain: { ...chainInfo },
         batch: {
+          shard,
           batchId: batch.batchId.toString(),
           intervalStartSec: String(batch.intervalStartMs / 1000),
           intervalEndSec: String(batch.intervalEndMs / 1000),
