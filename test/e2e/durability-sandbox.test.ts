@@ -28,7 +28,7 @@ describe('feedin up --durability jetstream', () => {
       config.simulation.clock.speed = 120; // a 15-minute interval every 7.5 s
       config.limits.challengeWindowSeconds = 5;
       config.meters = config.meters.slice(0, METERS);
-      config.durability = { mode: 'jetstream', servers: cluster.servers, shard: 'sandbox', leaseSeconds: 5 };
+      config.durability = { mode: 'jetstream', servers: cluster.servers, leaseSeconds: 5 };
     });
     sandbox = await startSandbox({ configPath, env: { FEEDIN_REGULATOR_TOKEN: REGULATOR_TOKEN } });
   }, 180_000);
@@ -47,8 +47,8 @@ describe('feedin up --durability jetstream', () => {
       const h = (await sandbox.api('/api/health', REGULATOR_TOKEN)).body;
       return h.log?.replicasCurrent === 3 ? h : undefined;
     }, 30_000);
-    expect(health.log).toMatchObject({ role: 'active', fencedReason: null, stream: 'FEEDIN_SHARD_sandbox', replicas: 3, replicasCurrent: 3, maxReplicaLag: 0 });
-    expect(health.components.store.detail).toMatch(/JetStream log FEEDIN_SHARD_sandbox: 3\/3 replicas current/);
+    expect(health.log).toMatchObject({ role: 'active', fencedReason: null, stream: 'FEEDIN_SHARD_0', replicas: 3, replicasCurrent: 3, maxReplicaLag: 0 });
+    expect(health.components.store.detail).toMatch(/JetStream log FEEDIN_SHARD_0: 3\/3 replicas current/);
     expect((await sandbox.api('/api/health')).body.log).toEqual({ role: 'active' });
     const metrics = await sandbox.waitFor('the log gauges', async () => {
       const text = (await sandbox.api('/metrics', REGULATOR_TOKEN)).body as string;
