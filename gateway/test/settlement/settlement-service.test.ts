@@ -335,6 +335,7 @@ describe('settlement service (fake chain)', () => {
       version: 1,
       chain: chainInfo,
       batch: {
+        shard: 0,
         batchId: '2',
         intervalStartSec: String((T0 + 15 * MIN) / 1000),
         intervalEndSec: String((T0 + 30 * MIN) / 1000),
