@@ -15,7 +15,7 @@ import { GatewayEvents } from '@feedin/gateway/events';
 import { createMetrics } from '@feedin/gateway/metrics';
 import { createDirectory } from '@feedin/gateway/registry/meter-directory';
 import { openSqliteStore } from '@feedin/gateway/store/sqlite-store';
-import { openLogMode, type LogMode } from '@feedin/gateway/log/open-log-mode';
+import type { LogMode } from '@feedin/gateway/log/open-log-mode';
 import type { ReadingStore } from '@feedin/gateway/store/reading-store';
 import { startGatewayCore } from '@feedin/gateway/gateway-core';
 import { gatewayCryptoOptionsFromEnv } from '@feedin/gateway/gateway-crypto';
@@ -63,6 +63,9 @@ async function start(msg: GatewayChildStart): Promise<void> {
   let logMode: LogMode | undefined;
   let store: ReadingStore;
   if (msg.durability) {
+    // Loaded only in log mode: the NATS client's module tree does not fit the small stack the
+    // ack-storm fault test gives this process (test/e2e/faults-ack-storm.test.ts).
+    const { openLogMode } = await import('@feedin/gateway/log/open-log-mode');
     logMode = await openLogMode({
       ...msg.durability,
       viewPath: join(msg.dataDir, 'readings-view.sqlite'),
