@@ -62,8 +62,8 @@ const usage = `feedin — feed-in micropayment sandbox
   feedin regulator pause|resume|end-sandbox|freeze <batchId>|approve <batchId>|reject <batchId>|
                    suspend-meter <meterId> [--from <ISO>] --reason <text>
                                          regulator actions (reason hash on chain, audit log)
-  feedin bench [--quick] [--meters N] [--readings N] [--window N] [--no-acks] [--soak-minutes M] [--only verify,ingest,settlement,dashboard] [--out file] [--mosquitto path]
-                                         measure ingest, settlement and memory; print a table, write JSON
+  feedin bench [--quick] [--meters N] [--readings N] [--window N] [--no-acks] [--soak-minutes M] [--only verify,ingest,settlement,registry,dashboard] [--registry-meters N] [--out file] [--mosquitto path]
+                                         measure ingest, durability, settlement, registry and memory; print a table, write JSON
 
 'feedin <command> --help' shows a command's options. Exit codes: 0 success, 1 a check failed or
 the chain refused, 2 usage error or unusable input, 3 chain or system resource unavailable, 4 internal error.
